@@ -1,0 +1,37 @@
+# wasmtui: `make install` once, then `make run` (the matrix) or `make test`.
+# Heavy things (Rust wasm sysroots, wasm-tools, wac, compiled components) live in
+# $WASMTUI_CACHE (default ~/.cache/wasmtui): a second install takes seconds.
+PYTHON ?= python3
+VENV := $(CURDIR)/.venv
+export WASMTUI_PYTHON := $(VENV)/bin/python
+
+.PHONY: install venv toolchain guests hosts run test lint clean
+install: venv toolchain hosts
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $@
+
+toolchain: venv
+	toolchain/install.sh
+
+hosts: toolchain
+	@for h in hosts/*/; do $(MAKE) -s -C $$h install; done
+
+guests: toolchain
+	$(MAKE) -C guests build
+
+run: install guests
+	$(VENV)/bin/wasmtui
+
+test: install guests
+	$(VENV)/bin/pytest -q
+
+lint: venv
+	$(VENV)/bin/ruff check src tests benchmarks adapters
+	$(MAKE) -C guests lint
+
+clean:
+	$(MAKE) -C guests clean

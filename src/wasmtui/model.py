@@ -1,0 +1,208 @@
+"""The domain model: guests, hosts, checks, cells and verdicts.
+
+Plain dataclasses so that the runner, the TUI and the JSON report all speak the same
+words. Nothing here knows any particular host: hosts are described by their manifests.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class Verdict(enum.StrEnum):
+    """The fixed vocabulary of a check or a cell (DESIGN.md)."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "n/a"
+    UNAVAILABLE = "unavailable"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+
+    @property
+    def done(self) -> bool:
+        return self not in (Verdict.PENDING, Verdict.RUNNING)
+
+    @property
+    def is_problem(self) -> bool:
+        """Verdicts that make the run exit non-zero."""
+        return self in (Verdict.FAIL, Verdict.ERROR, Verdict.TIMEOUT)
+
+
+# How a cell's verdict is picked from its checks' verdicts: the first one present wins.
+CELL_PRECEDENCE = (
+    Verdict.RUNNING,
+    Verdict.PENDING,
+    Verdict.FAIL,
+    Verdict.ERROR,
+    Verdict.TIMEOUT,
+    Verdict.UNAVAILABLE,
+    Verdict.PASS,
+    Verdict.NA,
+)
+
+
+class CheckKind(enum.StrEnum):
+    INVOKE = "invoke"  # call an exported function
+    CLI = "cli"  # run wasi:cli/run with arguments
+    HTTP = "http"  # serve wasi:http/incoming-handler, make one request
+    INSTANTIATE = "instantiate"  # only link and instantiate (generic check)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing a guest must do, with the result it expects (from guest.toml)."""
+
+    name: str
+    kind: CheckKind
+    function: str | None = None
+    args: tuple[Any, ...] = ()
+    expect: dict[str, Any] = field(default_factory=dict)
+    host_functions: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    method: str = "GET"
+    path: str = "/"
+    timeout: float | None = None
+
+    @property
+    def interface(self) -> str | None:
+        """The exported interface an invoke check needs, or None for a root function."""
+        if self.function and "." in self.function:
+            return self.function.rsplit(".", 1)[0]
+        return None
+
+    def to_request(self) -> dict[str, Any]:
+        """The check as adapters/PROTOCOL.md sends it."""
+        return {
+            "kind": str(self.kind),
+            "function": self.function,
+            "args": list(self.args),
+            "host_functions": self.host_functions,
+            "env": self.env,
+            "method": self.method,
+            "path": self.path,
+        }
+
+
+@dataclass
+class Guest:
+    """A component to test: from guests/<name>/guest.toml, or a bare path."""
+
+    name: str
+    component: Path
+    checks: list[Check]
+    description: str = ""
+    folder: Path | None = None  # None for a component given on the command line
+
+    @property
+    def has_manifest(self) -> bool:
+        return self.folder is not None
+
+
+@dataclass
+class Host:
+    """A runtime, from hosts/<name>/host.toml: how to start its adapter, what it runs."""
+
+    name: str
+    folder: Path
+    adapter: list[str]
+    kinds: frozenset[CheckKind]
+    description: str = ""
+    install: str = ""
+    unsupported: dict[str, str] = field(default_factory=dict)
+    grants: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class HostStatus:
+    """What a host's adapter said of itself when it started."""
+
+    available: bool
+    version: str = ""
+    reason: str = ""
+    install: str = ""
+
+
+@dataclass
+class Interface:
+    """One import or export of a component: an instance with functions, or a function."""
+
+    name: str
+    functions: dict[str, str] = field(default_factory=dict)  # name -> signature
+
+
+@dataclass
+class ComponentInfo:
+    """What inspect learnt of a .wasm file."""
+
+    path: Path
+    kind: str  # component | core-module | empty | corrupt | missing
+    sha256: str = ""
+    size: int = 0
+    error: str = ""
+    imports: list[Interface] = field(default_factory=list)
+    exports: list[Interface] = field(default_factory=list)
+
+    @property
+    def is_component(self) -> bool:
+        return self.kind == "component"
+
+    def exports_interface(self, prefix: str) -> bool:
+        """True when an export is named `prefix` (any @version)."""
+        return any(e.name.split("@")[0] == prefix for e in self.exports)
+
+
+@dataclass
+class Diagnosis:
+    """A known cause, from data/known_causes.toml."""
+
+    id: str
+    cause: str
+    hint: str = ""
+    link: str = ""
+
+
+@dataclass
+class CheckRun:
+    """One check of one cell: its state while it runs and everything it left behind."""
+
+    check: Check
+    verdict: Verdict = Verdict.PENDING
+    reason: str = ""  # why n/a, unavailable or error, in words
+    command: str = ""  # copy-pastable reproduction
+    expected: dict[str, Any] = field(default_factory=dict)
+    actual: dict[str, Any] = field(default_factory=dict)
+    output_tail: list[str] = field(default_factory=list)
+    log: str = ""  # the full output, on disk
+    duration: float = 0.0
+    started_at: str = ""
+    finished_at: str = ""
+    diagnosis: Diagnosis | None = None
+    host_version: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Cell:
+    """One guest x one host: its checks and their verdicts."""
+
+    guest: Guest
+    host: Host
+    runs: list[CheckRun]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.guest.name, self.host.name)
+
+    @property
+    def verdict(self) -> Verdict:
+        present = {r.verdict for r in self.runs}
+        for v in CELL_PRECEDENCE:
+            if v in present:
+                return v
+        return Verdict.NA

@@ -1,0 +1,169 @@
+"""plugin_python: runs checks in wasmtime-py (PyPI `wasmtime`), the seed's Python plugin host.
+
+invoke -> instantiate with a WASI p2 linker plus the host functions the check asks for,
+call the export; cli -> call wasi:cli/run with the check's argv, stdout streamed live
+through WASI's custom output callback. wasmtime-py has no incoming-handler server
+(`add_wasi_http()` is outgoing only): host.toml declares http unsupported.
+
+Guests run in this adapter process, never in wasmtui's: a guest that makes wasmtime-py
+abort (a Rust panic in the host) kills only this adapter, and wasmtui reports `error`.
+Compiled components are cached by sha256 and wasmtime version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
+
+from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
+
+try:
+    import wasmtime
+    from wasmtime import component as wc
+except ImportError as exc:  # reported through hello, not as a crash
+    wasmtime = None
+    IMPORT_ERROR = str(exc)
+
+INSTALL = "make -C hosts/plugin_python install"
+
+
+class PluginPython(Adapter):
+    host = "plugin_python"
+
+    def __init__(self) -> None:
+        cache = Path(os.environ.get("WASMTUI_CACHE", Path.home() / ".cache/wasmtui"))
+        if wasmtime is not None:
+            self.version = getattr(wasmtime, "__version__", "") or _dist_version()
+            self.engine = wasmtime.Engine()
+            self.compiled = cache / "wasmtime-py" / self.version
+            self.compiled.mkdir(parents=True, exist_ok=True)
+
+    def hello(self) -> dict[str, Any]:
+        if wasmtime is None:
+            return {"available": False, "install": INSTALL,
+                    "reason": f"wasmtime-py cannot be imported: {IMPORT_ERROR}"}
+        return {"available": True, "version": f"wasmtime-py {self.version}"}
+
+    def _component(self, path: str) -> wc.Component:
+        data = Path(path).read_bytes()
+        cached = self.compiled / f"{hashlib.sha256(data).hexdigest()}.cwasm"
+        if cached.is_file():
+            try:
+                return wc.Component.deserialize_file(self.engine, str(cached))
+            except wasmtime.WasmtimeError:
+                cached.unlink(missing_ok=True)  # stale or damaged: compile again
+        comp = wc.Component(self.engine, data)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(comp.serialize())
+        tmp.replace(cached)
+        return comp
+
+    def _linker(self, host_functions: dict[str, str]) -> wc.Linker:
+        linker = wc.Linker(self.engine)
+        linker.add_wasip2()
+        by_iface: dict[str, dict[str, str]] = {}
+        for name, builtin in host_functions.items():
+            iface, _, func = name.rpartition(".")
+            by_iface.setdefault(iface, {})[func] = builtin
+        with linker.root() as root:
+            for iface, funcs in by_iface.items():
+                with root.add_instance(iface) as inst:
+                    for func, builtin in funcs.items():
+                        impl = BUILTIN_HOST_FUNCTIONS[builtin]
+                        inst.add_func(func, lambda _store, *a, _f=impl: _f(*a))
+        return linker
+
+    def _store(self, check: dict[str, Any], argv: list[str], out: Output) -> wasmtime.Store:
+        store = wasmtime.Store(self.engine)
+        wasi = wasmtime.WasiConfig()  # no env, no preopens, no network: only what's asked
+        wasi.argv = argv
+        wasi.env = list(check.get("env", {}).items())
+        wasi.stdout_custom = lambda data: out.write("stdout", data)
+        wasi.stderr_custom = lambda data: out.write("stderr", data)
+        store.set_wasi(wasi)  # without it, a guest calling WASI aborts the process
+        return store
+
+    def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
+        check = request["check"]
+        kind = check["kind"]
+        if kind not in ("invoke", "cli", "instantiate"):
+            return {"outcome": "harness-error", "error": f"plugin_python cannot run {kind} checks"}
+        try:
+            comp = self._component(request["component"])
+            linker = self._linker(check.get("host_functions", {}))
+            argv = [Path(request["component"]).name, *check.get("args", [])] if kind == "cli" \
+                else [Path(request["component"]).name]
+            store = self._store(check, argv, out)
+            instance = linker.instantiate(store, comp)
+        except wasmtime.WasmtimeError as exc:
+            return {"outcome": "refused", "error": str(exc).strip()}
+        try:
+            if kind == "invoke":
+                return {"outcome": "ok", "value": _jsonable(self._invoke(store, instance, check))}
+            if kind == "cli":
+                return self._cli(store, comp, instance, out)
+            return {"outcome": "ok"}
+        except wasmtime.ExitTrap as exc:
+            out.flush()
+            return {"outcome": "ok", "exit_code": exc.code, "stdout": out.text("stdout")}
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+            return {"outcome": "trapped", "error": str(exc).strip()}
+
+    def _invoke(self, store: wasmtime.Store, instance: Any, check: dict[str, Any]) -> Any:
+        iface, _, func = check["function"].rpartition(".")
+        parent = None
+        if iface:
+            parent = instance.get_export_index(store, iface)
+            if parent is None:
+                raise wasmtime.WasmtimeError(f"the component exports no instance named `{iface}`")
+        index = instance.get_export_index(store, func, parent)
+        f = instance.get_func(store, index) if index is not None else None
+        if f is None:
+            raise wasmtime.WasmtimeError(f"no exported function `{check['function']}`")
+        value = f(store, *check.get("args", []))
+        f.post_return(store)
+        return value
+
+    def _cli(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
+             out: Output) -> dict[str, Any]:
+        run_iface = next((n for n in comp.type.exports(self.engine)
+                          if n.startswith("wasi:cli/run@")), None)
+        if run_iface is None:
+            return {"outcome": "refused", "error": "the component exports no wasi:cli/run"}
+        index = instance.get_export_index(store, "run", instance.get_export_index(store, run_iface))
+        run = instance.get_func(store, index)
+        result = run(store)
+        run.post_return(store)
+        out.flush()
+        failed = isinstance(result, wc.Variant) and result.tag == "err"
+        return {"outcome": "ok", "exit_code": 1 if failed else 0, "stdout": out.text("stdout")}
+
+
+def _dist_version() -> str:
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
+def _jsonable(value: Any) -> Any:
+    """wasmtime-py values (Record, Variant, tuples, bytes) as plain JSON."""
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        return list(value)
+    if isinstance(value, wc.Variant):
+        return {value.tag: _jsonable(value.payload)}
+    if isinstance(value, wc.Record):
+        return {k: _jsonable(v) for k, v in vars(value).items()}
+    if isinstance(value, set):
+        return sorted(value)
+    return value
+
+
+if __name__ == "__main__":
+    serve(PluginPython())

@@ -9,6 +9,7 @@ crash, so one bad request never takes the others down.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import threading
@@ -86,7 +87,7 @@ class Adapter:
     def command(self, request: dict[str, Any]) -> str:
         """A shell line that reproduces the request by hand (default: --once)."""
         return " ".join(
-            [shlex.quote(sys.executable), shlex.quote(sys.argv[0]), "--once",
+            [shlex.quote(sys.executable), shlex.quote(os.path.abspath(sys.argv[0])), "--once",
              shlex.quote(json.dumps(request))]
         )
 

@@ -7,6 +7,7 @@ words. Nothing here knows any particular host: hosts are described by their mani
 from __future__ import annotations
 
 import enum
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,10 @@ CELL_PRECEDENCE = (
     Verdict.PASS,
     Verdict.NA,
 )
+
+
+# Lines of output kept in memory per check (the full log is on disk).
+OUTPUT_TAIL = 200
 
 
 class CheckKind(enum.StrEnum):
@@ -177,7 +182,7 @@ class CheckRun:
     command: str = ""  # copy-pastable reproduction
     expected: dict[str, Any] = field(default_factory=dict)
     actual: dict[str, Any] = field(default_factory=dict)
-    output_tail: list[str] = field(default_factory=list)
+    output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL))
     log: str = ""  # the full output, on disk
     duration: float = 0.0
     started_at: str = ""
@@ -185,6 +190,11 @@ class CheckRun:
     diagnosis: Diagnosis | None = None
     host_version: str = ""
     notes: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        """Forget a previous run's results (for a rerun)."""
+        fresh = CheckRun(check=self.check, host_version=self.host_version)
+        self.__dict__.update(fresh.__dict__)
 
 
 @dataclass

@@ -1,0 +1,241 @@
+"""The core's side of adapters/PROTOCOL.md: start an adapter process, read its hello,
+send it requests, kill it with its whole process group.
+
+Each adapter runs in its own session (process group), so killing it also kills the
+host processes it started (a `wasmtime serve`, a browser...). Every live group is also
+remembered so that an abnormal exit of wasmtui still leaves no orphan behind.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+from anyio.abc import Process
+from anyio.streams.buffered import BufferedByteReceiveStream
+
+from .model import Host, HostStatus
+from .paths import cache_dir
+
+MAX_EVENT_LINE = 4 * 1024 * 1024
+_live_groups: set[int] = set()
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    _live_groups.discard(pgid)
+
+
+@atexit.register
+def _kill_all_groups() -> None:
+    for pgid in list(_live_groups):
+        _kill_group(pgid)
+
+
+class AdapterDied(Exception):
+    """The adapter exited or broke the protocol; the message says how."""
+
+
+def adapter_env() -> dict[str, str]:
+    """A minimal environment: the guest must inherit nothing it did not ask for."""
+    cache = cache_dir()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8",
+        "WASMTUI_CACHE": str(cache),
+        "WASMTUI_TOOLS": str(cache / "tools"),
+    }
+    return env
+
+
+def adapter_argv(host: Host) -> list[str]:
+    return [a.replace("{python}", sys.executable) for a in host.adapter]
+
+
+class AdapterProcess:
+    """One running adapter. Serves one request at a time (the pool gives concurrency)."""
+
+    def __init__(self, host: Host, root: Path, log_path: Path) -> None:
+        self.host = host
+        self.root = root
+        self.log_path = log_path
+        self.proc: Process | None = None
+        self._reader: BufferedByteReceiveStream | None = None
+        self.hello: dict[str, Any] = {}
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    async def start(self, timeout: float = 60) -> dict[str, Any]:
+        """Start the adapter and read its hello (raises AdapterDied when it can't)."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        argv = adapter_argv(self.host)
+        with open(self.log_path, "ab") as log:
+            try:
+                self.proc = await anyio.open_process(
+                    argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                    cwd=self.root, env=adapter_env(), start_new_session=True,
+                )
+            except OSError as exc:
+                raise AdapterDied(f"cannot start `{' '.join(argv)}`: {exc.strerror}") from exc
+        _live_groups.add(self.proc.pid)
+        assert self.proc.stdout is not None
+        self._reader = BufferedByteReceiveStream(self.proc.stdout)
+        with anyio.move_on_after(timeout) as scope:
+            self.hello = await self._next()
+        if scope.cancelled_caught:
+            await self.kill()
+            raise AdapterDied(f"no hello within {timeout:.0f}s from `{' '.join(argv)}`")
+        if self.hello.get("event") != "hello":
+            await self.kill()
+            raise AdapterDied(f"expected a hello, got {self.hello!r}")
+        return self.hello
+
+    def status(self) -> HostStatus:
+        return HostStatus(
+            available=bool(self.hello.get("available")),
+            version=str(self.hello.get("version", "")),
+            reason=str(self.hello.get("reason", "")),
+            install=str(self.hello.get("install", "")) or self.host.install,
+        )
+
+    async def _next(self) -> dict[str, Any]:
+        assert self._reader is not None
+        try:
+            raw = await self._reader.receive_until(b"\n", MAX_EVENT_LINE)
+        except (anyio.IncompleteRead, anyio.EndOfStream, anyio.ClosedResourceError) as exc:
+            raise AdapterDied(await self._death_note()) from exc
+        except anyio.DelimiterNotFound as exc:
+            raise AdapterDied("an event line longer than 4 MiB") from exc
+        try:
+            event = json.loads(raw)
+        except ValueError as exc:
+            raise AdapterDied(f"not a JSON event: {raw[:200]!r}") from exc
+        if not isinstance(event, dict):
+            raise AdapterDied(f"not a JSON object: {raw[:200]!r}")
+        return event
+
+    async def _death_note(self) -> str:
+        code = None
+        if self.proc is not None:
+            with anyio.move_on_after(2):
+                code = await self.proc.wait()
+        tail = self.stderr_tail()
+        how = f"exited with code {code}" if code is not None else "closed its output"
+        if code is not None and code < 0:
+            how = f"was killed by {signal.Signals(-code).name}"
+        return f"the {self.host.name} adapter {how}" + (f"; its stderr ends with:\n{tail}" if tail else "")
+
+    def stderr_tail(self, lines: int = 15) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.rstrip().splitlines()[-lines:])
+
+    async def request(self, request: dict[str, Any],
+                      on_event: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+        """Send one request; pass each event to on_event; return the result event."""
+        if self.proc is None or self.proc.stdin is None:
+            raise AdapterDied("adapter not started")
+        try:
+            await self.proc.stdin.send((json.dumps(request) + "\n").encode())
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise AdapterDied(await self._death_note()) from exc
+        while True:
+            event = await self._next()
+            if event.get("id") != request["id"]:
+                continue  # a stray event from an earlier, abandoned request
+            on_event(event)
+            if event.get("event") == "result":
+                return event
+
+    async def kill(self) -> None:
+        """Kill the adapter's process group and reap it. Safe to call twice."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        _kill_group(proc.pid)
+        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
+            await proc.wait()
+        with anyio.CancelScope(shield=True):
+            await proc.aclose()
+
+
+class AdapterPool:
+    """Adapters of one host: started on demand up to `size`, reused, replaced when one
+    dies or is killed. The first one's hello is the host's status."""
+
+    def __init__(self, host: Host, root: Path, run_dir: Path, size: int) -> None:
+        self.host = host
+        self.root = root
+        self.run_dir = run_dir
+        self.idle: list[AdapterProcess] = []
+        self.busy: set[AdapterProcess] = set()
+        self.slots = anyio.Semaphore(max(1, size))
+        self._status: HostStatus | None = None
+        self._started = 0
+
+    def _new(self) -> AdapterProcess:
+        self._started += 1
+        log = self.run_dir / "adapters" / f"{self.host.name}.{self._started}.stderr.log"
+        return AdapterProcess(self.host, self.root, log)
+
+    async def status(self) -> HostStatus:
+        """Start the first adapter and read whether the host is available here."""
+        if self._status is None:
+            first = self._new()
+            try:
+                await first.start()
+            except AdapterDied as exc:
+                self._status = HostStatus(False, reason=str(exc), install=self.host.install)
+                return self._status
+            self._status = first.status()
+            if self._status.available:
+                self.idle.append(first)
+            else:
+                await first.kill()
+        return self._status
+
+    async def acquire(self) -> AdapterProcess:
+        await self.slots.acquire()
+        try:
+            adapter = self.idle.pop() if self.idle else self._new()
+            if adapter.proc is None:
+                await adapter.start()
+        except BaseException:
+            self.slots.release()
+            raise
+        self.busy.add(adapter)
+        return adapter
+
+    async def release(self, adapter: AdapterProcess, healthy: bool) -> None:
+        """Give an adapter back; a broken or timed-out one is killed, not reused."""
+        self.busy.discard(adapter)
+        if healthy and adapter.proc is not None:
+            self.idle.append(adapter)
+        else:
+            await adapter.kill()
+        self.slots.release()
+
+    def pids(self) -> list[int]:
+        return [a.pid for a in [*self.idle, *self.busy] if a.pid]
+
+    async def close(self) -> None:
+        for adapter in [*self.idle, *self.busy]:
+            await adapter.kill()
+        self.idle.clear()
+        self.busy.clear()

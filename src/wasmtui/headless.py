@@ -1,0 +1,121 @@
+"""Headless mode: progress and a human summary on stderr, the JSON report on stdout
+(--json) and/or in a file (--report). Exit 0 when every applicable check passes, 1 when
+any fails, errors or times out, 130 when interrupted."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import anyio
+
+from .events import CheckFinished, Event, HostReady
+from .model import Verdict
+from .report import build_report, counts
+from .session import Options, Session
+
+COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
+          Verdict.NA: "2", Verdict.UNAVAILABLE: "2"}
+
+
+def use_color(stream: TextIO) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+class Progress:
+    """Prints one line per finished check, and per host as it comes up."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream, self.total, self.done = stream, total, 0
+        self.color = use_color(stream)
+
+    def paint(self, verdict: Verdict) -> str:
+        word = f"{verdict!s:<11}"
+        code = COLORS.get(verdict)
+        return f"\x1b[{code}m{word}\x1b[0m" if self.color and code else word
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, HostReady):
+            s = event.status
+            text = s.version if s.available else f"unavailable: {s.reason}"
+            print(f"host {event.host.name}: {text}", file=self.stream, flush=True)
+        elif isinstance(event, CheckFinished):
+            self.done += 1
+            run = event.run
+            print(f"[{self.done}/{self.total}] {self.paint(run.verdict)} "
+                  f"{event.cell.guest.name} x {event.cell.host.name}: {run.check.name} "
+                  f"({run.duration:.2f}s)", file=self.stream, flush=True)
+
+
+def summary_lines(session: Session) -> list[str]:
+    lines = []
+    for cell in session.cells:
+        for run in cell.runs:
+            if not run.verdict.is_problem:
+                continue
+            lines.append(f"\n{run.verdict}: {cell.guest.name} x {cell.host.name}: "
+                         f"{run.check.name} ({run.reason})")
+            if run.command:
+                lines.append(f"  reproduce: {run.command}")
+            if run.expected:
+                lines.append(f"  expected:  {json.dumps(run.expected, ensure_ascii=False)}")
+            if run.actual:
+                lines.append(f"  actual:    {json.dumps(run.actual, ensure_ascii=False)[:400]}")
+            if run.diagnosis:
+                d = run.diagnosis
+                lines.append(f"  diagnosis: {d.cause}")
+                if d.hint:
+                    lines.append(f"  hint:      {d.hint}")
+                if d.link:
+                    lines.append(f"  see:       {d.link}")
+    c = counts(session.cells)
+    lines.append("\n" + ", ".join(f"{n} {v}" for v, n in c["checks"].items())
+                 + f" ({c['total_checks']} checks in {c['total_cells']} cells, "
+                 f"{session.elapsed:.1f}s); logs in {session.run_dir}")
+    return lines
+
+
+async def run_headless(options: Options, json_out: bool, report_path: Path | None) -> int:
+    session = Session(options)
+    interrupted = False
+    try:
+        async with anyio.create_task_group() as tg:
+
+            async def watch_signals() -> None:
+                nonlocal interrupted
+                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                    async for signum in signals:
+                        interrupted = True
+                        print(f"\nwasmtui: {signal.Signals(signum).name}, stopping every host",
+                              file=sys.stderr, flush=True)
+                        tg.cancel_scope.cancel()
+                        return
+
+            tg.start_soon(watch_signals)
+            await session.prepare()
+            total = sum(1 for c in session.cells for r in c.runs if not r.verdict.done)
+            session.bus.subscribe(Progress(sys.stderr, total))
+            await session.run()
+            tg.cancel_scope.cancel()
+    finally:
+        await session.aclose()
+    for cell in session.cells:  # checks never started when the run was interrupted
+        for run in cell.runs:
+            if not run.verdict.done:
+                run.verdict, run.reason = Verdict.ERROR, "cancelled before it started"
+    session.finish(interrupted)
+    report = build_report(session)
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    if report_path:
+        report_path.write_text(text + "\n")
+    if json_out:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    print("\n".join(summary_lines(session)), file=sys.stderr, flush=True)
+    if interrupted:
+        return 130
+    return 0 if report["summary"]["ok"] else 1

@@ -1,0 +1,84 @@
+"""From guests, their inspected worlds and the hosts' declared capabilities to cells.
+
+A check that cannot apply is `n/a` with the reason in words, computed here and nowhere
+else; a host that is not installed makes its checks `unavailable`.
+"""
+
+from __future__ import annotations
+
+from .diagnose import diagnose
+from .model import (
+    Cell,
+    Check,
+    CheckKind,
+    CheckRun,
+    ComponentInfo,
+    Guest,
+    Host,
+    HostStatus,
+    Verdict,
+)
+
+CLI_RUN = "wasi:cli/run"
+HTTP_HANDLER = "wasi:http/incoming-handler"
+
+
+def generic_checks(info: ComponentInfo) -> list[Check]:
+    """Checks for a component without a manifest, from what it exports."""
+    checks = [Check(name="instantiate", kind=CheckKind.INSTANTIATE)]
+    if info.exports_interface(CLI_RUN):
+        checks.append(Check(name="run", kind=CheckKind.CLI, expect={"exit-code": 0}))
+    if info.exports_interface(HTTP_HANDLER):
+        checks.append(Check(name="get-root", kind=CheckKind.HTTP, path="/"))
+    return checks
+
+
+def na_reason(check: Check, info: ComponentInfo, host: Host) -> str | None:
+    """Why `check` cannot apply to this component on this host, or None if it can."""
+    if check.kind not in host.kinds:
+        why = host.unsupported.get(str(check.kind), f"it does not run {check.kind} checks")
+        return f"{host.name}: {why}"
+    if check.kind is CheckKind.CLI and not info.exports_interface(CLI_RUN):
+        return f"this component does not export {CLI_RUN}, so it cannot be run as a command"
+    if check.kind is CheckKind.HTTP and not info.exports_interface(HTTP_HANDLER):
+        return f"this component does not export {HTTP_HANDLER}"
+    if check.kind is CheckKind.INVOKE and check.interface \
+            and not info.exports_interface(check.interface):
+        return f"this component does not export {check.interface}"
+    return None
+
+
+def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
+    if guest.checks:
+        return guest.checks
+    if info.is_component:
+        return generic_checks(info)
+    return [Check(name="load", kind=CheckKind.INSTANTIATE)]
+
+
+def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus) -> Cell:
+    runs = []
+    for check in checks_for(guest, info):
+        run = CheckRun(check=check, host_version=status.version)
+        if not info.is_component:
+            # Bad input: say what the file is; a missing file is not the guest's verdict.
+            run.verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
+            run.reason = info.error
+            run.actual = {"error": info.error}
+            if info.kind == "missing" and guest.has_manifest:
+                run.reason += f" (not built? run: make -C guests/{guest.name} build)"
+            run.diagnosis = diagnose(run.verdict, info.error)
+        elif (why := na_reason(check, info, host)) is not None:
+            run.verdict, run.reason = Verdict.NA, why
+        elif not status.available:
+            run.verdict = Verdict.UNAVAILABLE
+            run.reason = f"{host.name} is not available here: {status.reason}"
+            if status.install:
+                run.reason += f" (install: {status.install})"
+        runs.append(run)
+    return Cell(guest=guest, host=host, runs=runs)
+
+
+def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
+         statuses: dict[str, HostStatus]) -> list[Cell]:
+    return [plan_cell(g, infos[g.name], h, statuses[h.name]) for g in guests for h in hosts]

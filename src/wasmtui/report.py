@@ -1,0 +1,92 @@
+"""The headless JSON report (schema documented in docs/report-schema.md) and counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from . import __version__
+from .inspect import to_json as info_to_json
+from .model import Cell, CheckRun, Verdict
+from .session import Session
+
+SCHEMA = "wasmtui.report/1"
+TAIL_IN_REPORT = 40
+
+
+def run_to_json(run: CheckRun) -> dict[str, Any]:
+    d = run.diagnosis
+    return {
+        "name": run.check.name,
+        "kind": str(run.check.kind),
+        "verdict": str(run.verdict),
+        "reason": run.reason,
+        "command": run.command,
+        "expected": run.expected,
+        "actual": run.actual,
+        "output_tail": list(run.output_tail)[-TAIL_IN_REPORT:],
+        "log": run.log,
+        "duration_s": round(run.duration, 4),
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "host_version": run.host_version,
+        "notes": run.notes,
+        "diagnosis": None if d is None else {"id": d.id, "cause": d.cause, "hint": d.hint,
+                                             "link": d.link},
+    }
+
+
+def counts(cells: list[Cell]) -> dict[str, Any]:
+    checks = Counter(str(r.verdict) for c in cells for r in c.runs)
+    per_cell = Counter(str(c.verdict) for c in cells)
+    order = [str(v) for v in Verdict]
+    return {
+        "checks": {v: checks.get(v, 0) for v in order if v in checks},
+        "cells": {v: per_cell.get(v, 0) for v in order if v in per_cell},
+        "total_checks": sum(checks.values()),
+        "total_cells": len(cells),
+        "ok": not any(r.verdict.is_problem or not r.verdict.done for c in cells for r in c.runs),
+    }
+
+
+def build_report(session: Session) -> dict[str, Any]:
+    return {
+        "schema": SCHEMA,
+        "tool": {"name": "wasmtui", "version": __version__},
+        "started_at": session.started_at,
+        "finished_at": session.finished_at,
+        "duration_s": round(session.elapsed, 3),
+        "interrupted": session.interrupted,
+        "run_dir": str(session.run_dir),
+        "options": {"jobs": session.options.jobs, "timeout_s": session.options.timeout},
+        "hosts": [
+            {
+                "name": h.name,
+                "description": h.description,
+                "checks": sorted(str(k) for k in h.kinds),
+                "unsupported": h.unsupported,
+                "grants": h.grants,
+                **_status(session, h.name),
+            }
+            for h in session.hosts
+        ],
+        "guests": [
+            {"name": g.name, "description": g.description, "manifest": g.has_manifest,
+             **info_to_json(session.infos[g.name])}
+            for g in session.guests if g.name in session.infos
+        ],
+        "cells": [
+            {"guest": c.guest.name, "host": c.host.name, "verdict": str(c.verdict),
+             "checks": [run_to_json(r) for r in c.runs]}
+            for c in session.cells
+        ],
+        "summary": counts(session.cells),
+    }
+
+
+def _status(session: Session, host: str) -> dict[str, Any]:
+    s = session.statuses.get(host)
+    if s is None:
+        return {"available": False, "version": "", "reason": "not started", "install": ""}
+    return {"available": s.available, "version": s.version, "reason": s.reason,
+            "install": s.install}

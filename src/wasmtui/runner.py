@@ -1,0 +1,146 @@
+"""Runs cells concurrently (anyio) through the hosts' adapter pools.
+
+Each check is one request to a long-lived adapter, bounded by `jobs` and by a per-check
+timeout. Output streams to the event bus line by line, the last lines stay in memory,
+the full log goes to a file in the run directory. A check that times out or is
+cancelled gets its adapter killed (process group and all) and replaced; a dead adapter
+marks only its in-flight check `error`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from .adapter import AdapterDied, AdapterPool
+from .diagnose import diagnose
+from .events import CheckFinished, CheckOutput, CheckStarted, EventBus, HostReady
+from .model import Cell, CheckRun, Host, HostStatus, Verdict
+from .verdicts import expected_of, judge
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
+
+
+class Runner:
+    def __init__(self, root: Path, hosts: list[Host], run_dir: Path, bus: EventBus,
+                 jobs: int, timeout: float) -> None:
+        self.root = root
+        self.run_dir = run_dir
+        self.bus = bus
+        self.timeout = timeout
+        self.limiter = anyio.CapacityLimiter(max(1, jobs))
+        self.pools = {h.name: AdapterPool(h, root, run_dir, jobs) for h in hosts}
+        self.statuses: dict[str, HostStatus] = {}
+        self._ids = itertools.count(1)
+        self._cancel_scopes: dict[int, anyio.CancelScope] = {}
+
+    async def host_statuses(self) -> dict[str, HostStatus]:
+        """Start one adapter per host, concurrently, and read their hellos."""
+
+        async def one(pool: AdapterPool) -> None:
+            status = await pool.status()
+            self.statuses[pool.host.name] = status
+            self.bus.publish(HostReady(pool.host, status))
+
+        async with anyio.create_task_group() as tg:
+            for pool in self.pools.values():
+                tg.start_soon(one, pool)
+        return self.statuses
+
+    async def run_cells(self, cells: list[Cell]) -> None:
+        async with anyio.create_task_group() as tg:
+            for cell in cells:
+                for run in cell.runs:
+                    if run.verdict is Verdict.PENDING:
+                        tg.start_soon(self.run_check, cell, run)
+
+    def cancel(self, run: CheckRun) -> bool:
+        """Cancel one running check (its adapter is killed). False if it isn't running."""
+        scope = self._cancel_scopes.get(id(run))
+        if scope is None:
+            return False
+        scope.cancel()
+        return True
+
+    async def run_check(self, cell: Cell, run: CheckRun) -> None:
+        async with self.limiter:
+            await self._execute(cell, run)
+
+    async def _execute(self, cell: Cell, run: CheckRun) -> None:
+        check, pool = run.check, self.pools[cell.host.name]
+        timeout = check.timeout or self.timeout
+        run.verdict, run.started_at = Verdict.RUNNING, now_iso()
+        run.expected = expected_of(check)
+        log_path = (self.run_dir / "logs" / _slug(cell.guest.name) / _slug(cell.host.name)
+                    / f"{_slug(check.name)}.log")
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        run.log = str(log_path)
+        self.bus.publish(CheckStarted(cell, run))
+        request = {"id": str(next(self._ids)), "component": str(cell.guest.component.resolve()),
+                   "timeout": timeout, "check": check.to_request()}
+        t0 = time.monotonic()
+        adapter, healthy = None, False
+        with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+
+            def on_event(event: dict[str, Any]) -> None:
+                kind = event.get("event")
+                if kind == "started":
+                    run.command = str(event.get("command", ""))
+                    log.write(f"$ {run.command}\n")
+                elif kind == "output":
+                    line, stream = str(event.get("line", "")), str(event.get("stream", "stdout"))
+                    log.write(f"{line}\n" if stream == "stdout" else f"[{stream}] {line}\n")
+                    run.output_tail.append(line)
+                    self.bus.publish(CheckOutput(cell, run, stream, line))
+                elif kind == "note":
+                    run.notes.append(str(event.get("text", "")))
+
+            try:
+                with anyio.CancelScope() as user_scope:
+                    self._cancel_scopes[id(run)] = user_scope
+                    adapter = await pool.acquire()
+                    with anyio.move_on_after(timeout) as timer:
+                        result = await adapter.request(request, on_event)
+                    if timer.cancelled_caught:
+                        run.verdict = Verdict.TIMEOUT
+                        run.reason = f"no result within {timeout:g}s; the host was stopped"
+                        run.actual = {"error": run.reason}
+                    else:
+                        run.verdict, run.actual, run.reason = judge(check, result)
+                        healthy = True
+                if user_scope.cancelled_caught:
+                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
+            except AdapterDied as exc:
+                run.verdict, run.reason = Verdict.ERROR, str(exc)
+                run.actual = {"error": str(exc)}
+            finally:
+                self._cancel_scopes.pop(id(run), None)
+                if not run.verdict.done:  # the whole run was cancelled (Ctrl-C, quit)
+                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
+                with anyio.CancelScope(shield=True):
+                    if adapter is not None:
+                        await pool.release(adapter, healthy)
+                run.duration = time.monotonic() - t0
+                run.finished_at = now_iso()
+                if run.verdict is not Verdict.PASS:
+                    text = "\n".join([str(run.actual.get("error", "")), run.reason,
+                                      *run.output_tail])
+                    run.diagnosis = diagnose(run.verdict, text)
+                log.write(f"# verdict: {run.verdict} {run.reason}\n")
+                self.bus.publish(CheckFinished(cell, run))
+
+    async def aclose(self) -> None:
+        with anyio.CancelScope(shield=True):
+            for pool in self.pools.values():
+                await pool.close()

@@ -1,0 +1,100 @@
+"""One wasmtui session: catalog -> inspect -> host hellos -> plan -> run, shared by the
+headless mode and the TUI so that both see the same cells and the same events."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import anyio
+
+from . import catalog
+from .events import EventBus, RunFinished
+from .inspect import inspect_component
+from .model import Cell, ComponentInfo, Guest, Host, HostStatus
+from .paths import cache_dir
+from .plan import plan
+from .runner import Runner, now_iso
+
+KEEP_RUNS = 20
+
+
+@dataclass
+class Options:
+    root: Path
+    components: list[Path] = field(default_factory=list)
+    guest_patterns: list[str] = field(default_factory=list)
+    host_patterns: list[str] = field(default_factory=list)
+    jobs: int = os.cpu_count() or 2
+    timeout: float = 60.0
+
+
+def new_run_dir() -> Path:
+    runs = cache_dir() / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    old = sorted(p for p in runs.iterdir() if p.is_dir())
+    for stale in old[:-KEEP_RUNS]:
+        shutil.rmtree(stale, ignore_errors=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = runs / f"{stamp}-{os.getpid()}"
+    path.mkdir()
+    return path
+
+
+class Session:
+    def __init__(self, options: Options, bus: EventBus | None = None) -> None:
+        self.options = options
+        self.bus = bus or EventBus()
+        self.guests: list[Guest] = []
+        self.hosts: list[Host] = []
+        self.infos: dict[str, ComponentInfo] = {}
+        self.statuses: dict[str, HostStatus] = {}
+        self.cells: list[Cell] = []
+        self.run_dir = new_run_dir()
+        self.started_at = now_iso()
+        self.finished_at = ""
+        self.interrupted = False
+        self._t0 = time.monotonic()
+        self.hosts = catalog.load_hosts(options.root, options.host_patterns)
+        if options.components:
+            self.guests = [catalog.guest_from_path(p) for p in options.components]
+        else:
+            self.guests = catalog.load_guests(options.root, options.guest_patterns)
+        self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
+                             options.jobs, options.timeout)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self._t0
+
+    async def prepare(self) -> None:
+        """Inspect every guest (in threads, cached) while the hosts' adapters start."""
+        cache = cache_dir()
+
+        async def inspect(guest: Guest) -> None:
+            self.infos[guest.name] = await anyio.to_thread.run_sync(
+                inspect_component, guest.component, cache)
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._statuses)
+            for guest in self.guests:
+                tg.start_soon(inspect, guest)
+        self.cells = plan(self.guests, self.infos, self.hosts, self.statuses)
+
+    async def _statuses(self) -> None:
+        self.statuses = await self.runner.host_statuses()
+
+    async def run(self, cells: list[Cell] | None = None) -> None:
+        await self.runner.run_cells(self.cells if cells is None else cells)
+
+    def finish(self, interrupted: bool = False) -> None:
+        self.interrupted = interrupted
+        self.finished_at = now_iso()
+        self.bus.publish(RunFinished(interrupted=interrupted))
+
+    async def aclose(self) -> None:
+        await self.runner.aclose()

@@ -32,7 +32,7 @@ def encode(value: Any) -> str:
             elif ch == "\r":
                 out.append("\\r")
             elif ord(ch) < 0x20:
-                out.append("\\u{%x}" % ord(ch))
+                out.append(f"\\u{{{ord(ch):x}}}")
             else:
                 out.append(ch)
         return '"' + "".join(out) + '"'

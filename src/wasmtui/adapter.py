@@ -9,6 +9,7 @@ remembered so that an abnormal exit of wasmtui still leaves no orphan behind.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import signal
@@ -30,10 +31,8 @@ _live_groups: set[int] = set()
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     _live_groups.discard(pgid)
 
 
@@ -137,7 +136,8 @@ class AdapterProcess:
         how = f"exited with code {code}" if code is not None else "closed its output"
         if code is not None and code < 0:
             how = f"was killed by {signal.Signals(-code).name}"
-        return f"the {self.host.name} adapter {how}" + (f"; its stderr ends with:\n{tail}" if tail else "")
+        note = f"the {self.host.name} adapter {how}"
+        return note + (f"; its stderr ends with:\n{tail}" if tail else "")
 
     def stderr_tail(self, lines: int = 15) -> str:
         try:

@@ -16,7 +16,7 @@ from .session import Options
 
 EPILOG = """\
 examples:
-  wasmtui                                  the matrix of every guest x every host (TUI on a terminal)
+  wasmtui                                  every guest x every host (a TUI on a terminal)
   wasmtui --headless --json > report.json  the same for CI: JSON on stdout, progress on stderr
   wasmtui --headless -g 'hello_*' -H wasmtime_cli   a slice of the matrix (globs, repeatable)
   wasmtui path/to/any.wasm --headless      a component without a manifest: generic checks

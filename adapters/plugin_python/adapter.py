@@ -20,7 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
+from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, failure_outcome, serve  # noqa: E402
 
 try:
     import wasmtime
@@ -100,8 +100,8 @@ class PluginPython(Adapter):
                 else [Path(request["component"]).name]
             store = self._store(check, argv, out)
             instance = linker.instantiate(store, comp)
-        except wasmtime.WasmtimeError as exc:
-            return {"outcome": "refused", "error": str(exc).strip()}
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:  # incl. a trapping start
+            return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
         try:
             if kind == "invoke":
                 return {"outcome": "ok", "value": _jsonable(self._invoke(store, instance, check))}
@@ -112,7 +112,7 @@ class PluginPython(Adapter):
             out.flush()
             return {"outcome": "ok", "exit_code": exc.code, "stdout": out.text("stdout")}
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            return {"outcome": "trapped", "error": str(exc).strip()}
+            return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
 
     def _invoke(self, store: wasmtime.Store, instance: Any, check: dict[str, Any]) -> Any:
         iface, _, func = check["function"].rpartition(".")

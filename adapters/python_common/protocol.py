@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import sys
 import threading
@@ -28,6 +29,15 @@ BUILTIN_HOST_FUNCTIONS = {
 }
 
 _lock = threading.Lock()
+
+# How hosts word a trap (wasmtime and wasmtime-py alike), as opposed to a refusal to
+# load, link or instantiate.
+TRAP_MARKERS = re.compile(r"wasm backtrace|wasm trap|error while executing")
+
+
+def failure_outcome(error_text: str) -> str:
+    """`trapped` when the host's error says the guest trapped, else `refused`."""
+    return "trapped" if TRAP_MARKERS.search(error_text) else "refused"
 
 
 def emit(event: dict[str, Any]) -> None:

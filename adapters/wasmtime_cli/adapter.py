@@ -28,11 +28,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
 import process  # noqa: E402
 import wave_values as wave  # noqa: E402
-from protocol import MAX_CAPTURE, Adapter, Output, serve  # noqa: E402
+from protocol import MAX_CAPTURE, TRAP_MARKERS, Adapter, Output, failure_outcome, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
-TRAP = re.compile(r"wasm backtrace|wasm trap|error while executing")
 
 
 def find_wasmtime() -> str | None:
@@ -53,7 +52,8 @@ class WasmtimeCli(Adapter):
         # The guest gets no inherited variables; the CLI itself needs PATH and its cache
         # (kept apart from wasmtime-py's: their compiled artefacts are incompatible).
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                    "XDG_CACHE_HOME": f"{cache}/wasmtime-cli"}
+                    "XDG_CACHE_HOME": f"{cache}/wasmtime-cli",
+                    "WASMTUI_RUN_DIR": os.environ.get("WASMTUI_RUN_DIR", "")}
 
     def hello(self) -> dict[str, Any]:
         if not self.bin:
@@ -93,8 +93,7 @@ class WasmtimeCli(Adapter):
         if kind == "instantiate" and NOT_A_COMMAND.search(stderr):
             return {"outcome": "ok", "exit_code": 0}
         if code != 0 and stderr.startswith("Error: "):
-            outcome = "trapped" if TRAP.search(stderr) else "refused"
-            return {"outcome": outcome, "error": stderr.strip(), "exit_code": code}
+            return {"outcome": failure_outcome(stderr), "error": stderr.strip(), "exit_code": code}
         if kind == "invoke":
             lines = [ln for ln in stdout.splitlines() if ln.strip()]
             try:
@@ -132,7 +131,7 @@ class WasmtimeCli(Adapter):
         finally:
             process.stop(proc, pumps)
         stderr = out.text("stderr")
-        if status >= 500 and TRAP.search(stderr):
+        if status >= 500 and TRAP_MARKERS.search(stderr):
             return {"outcome": "trapped", "status": status, "error": stderr.strip()}
         return {"outcome": "ok", "status": status, "body": body.decode("utf-8", "replace")}
 

@@ -46,8 +46,10 @@ class AdapterDied(Exception):
     """The adapter exited or broke the protocol; the message says how."""
 
 
-def adapter_env() -> dict[str, str]:
-    """A minimal environment: the guest must inherit nothing it did not ask for."""
+def adapter_env(run_dir: Path) -> dict[str, str]:
+    """A minimal environment: the guest must inherit nothing it did not ask for.
+    WASMTUI_RUN_DIR marks every process of this run (adapters pass it on to the host
+    processes they start), so leftovers can be found in /proc."""
     cache = cache_dir()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -55,6 +57,7 @@ def adapter_env() -> dict[str, str]:
         "LANG": "C.UTF-8",
         "WASMTUI_CACHE": str(cache),
         "WASMTUI_TOOLS": str(cache / "tools"),
+        "WASMTUI_RUN_DIR": str(run_dir),
     }
     return env
 
@@ -66,9 +69,10 @@ def adapter_argv(host: Host) -> list[str]:
 class AdapterProcess:
     """One running adapter. Serves one request at a time (the pool gives concurrency)."""
 
-    def __init__(self, host: Host, root: Path, log_path: Path) -> None:
+    def __init__(self, host: Host, root: Path, run_dir: Path, log_path: Path) -> None:
         self.host = host
         self.root = root
+        self.run_dir = run_dir
         self.log_path = log_path
         self.proc: Process | None = None
         self._reader: BufferedByteReceiveStream | None = None
@@ -86,7 +90,7 @@ class AdapterProcess:
             try:
                 self.proc = await anyio.open_process(
                     argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                    cwd=self.root, env=adapter_env(), start_new_session=True,
+                    cwd=self.root, env=adapter_env(self.run_dir), start_new_session=True,
                 )
             except OSError as exc:
                 raise AdapterDied(f"cannot start `{' '.join(argv)}`: {exc.strerror}") from exc
@@ -192,7 +196,7 @@ class AdapterPool:
     def _new(self) -> AdapterProcess:
         self._started += 1
         log = self.run_dir / "adapters" / f"{self.host.name}.{self._started}.stderr.log"
-        return AdapterProcess(self.host, self.root, log)
+        return AdapterProcess(self.host, self.root, self.run_dir, log)
 
     async def status(self) -> HostStatus:
         """Start the first adapter and read whether the host is available here."""

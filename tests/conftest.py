@@ -1,0 +1,98 @@
+"""Shared fixtures: the project root, the built guests, fixture components built from
+WAT with the real wasm-tools, and a way to find a run's leftover processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wasmtui.paths import cache_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+GUESTS = ["hello_world_rust", "hello_world_rust_no_wasi", "hello_world_imports_rust",
+          "wasi_cli_rust", "wasi_http_rust", "wasi_cli_http_rust"]
+TOOLS = cache_dir() / "tools" / "bin"
+
+
+def tool(name: str) -> str:
+    path = TOOLS / name
+    if not path.exists():
+        pytest.fail(f"{name} is missing from {TOOLS}: run `make install`")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_guests() -> dict[str, Path]:
+    """Builds every guest (seconds with a warm cache) and returns name -> component."""
+    subprocess.run(["make", "-s", "-C", str(ROOT / "guests"), "build"], check=True,
+                   stdout=subprocess.DEVNULL)
+    return {g: ROOT / "guests" / g / f"{g}.wasm" for g in GUESTS}
+
+
+@pytest.fixture(scope="session")
+def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Components and non-components that must each get their own verdict."""
+    out = tmp_path_factory.mktemp("bad")
+    files = {}
+    for wat in FIXTURES.glob("*.wat"):
+        files[wat.stem] = out / f"{wat.stem}.wasm"
+        subprocess.run([tool("wasm-tools"), "parse", str(wat), "-o", str(files[wat.stem])],
+                       check=True)
+    files["empty"] = out / "empty.wasm"
+    files["empty"].write_bytes(b"")
+    files["corrupt"] = out / "corrupt.wasm"
+    files["corrupt"].write_bytes(b"\0asm\x0d\0\x01\0this is not a component")
+    return files
+
+
+def wasmtui(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs the real `wasmtui` command in the project root."""
+    return subprocess.run([sys.executable, "-m", "wasmtui", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def report_of(proc: subprocess.CompletedProcess) -> dict:
+    return json.loads(proc.stdout)
+
+
+def processes_of_run(run_dir: str) -> list[str]:
+    """Live processes carrying this run's WASMTUI_RUN_DIR marker (adapters and the
+    host processes they started)."""
+    marker = f"WASMTUI_RUN_DIR={run_dir}".encode()
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            if marker in (proc / "environ").read_bytes().split(b"\0"):
+                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                if state != "Z":
+                    found.append(f"{proc.name}: {(proc / 'cmdline').read_bytes()!r}")
+        except OSError:
+            continue
+    return found
+
+
+def cell(report: dict, guest: str, host: str) -> dict:
+    for c in report["cells"]:
+        if c["guest"] == guest and c["host"] == host:
+            return c
+    raise AssertionError(f"no cell {guest} x {host} in the report")
+
+
+def check(report: dict, guest: str, host: str, name: str) -> dict:
+    for k in cell(report, guest, host)["checks"]:
+        if k["name"] == name:
+            return k
+    raise AssertionError(f"no check {name} in {guest} x {host}")

@@ -29,8 +29,8 @@ def use_color(stream: TextIO) -> bool:
 class Progress:
     """Prints one line per finished check, and per host as it comes up."""
 
-    def __init__(self, stream: TextIO, total: int) -> None:
-        self.stream, self.total, self.done = stream, total, 0
+    def __init__(self, stream: TextIO, session: Session) -> None:
+        self.stream, self.session, self.done = stream, session, 0
         self.color = use_color(stream)
 
     def paint(self, verdict: Verdict) -> str:
@@ -45,8 +45,10 @@ class Progress:
             print(f"host {event.host.name}: {text}", file=self.stream, flush=True)
         elif isinstance(event, CheckFinished):
             self.done += 1
+            total = sum(1 for c in self.session.cells for r in c.runs  # planned to run
+                        if r.started_at or not r.verdict.done)
             run = event.run
-            print(f"[{self.done}/{self.total}] {self.paint(run.verdict)} "
+            print(f"[{self.done}/{total}] {self.paint(run.verdict)} "
                   f"{event.cell.guest.name} x {event.cell.host.name}: {run.check.name} "
                   f"({run.duration:.2f}s)", file=self.stream, flush=True)
 
@@ -96,9 +98,8 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
                         return
 
             tg.start_soon(watch_signals)
+            session.bus.subscribe(Progress(sys.stderr, session))
             await session.prepare()
-            total = sum(1 for c in session.cells for r in c.runs if not r.verdict.done)
-            session.bus.subscribe(Progress(sys.stderr, total))
             await session.run()
             tg.cancel_scope.cancel()
     finally:

@@ -1,0 +1,129 @@
+"""Bad input gets a clear verdict while the rest of the matrix completes, the JSON stays
+valid, and nothing is left running: corrupt, empty, core module, trap, hang, a killed
+adapter, SIGINT mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import anyio
+import pytest
+
+from wasmtui.model import Verdict
+from wasmtui.session import Options, Session
+
+from .conftest import ROOT, check, processes_of_run, report_of, wasmtui
+
+HOSTS = ["wasmtime_cli", "plugin_python"]
+
+
+@pytest.fixture(scope="module")
+def report(built_guests, bad_inputs) -> dict:
+    files = [bad_inputs[k] for k in ("corrupt", "empty", "core", "trap", "spin")]
+    proc = wasmtui("--headless", "--json", "--timeout", "3", *map(str, files),
+                   str(built_guests["wasi_cli_rust"]), str(ROOT / "no-such.wasm"))
+    assert proc.returncode == 1, proc.stderr
+    report = report_of(proc)
+    assert processes_of_run(report["run_dir"]) == []
+    return report
+
+
+@pytest.mark.parametrize("name,diagnosis", [("corrupt", "not-webassembly"),
+                                            ("empty", "not-webassembly"),
+                                            ("core", "not-a-component")])
+def test_not_a_component(report, name, diagnosis):
+    guest = next(g for g in report["guests"] if g["name"] == name)
+    assert guest["kind"] == {"core": "core-module"}.get(name, name)
+    for host in HOSTS:
+        k = check(report, name, host, "load")
+        assert k["verdict"] == "fail" and k["diagnosis"]["id"] == diagnosis
+
+
+def test_missing_file_is_an_error_not_a_fail(report):
+    for host in HOSTS:
+        k = check(report, "no-such", host, "load")
+        assert k["verdict"] == "error" and "cannot read" in k["reason"]
+
+
+def test_trap_fails_with_diagnosis(report):
+    for host in HOSTS:
+        k = check(report, "trap", host, "instantiate")
+        assert k["verdict"] == "fail" and k["diagnosis"]["id"] == "guest-trap"
+        assert "unreachable" in k["actual"]["error"]
+
+
+def test_hang_times_out(report):
+    for host in HOSTS:
+        k = check(report, "spin", host, "instantiate")
+        assert k["verdict"] == "timeout" and k["diagnosis"]["id"] == "timeout"
+        assert 3 <= k["duration_s"] < 30
+
+
+def test_good_guest_still_passes(report):
+    for host in HOSTS:
+        assert check(report, "wasi_cli_rust", host, "run")["verdict"] == "pass"
+
+
+async def test_killed_adapter_marks_only_its_check(built_guests, bad_inputs):
+    """Kill the adapter serving a hanging check: that check is `error`, the others pass,
+    and a new adapter serves later checks."""
+    options = Options(root=ROOT, components=[bad_inputs["spin"], built_guests["wasi_cli_rust"]],
+                      host_patterns=["plugin_python"], jobs=2, timeout=60)
+    session = Session(options)
+    try:
+        await session.prepare()
+        spin = next(c for c in session.cells if c.guest.name == "spin").runs[0]
+        pool = session.runner.pools["plugin_python"]
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(session.run)
+            with anyio.fail_after(30):
+                while not (spin.verdict is Verdict.RUNNING and len(pool.busy) == 1
+                           and all(r.verdict.done for c in session.cells for r in c.runs
+                                   if r is not spin)):
+                    await anyio.sleep(0.05)
+            victim = next(iter(pool.busy))
+            os.kill(victim.pid, signal.SIGKILL)
+        assert spin.verdict is Verdict.ERROR
+        assert "adapter was killed by SIGKILL" in spin.reason
+        assert spin.diagnosis and spin.diagnosis.id == "adapter-crashed"
+        others = [r for c in session.cells for r in c.runs if r is not spin]
+        assert others and all(r.verdict is Verdict.PASS for r in others)
+        # the pool recovers: a rerun of a good check gets a fresh adapter
+        good = next(c for c in session.cells if c.guest.name == "wasi_cli_rust")
+        good.runs[0].reset()
+        await session.run([good])
+        assert good.runs[0].verdict is Verdict.PASS
+    finally:
+        await session.aclose()
+    assert processes_of_run(str(session.run_dir)) == []
+
+
+def test_sigint_mid_run_leaves_nothing(built_guests, bad_inputs):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wasmtui", "--headless", "--json", "--timeout", "120", "-j", "4",
+         str(bad_inputs["spin"]), str(built_guests["hello_world_rust"])],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # as from a terminal: a test runner started in the background may have SIGINT
+        # ignored, and a child honours an inherited SIG_IGN
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    # wait until the hanging checks are running (the good ones finish first)
+    deadline = time.monotonic() + 60
+    seen = ""
+    while time.monotonic() < deadline and seen.count("hello_world_rust x") < 2:
+        seen += proc.stderr.readline()
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert report["interrupted"] is True
+    for host in HOSTS:
+        k = check(report, "spin", host, "instantiate")
+        assert k["verdict"] == "error" and "cancelled" in k["reason"]
+        assert check(report, "hello_world_rust", host, "instantiate")["verdict"] == "pass"
+    assert processes_of_run(report["run_dir"]) == []

@@ -1,0 +1,76 @@
+"""Pieces with rules of their own: the WAVE codec of the wasmtime_cli adapter, the
+known-causes table, the verdict judge."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from wasmtui.diagnose import diagnose
+from wasmtui.model import Check, CheckKind, Verdict
+from wasmtui.verdicts import judge
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "adapters/wasmtime_cli"))
+sys.path.insert(0, str(ROOT / "adapters/python_common"))
+import wave_values  # noqa: E402
+
+
+@pytest.mark.parametrize("text,value", [
+    ('"HELLO, PIERRE"', "HELLO, PIERRE"),
+    ('"a\\"b\\\\c\\n\\u{1f600}"', 'a"b\\c\n\U0001f600'),
+    ("42", 42), ("-7", -7), ("1.5", 1.5), ("true", True), ("'x'", "x"),
+    ("[1, 2, 3]", [1, 2, 3]), ("(1, \"a\")", [1, "a"]),
+    ("some(\"x\")", "x"), ("none", None), ("ok(1)", {"ok": 1}), ("err(\"no\")", {"err": "no"}),
+    ("{name: \"a\", age: 3}", {"name": "a", "age": 3}), ("{read, write}", ["read", "write"]),
+    ("red", "red"), ("circle(2)", {"circle": 2}),
+])
+def test_wave_decode(text, value):
+    assert wave_values.decode(text) == value
+
+
+@pytest.mark.parametrize("value", ["Pierre", 'quote " and \\ and \n', 3, True, [1, "a"]])
+def test_wave_round_trip(value):
+    assert wave_values.decode(wave_values.encode(value)) == value
+
+
+def test_wave_rejects_trailing_text():
+    with pytest.raises(wave_values.WaveError):
+        wave_values.decode('"a" "b"')
+
+
+@pytest.mark.parametrize("text,cause", [
+    ("component imports instance `wasi:http/types@0.2.12`, but a matching implementation "
+     "was not found in the linker", "wasi-http-not-linked"),
+    ("component imports instance `wasi:cli/environment@0.2.0`, but a matching implementation "
+     "was not found in the linker", "excessive-wasi-imports"),
+    ("component imports instance `pdureau:wasm-demo/formatter`, but a matching implementation "
+     "was not found in the linker", "custom-import-missing"),
+    ("no exported instance named `wasi:cli/run@0.2.6`", "not-a-command"),
+    ("CompileError: opcode i32.add is not allowed in constant expressions", "node-extended-const"),
+])
+def test_known_causes(text, cause):
+    d = diagnose(Verdict.FAIL, text)
+    assert d is not None and d.id == cause and d.link is not None
+
+
+def test_diagnosis_names_the_import():
+    d = diagnose(Verdict.FAIL, "component imports instance `wasi:cli/environment@0.2.0`, but a "
+                               "matching implementation was not found in the linker")
+    assert "wasi:cli/environment@0.2.0" in d.cause
+    assert d.link == "https://github.com/rust-lang/rust/issues/133235"
+
+
+def test_no_diagnosis_for_unknown_text():
+    assert diagnose(Verdict.FAIL, "something nobody has seen") is None
+
+
+def test_judge():
+    c = Check(name="x", kind=CheckKind.CLI, expect={"stdout": "hi\n", "exit-code": 0})
+    assert judge(c, {"outcome": "ok", "stdout": "hi\n", "exit_code": 0})[0] is Verdict.PASS
+    assert judge(c, {"outcome": "ok", "stdout": "ho\n", "exit_code": 0})[0] is Verdict.FAIL
+    assert judge(c, {"outcome": "refused", "error": "e"})[0] is Verdict.FAIL
+    assert judge(c, {"outcome": "harness-error", "error": "e"})[0] is Verdict.ERROR
+    assert judge(c, {"outcome": "??"})[0] is Verdict.ERROR

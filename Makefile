@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 export WASMTUI_PYTHON := $(VENV)/bin/python
 
-.PHONY: install venv toolchain guests hosts run test lint clean
+.PHONY: install venv toolchain guests hosts run test lint bench clean
 install: venv toolchain hosts
 
 venv: $(VENV)/.installed
@@ -28,6 +28,9 @@ run: install guests
 
 test: install guests
 	$(VENV)/bin/pytest -q
+
+bench: install guests
+	$(VENV)/bin/python benchmarks/bench_matrix.py
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters

@@ -40,6 +40,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--headless", action="store_true", help="no TUI: progress on stderr")
     p.add_argument("--json", action="store_true", help="write the JSON report to stdout")
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the JSON report to FILE")
+    p.add_argument("--markdown", type=Path, metavar="FILE",
+                   help="also write the matrix as Markdown to FILE")
     p.add_argument("-g", "--guest", action="append", default=[], metavar="GLOB",
                    help="only guests matching GLOB (repeatable)")
     p.add_argument("-H", "--host", action="append", default=[], metavar="GLOB",
@@ -95,4 +97,4 @@ def main(argv: list[str] | None = None) -> int:
             return run_tui(options)
     from .headless import run_headless
 
-    return anyio.run(run_headless, options, args.json, args.report)
+    return anyio.run(run_headless, options, args.json, args.report, args.markdown)

@@ -14,6 +14,7 @@ from typing import TextIO
 import anyio
 
 from .events import CheckFinished, Event, HostReady
+from .markdown import report_markdown
 from .model import Verdict
 from .report import build_report, counts
 from .session import Options, Session
@@ -81,7 +82,8 @@ def summary_lines(session: Session) -> list[str]:
     return lines
 
 
-async def run_headless(options: Options, json_out: bool, report_path: Path | None) -> int:
+async def run_headless(options: Options, json_out: bool, report_path: Path | None,
+                       markdown_path: Path | None = None) -> int:
     session = Session(options)
     interrupted = False
     try:
@@ -113,6 +115,8 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
     text = json.dumps(report, indent=2, ensure_ascii=False)
     if report_path:
         report_path.write_text(text + "\n")
+    if markdown_path:
+        markdown_path.write_text(report_markdown(report))
     if json_out:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

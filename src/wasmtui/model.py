@@ -190,6 +190,7 @@ class CheckRun:
     diagnosis: Diagnosis | None = None
     host_version: str = ""
     notes: list[str] = field(default_factory=list)
+    runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""

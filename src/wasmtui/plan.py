@@ -75,6 +75,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus)
             run.reason = f"{host.name} is not available here: {status.reason}"
             if status.install:
                 run.reason += f" (install: {status.install})"
+        run.runnable = run.verdict is Verdict.PENDING
         runs.append(run)
     return Cell(guest=guest, host=host, runs=runs)
 

@@ -28,6 +28,11 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+def log_line(stream: str, line: str) -> str:
+    """One line of a check's log as stored on disk and shown in the TUI."""
+    return line if stream == "stdout" else f"[{stream}] {line}"
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
@@ -100,7 +105,7 @@ class Runner:
                     log.write(f"$ {run.command}\n")
                 elif kind == "output":
                     line, stream = str(event.get("line", "")), str(event.get("stream", "stdout"))
-                    log.write(f"{line}\n" if stream == "stdout" else f"[{stream}] {line}\n")
+                    log.write(log_line(stream, line) + "\n")
                     run.output_tail.append(line)
                     self.bus.publish(CheckOutput(cell, run, stream, line))
                 elif kind == "note":

@@ -1,0 +1,1 @@
+"""The Textual front end: a live guests x hosts matrix fed by the session's event stream."""

@@ -1,0 +1,324 @@
+"""The wasmtui TUI: a live matrix (DataTable), the selected cell's detail and output
+(Log, bounded), and keys to rerun, cancel, filter and export.
+
+The app subscribes to the same event stream as headless mode. Event callbacks only
+record what changed; a 10 Hz timer repaints, so a guest that floods output costs the UI
+one Log write per tick, not one per line.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Log, Static
+
+from ..events import CheckFinished, CheckOutput, CheckStarted, Event, HostReady
+from ..markdown import report_markdown
+from ..model import Cell, Verdict
+from ..report import build_report, counts
+from ..runner import log_line
+from ..session import Options, Session
+from .render import STYLES, Shortener, cell_text, detail_text, host_header
+from .screens import VersionsScreen
+
+CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s"
+LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
+
+
+class WasmtuiApp(App[int]):
+    TITLE = "wasmtui"
+    CSS = """
+    #status { height: 1; background: $boost; padding: 0 1; }
+    #matrix { height: auto; max-height: 50%; }
+    #detail { height: 1fr; border-top: solid $accent; }
+    #info-scroll { height: 3fr; }
+    #info { height: auto; padding: 0 1; }
+    #output { height: 2fr; border-top: dashed $panel; }
+    """
+    BINDINGS = [
+        Binding("r", "rerun", "Rerun cell"),
+        Binding("R", "rerun_problems", "Rerun failed"),
+        Binding("a", "run_all", "Run all"),
+        Binding("c", "cancel", "Cancel cell"),
+        Binding("f", "filter", "Problems only"),
+        Binding("v", "versions", "Versions"),
+        Binding("e", "export", "Export"),
+        Binding("question_mark", "toggle_keys", "Keys", key_display="?"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self, options: Options, stable: bool = False) -> None:
+        """`stable` hides times and run-specific paths (for snapshot tests)."""
+        super().__init__()
+        self.options = options
+        self.stable = stable
+        self.session: Session | None = None
+        self.short = Shortener(options.root)
+        self.selected: tuple[str, str] | None = None
+        self.filtered = False
+        self.frame = 0
+        self._dirty: set[tuple[str, str]] = set()
+        self._detail_dirty = False
+        self._pending_output: deque[str] = deque(maxlen=LOG_LINES)
+        self._keys_shown = False
+
+    # -- layout -----------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("wasmtui: starting hosts, inspecting guests…", id="status")
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        with Vertical(id="detail"):
+            with VerticalScroll(id="info-scroll"):
+                yield Static("", id="info")
+            yield Log(id="output", max_lines=LOG_LINES, auto_scroll=True)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.session = Session(self.options)
+        self.session.bus.subscribe(self.on_session_event)
+        self.set_interval(0.1, self.repaint)
+        self.start()
+
+    @work(exclusive=True, group="prepare", exit_on_error=False)
+    async def start(self) -> None:
+        assert self.session is not None
+        await self.session.prepare()
+        self.build_table()
+        self.run_cells(self.session.cells)
+
+    def run_cells(self, cells: list[Cell]) -> None:
+        assert self.session is not None
+        self.run_worker(self.session.run(cells), group="checks", exit_on_error=False)
+
+    # -- events from the session (called in the app's loop) ----------------------------
+    def on_session_event(self, event: Event) -> None:
+        if isinstance(event, CheckOutput):
+            if event.cell.key == self.selected:
+                self._pending_output.append(log_line(event.stream, event.line))
+        elif isinstance(event, CheckStarted | CheckFinished):
+            self._dirty.add(event.cell.key)
+            if event.cell.key == self.selected:
+                self._detail_dirty = True
+        elif isinstance(event, HostReady):
+            self._dirty.add(("", event.host.name))
+
+    # -- painting ---------------------------------------------------------------------
+    def build_table(self) -> None:
+        assert self.session is not None
+        table = self.query_one("#matrix", DataTable)
+        table.clear(columns=True)
+        cells = {c.key: c for c in self.session.cells}
+        guests = [g.name for g in self.session.guests]
+        hosts = [h.name for h in self.session.hosts]
+        if self.filtered:
+            bad = [c for c in self.session.cells if any(r.verdict.is_problem for r in c.runs)]
+            guests = [g for g in guests if any(c.guest.name == g for c in bad)] or guests
+            hosts = [h for h in hosts if any(c.host.name == h for c in bad)] or hosts
+        table.add_column("guest", key="guest")
+        for h in hosts:
+            table.add_column(host_header(h, self.session.statuses.get(h)), key=h,
+                             width=max(CELL_WIDTH, len(h) + 14))
+        for g in guests:
+            table.add_row(g, *[cell_text(cells[(g, h)], self.frame, not self.stable)
+                               for h in hosts], key=g)
+        if guests and hosts:
+            table.move_cursor(row=0, column=1)
+            self.select((guests[0], hosts[0]))
+
+    def cell_at_cursor(self) -> Cell | None:
+        if self.session is None:
+            return None
+        table = self.query_one("#matrix", DataTable)
+        try:
+            row, col = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except Exception:  # empty table
+            return None
+        key = (row.value, col.value)
+        return next((c for c in self.session.cells if c.key == key), None)
+
+    def on_data_table_cell_highlighted(self, message: DataTable.CellHighlighted) -> None:
+        row, col = message.cell_key.row_key.value, message.cell_key.column_key.value
+        if col != "guest":
+            self.select((row, col))
+
+    def select(self, key: tuple[str, str]) -> None:
+        if key == self.selected:
+            return
+        self.selected = key
+        self._detail_dirty = True
+        self._pending_output.clear()
+        log = self.query_one("#output", Log)
+        log.clear()
+        cell = self.cell(key)
+        if cell is None:
+            return
+        lines: deque[str] = deque(maxlen=LOG_LINES)
+        for run in cell.runs:  # what already streamed, from disk (memory stays bounded)
+            if run.log and run.started_at:
+                try:
+                    with open(run.log, encoding="utf-8", errors="replace") as f:
+                        lines.extend(ln.rstrip("\n") for ln in f)
+                except OSError:
+                    pass
+        log.write_lines([self.short(ln) for ln in lines])
+
+    def cell(self, key: tuple[str, str]) -> Cell | None:
+        if self.session is None:
+            return None
+        return next((c for c in self.session.cells if c.key == key), None)
+
+    def repaint(self) -> None:
+        if self.session is None:
+            return
+        self.frame += 1
+        table = self.query_one("#matrix", DataTable)
+        if any(k[0] == "" for k in self._dirty) and self.session.cells:
+            self._dirty = {k for k in self._dirty if k[0]}
+            self.build_table()
+        running = {c.key for c in self.session.cells if c.verdict is Verdict.RUNNING}
+        shown_hosts = {k.value for k in table.columns}
+        shown_guests = {k.value for k in table.rows}
+        for key in self._dirty | running:
+            cell = self.cell(key)
+            if cell is not None and key[0] in shown_guests and key[1] in shown_hosts:
+                table.update_cell(key[0], key[1], cell_text(cell, self.frame, not self.stable))
+        self._dirty.clear()
+        if self._pending_output:
+            self.query_one("#output", Log).write_lines([self.short(ln) for ln in
+                                                        self._pending_output])
+            self._pending_output.clear()
+        if self._detail_dirty and self.selected:
+            cell = self.cell(self.selected)
+            if cell is not None:
+                status = self.session.statuses.get(cell.host.name)
+                self.query_one("#info", Static).update(
+                    detail_text(cell, status, self.short, not self.stable))
+            self._detail_dirty = False
+        self.query_one("#status", Static).update(self.status_line())
+
+    def status_line(self) -> str:
+        assert self.session is not None
+        runs = [r for c in self.session.cells for r in c.runs]
+        done = sum(r.verdict.done for r in runs)
+        c = counts(self.session.cells)["checks"]
+        parts = [f"{STYLES[Verdict(v)][0]} {n} {v}" for v, n in c.items()
+                 if v not in ("pending", "running")]
+        running = c.get("running", 0)
+        line = f"wasmtui  {done}/{len(runs)} checks done"
+        if running:
+            line += f", {running} running"
+        if not self.stable:
+            line += f"  {self.session.elapsed:.1f}s"
+        if self.filtered:
+            line += "  [problems only]"
+        return line + "   " + "  ".join(parts)
+
+    # -- actions ----------------------------------------------------------------------
+    def _rerun(self, cells: list[Cell], what: str) -> None:
+        cells = [c for c in cells if not any(r.verdict is Verdict.RUNNING for r in c.runs)]
+        todo = [c for c in cells if any(r.runnable for r in c.runs)]
+        if not todo:
+            self.notify(f"nothing to {what}", severity="warning")
+            return
+        for cell in todo:
+            for run in cell.runs:
+                if run.runnable:
+                    run.reset()
+            self._dirty.add(cell.key)
+            if cell.key == self.selected:
+                self.query_one("#output", Log).clear()
+                self._detail_dirty = True
+        self.run_worker(self._run_and_tell(todo, what), group="checks", exit_on_error=False)
+
+    async def _run_and_tell(self, cells: list[Cell], what: str) -> None:
+        assert self.session is not None
+        await self.session.run(cells)
+        verdicts = ", ".join(f"{c.guest.name} × {c.host.name}: {c.verdict}" for c in cells[:3])
+        more = f" (+{len(cells) - 3} more)" if len(cells) > 3 else ""
+        self.notify(f"{what} finished: {verdicts}{more}", timeout=6)
+
+    def action_rerun(self) -> None:
+        cell = self.cell_at_cursor()
+        if cell is None:
+            return
+        if any(r.verdict is Verdict.RUNNING for r in cell.runs):
+            self.notify("this cell is running (c cancels it)", severity="warning")
+            return
+        self._rerun([cell], "rerun")
+
+    def action_rerun_problems(self) -> None:
+        if self.session:
+            self._rerun([c for c in self.session.cells
+                         if c.verdict in (Verdict.FAIL, Verdict.ERROR, Verdict.TIMEOUT)],
+                        "rerun of failed cells")
+
+    def action_run_all(self) -> None:
+        if self.session:
+            self._rerun(self.session.cells, "run of everything")
+
+    def action_cancel(self) -> None:
+        cell = self.cell_at_cursor()
+        if cell is None or self.session is None:
+            return
+        cancelled = [self.session.runner.cancel(r) for r in cell.runs]
+        if not any(cancelled):
+            self.notify("this cell is not running", severity="warning")
+        else:
+            self.notify(f"cancelled {cell.guest.name} × {cell.host.name}")
+
+    def action_filter(self) -> None:
+        self.filtered = not self.filtered
+        if self.session and self.session.cells:
+            self.build_table()
+
+    def action_versions(self) -> None:
+        if self.session:
+            self.push_screen(VersionsScreen(self.session.hosts, self.session.statuses))
+
+    def action_export(self) -> None:
+        if self.session is None:
+            return
+        report = build_report(self.session)
+        json_path = self.session.run_dir / "report.json"
+        md_path = self.session.run_dir / "report.md"
+        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        md_path.write_text(report_markdown(report))
+        self.notify(f"report written to {json_path} and {md_path}", timeout=10)
+
+    def action_toggle_keys(self) -> None:
+        if self._keys_shown:
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+        self._keys_shown = not self._keys_shown
+
+    async def action_quit(self) -> None:
+        """Cancel every check and kill every adapter (process groups) before leaving."""
+        self.workers.cancel_all()
+        code = 0
+        if self.session is not None:
+            await self.session.aclose()
+            done = [r for c in self.session.cells for r in c.runs]
+            code = 1 if any(r.verdict.is_problem or not r.verdict.done for r in done) else 0
+        self.exit(return_code=code)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and b.action not in ("quit", "toggle_keys"):
+                yield SystemCommand(b.description, f"key: {b.key_display or b.key}",
+                                    getattr(self, f"action_{b.action}"))
+
+
+def run_tui(options: Options) -> int:
+    app = WasmtuiApp(options)
+    app.run()
+    if app.session is not None:
+        print(f"wasmtui: logs in {app.session.run_dir}")
+    return app.return_code or 0

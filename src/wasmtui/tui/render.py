@@ -1,0 +1,110 @@
+"""How cells and checks look on screen: glyphs, colours, the detail text. Pure functions
+of the model, so the matrix, the detail pane and the snapshots agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich.text import Text
+
+from ..model import Cell, CheckRun, HostStatus, Verdict
+
+STYLES = {
+    Verdict.PASS: ("✔", "bold green"),
+    Verdict.FAIL: ("✘", "bold red"),
+    Verdict.ERROR: ("!", "bold magenta"),
+    Verdict.TIMEOUT: ("⏱", "bold yellow"),
+    Verdict.NA: ("–", "dim"),
+    Verdict.UNAVAILABLE: ("⊘", "dim"),
+    Verdict.PENDING: ("·", "dim"),
+    Verdict.RUNNING: ("⠋", "bold cyan"),
+}
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+class Shortener:
+    """Shows paths the way a user types them: relative to the project, ~ for home."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = str(root).rstrip("/") + "/"
+        self.home = str(Path.home()).rstrip("/") + "/"
+
+    def __call__(self, text: str) -> str:
+        return text.replace(self.root, "").replace(self.home, "~/")
+
+
+def cell_text(cell: Cell, frame: int, timings: bool) -> Text:
+    verdict = cell.verdict
+    glyph, style = STYLES[verdict]
+    if verdict is Verdict.RUNNING:
+        glyph = SPINNER[frame % len(SPINNER)]
+    runnable = [r for r in cell.runs if r.runnable]
+    label = str(verdict)
+    if runnable and verdict in (Verdict.PASS, Verdict.FAIL, Verdict.ERROR, Verdict.TIMEOUT):
+        passed = sum(r.verdict is Verdict.PASS for r in runnable)
+        label += f" {passed}/{len(runnable)}"
+    if timings and verdict.done and runnable:
+        label += f" {sum(r.duration for r in runnable):.2f}s"
+    return Text(f"{glyph} {label}", style=style)
+
+
+def host_header(name: str, status: HostStatus | None) -> Text:
+    if status is None:
+        return Text(name)
+    if not status.available:
+        return Text(f"{name} (unavailable)", style="dim")
+    return Text(name)
+
+
+def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
+                timings: bool) -> Text:
+    out = Text()
+    out.append(f"{cell.guest.name} × {cell.host.name}", style="bold")
+    version = status.version if status and status.available else (
+        f"unavailable: {status.reason}" if status else "starting…")
+    out.append(f"   host: {version}\n", style="dim")
+    if status and not status.available and status.install:
+        out.append(f"install: {status.install}\n", style="yellow")
+    for run in cell.runs:
+        out.append_text(run_text(run, short, timings))
+    return out
+
+
+def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:
+    glyph, style = STYLES[run.verdict]
+    out = Text()
+    out.append(f"\n{glyph} {run.check.name}", style=style)
+    out.append(f"  {run.check.kind}  {run.verdict}")
+    if timings and run.verdict.done and run.runnable:
+        out.append(f"  {run.duration:.2f}s", style="dim")
+    out.append("\n")
+    if run.reason:
+        out.append(f"  {short(run.reason)}\n", style="italic")
+    if run.command:
+        out.append("  reproduce: ", style="dim")
+        out.append(f"{short(run.command)}\n", style="cyan")
+    if run.verdict.done and run.verdict not in (Verdict.PASS, Verdict.NA):
+        if run.expected:
+            out.append("  expected:  ", style="dim")
+            out.append(json.dumps(run.expected, ensure_ascii=False) + "\n", style="green")
+        if run.actual:
+            actual = {k: v for k, v in run.actual.items() if k != "error"}
+            if actual:
+                out.append("  actual:    ", style="dim")
+                out.append(json.dumps(actual, ensure_ascii=False)[:500] + "\n", style="red")
+            if err := run.actual.get("error"):
+                out.append("  error:     ", style="dim")
+                out.append(short(str(err)).strip()[:1500] + "\n", style="red")
+    if d := run.diagnosis:
+        out.append("  diagnosis: ", style="dim")
+        out.append(f"{d.cause}\n", style="bold")
+        if d.hint:
+            out.append(f"  hint:      {d.hint}\n")
+        if d.link:
+            out.append(f"  see:       {d.link}\n", style="underline blue")
+    if run.notes:
+        out.append("  notes:     " + "; ".join(run.notes) + "\n", style="yellow")
+    if timings and run.log:
+        out.append(f"  log:       {short(run.log)}\n", style="dim")
+    return out

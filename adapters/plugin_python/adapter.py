@@ -83,8 +83,8 @@ class PluginPython(Adapter):
         wasi = wasmtime.WasiConfig()  # no env, no preopens, no network: only what's asked
         wasi.argv = argv
         wasi.env = list(check.get("env", {}).items())
-        wasi.stdout_custom = lambda data: out.write("stdout", data)
-        wasi.stderr_custom = lambda data: out.write("stderr", data)
+        wasi.stdout_custom = lambda data: _written(out.write("stdout", data), data)
+        wasi.stderr_custom = lambda data: _written(out.write("stderr", data), data)
         store.set_wasi(wasi)  # without it, a guest calling WASI aborts the process
         return store
 
@@ -142,6 +142,11 @@ class PluginPython(Adapter):
         out.flush()
         failed = isinstance(result, wc.Variant) and result.tag == "err"
         return {"outcome": "ok", "exit_code": 1 if failed else 0, "stdout": out.text("stdout")}
+
+
+def _written(_lines: list[str], data: bytes) -> int:
+    """What a WASI custom output callback must return: the number of bytes taken."""
+    return len(data)
 
 
 def _dist_version() -> str:

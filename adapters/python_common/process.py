@@ -6,6 +6,7 @@ host process goes with it.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from collections.abc import Callable
@@ -14,11 +15,12 @@ from protocol import Output
 
 
 def _pump(pipe, stream: str, out: Output, on_line: Callable[[str], None] | None) -> None:
-    for raw in iter(pipe.readline, b""):
-        line = raw.decode("utf-8", "replace").rstrip("\n")
-        out.line(stream, line)
-        if on_line:
-            on_line(line)
+    """Forward a pipe chunk by chunk (one event per chunk, not per line)."""
+    fd = pipe.fileno()
+    while chunk := os.read(fd, 65536):
+        for line in out.write(stream, chunk):  # complete lines only, never a split one
+            if on_line:
+                on_line(line)
     pipe.close()
 
 
@@ -42,10 +44,11 @@ def run(argv: list[str], env: dict[str, str], out: Output) -> int:
     code = proc.wait()
     for t in pumps:
         t.join()
+    out.flush()
     return code
 
 
-def stop(proc: subprocess.Popen, pumps: list, grace: float = 2.0) -> None:
+def stop(proc: subprocess.Popen, pumps: list, out: Output, grace: float = 2.0) -> None:
     """Terminate, then kill after `grace` seconds; wait for the output to drain."""
     if proc.poll() is None:
         proc.terminate()
@@ -56,3 +59,4 @@ def stop(proc: subprocess.Popen, pumps: list, grace: float = 2.0) -> None:
             proc.wait()
     for t in pumps:
         t.join(grace)
+    out.flush()

@@ -57,25 +57,35 @@ class Output:
         self._sizes = {"stdout": 0, "stderr": 0}
         self._partial = {"stdout": "", "stderr": ""}
 
-    def line(self, stream: str, text: str) -> None:
-        if self._sizes[stream] < MAX_CAPTURE:
+    def lines(self, stream: str, texts: list[str]) -> None:
+        """Stream complete lines as one event (a flood costs one event per chunk)."""
+        if not texts:
+            return
+        for text in texts:
+            if self._sizes[stream] >= MAX_CAPTURE:
+                break
             self.captured[stream].append(text)
             self._sizes[stream] += len(text) + 1
-        emit({"id": self.id, "event": "output", "stream": stream, "line": text[:MAX_LINE]})
+        emit({"id": self.id, "event": "output", "stream": stream,
+              "lines": [t[:MAX_LINE] for t in texts]})
 
-    def write(self, stream: str, data: bytes | str) -> None:
-        """Raw writes (from a guest's stdout): split into lines, keep the partial one."""
+    def line(self, stream: str, text: str) -> None:
+        self.lines(stream, [text])
+
+    def write(self, stream: str, data: bytes | str) -> list[str]:
+        """Raw writes (a guest's stdout, a pipe's chunk): split into lines, keep the
+        partial last one for the next write. Returns the complete lines it sent."""
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         buf = self._partial[stream] + text
-        *lines, self._partial[stream] = buf.split("\n")
-        for ln in lines:
-            self.line(stream, ln)
+        *complete, self._partial[stream] = buf.split("\n")
+        self.lines(stream, complete)
+        return complete
 
     def flush(self) -> None:
         for stream, rest in self._partial.items():
+            self._partial[stream] = ""
             if rest:
                 self.line(stream, rest)
-            self._partial[stream] = ""
 
     def text(self, stream: str) -> str:
         lines = self.captured[stream]

@@ -116,7 +116,7 @@ class WasmtimeCli(Adapter):
         try:
             while not found.wait(0.05):
                 if proc.poll() is not None:
-                    process.stop(proc, pumps)
+                    process.stop(proc, pumps, out)
                     return {"outcome": "refused", "error": out.text("stderr").strip()
                             or f"wasmtime serve exited with code {proc.returncode}"}
             req = urllib.request.Request(url[0] + check["path"], method=check["method"])
@@ -126,10 +126,10 @@ class WasmtimeCli(Adapter):
             except urllib.error.HTTPError as exc:
                 status, body = exc.code, exc.read(MAX_CAPTURE)
             except (urllib.error.URLError, OSError) as exc:
-                process.stop(proc, pumps)
+                process.stop(proc, pumps, out)
                 return {"outcome": "trapped", "error": f"{exc}\n{out.text('stderr')}".strip()}
         finally:
-            process.stop(proc, pumps)
+            process.stop(proc, pumps, out)
         stderr = out.text("stderr")
         if status >= 500 and TRAP_MARKERS.search(stderr):
             return {"outcome": "trapped", "status": status, "error": stderr.strip()}

@@ -27,7 +27,7 @@ class CheckOutput:
     cell: Cell
     run: CheckRun
     stream: str
-    line: str
+    lines: list[str]
 
 
 @dataclass

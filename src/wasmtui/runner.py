@@ -104,10 +104,11 @@ class Runner:
                     run.command = str(event.get("command", ""))
                     log.write(f"$ {run.command}\n")
                 elif kind == "output":
-                    line, stream = str(event.get("line", "")), str(event.get("stream", "stdout"))
-                    log.write(log_line(stream, line) + "\n")
-                    run.output_tail.append(line)
-                    self.bus.publish(CheckOutput(cell, run, stream, line))
+                    stream = str(event.get("stream", "stdout"))
+                    lines = [str(x) for x in event.get("lines", ())]
+                    log.writelines(log_line(stream, x) + "\n" for x in lines)
+                    run.output_tail.extend(lines)
+                    self.bus.publish(CheckOutput(cell, run, stream, lines))
                 elif kind == "note":
                     run.notes.append(str(event.get("text", "")))
 

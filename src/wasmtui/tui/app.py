@@ -100,7 +100,7 @@ class WasmtuiApp(App[int]):
     def on_session_event(self, event: Event) -> None:
         if isinstance(event, CheckOutput):
             if event.cell.key == self.selected:
-                self._pending_output.append(log_line(event.stream, event.line))
+                self._pending_output.extend(log_line(event.stream, x) for x in event.lines)
         elif isinstance(event, CheckStarted | CheckFinished):
             self._dirty.add(event.cell.key)
             if event.cell.key == self.selected:

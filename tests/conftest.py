@@ -41,9 +41,10 @@ def built_guests() -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def bad_inputs() -> dict[str, Path]:
     """Components and non-components that must each get their own verdict."""
-    out = tmp_path_factory.mktemp("bad")
+    out = FIXTURES / "build"  # a stable path: it shows in TUI snapshots
+    out.mkdir(exist_ok=True)
     files = {}
     for wat in FIXTURES.glob("*.wat"):
         files[wat.stem] = out / f"{wat.stem}.wasm"
@@ -54,6 +55,15 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files["corrupt"] = out / "corrupt.wasm"
     files["corrupt"].write_bytes(b"\0asm\x0d\0\x01\0this is not a component")
     return files
+
+
+@pytest.fixture(scope="session")
+def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A command component that floods stdout (200k lines unless given a count)."""
+    out = tmp_path_factory.mktemp("chatty") / "chatty.wasm"
+    subprocess.run([str(ROOT / "toolchain/build-guest"), "wasm32-wasip2", "chatty", str(out)],
+                   cwd=FIXTURES / "chatty", check=True)
+    return out
 
 
 def wasmtui(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:

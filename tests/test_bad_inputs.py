@@ -127,3 +127,17 @@ def test_sigint_mid_run_leaves_nothing(built_guests, bad_inputs):
         assert k["verdict"] == "error" and "cancelled" in k["reason"]
         assert check(report, "hello_world_rust", host, "instantiate")["verdict"] == "pass"
     assert processes_of_run(report["run_dir"]) == []
+
+
+def test_flood_is_streamed_to_disk_and_bounded_in_memory(chatty):
+    proc = wasmtui("--headless", "--json", str(chatty))
+    assert proc.returncode == 0, proc.stderr
+    report = report_of(proc)
+    for host in HOSTS:
+        k = check(report, "chatty", host, "run")
+        assert k["verdict"] == "pass"
+        assert len(k["output_tail"]) == 40
+        assert k["output_tail"][-1] == ("line 199999 of 200000: the quick brown fox jumps "
+                                        "over the lazy dog")
+        with open(k["log"]) as log:
+            assert sum(1 for line in log if line.startswith("line ")) == 200_000

@@ -108,7 +108,7 @@ class Adapter:
         """A shell line that reproduces the request by hand (default: --once)."""
         return " ".join(
             [shlex.quote(sys.executable), shlex.quote(os.path.abspath(sys.argv[0])), "--once",
-             shlex.quote(json.dumps(request))]
+             shlex.quote(json.dumps({k: v for k, v in request.items() if k != "id"}))]
         )
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def serve(adapter: Adapter) -> None:
     """Main loop: hello, then one request per stdin line until stdin closes."""
     if len(sys.argv) == 3 and sys.argv[1] == "--once":
         emit({"event": "hello", "protocol": PROTOCOL, "host": adapter.host, **adapter.hello()})
-        handle(adapter, json.loads(sys.argv[2]))
+        handle(adapter, {"id": "once", **json.loads(sys.argv[2])})
         return
     emit({"event": "hello", "protocol": PROTOCOL, "host": adapter.host, **adapter.hello()})
     for raw in sys.stdin:

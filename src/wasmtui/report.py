@@ -12,6 +12,15 @@ from .session import Session
 
 SCHEMA = "wasmtui.report/1"
 TAIL_IN_REPORT = 40
+MAX_VALUE_CHARS = 64 * 1024
+
+
+def _clip(value: Any) -> Any:
+    """Long actual outputs (a flooding guest's stdout) are cut in the report; the full
+    text is in the check's log."""
+    if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+        return value[:MAX_VALUE_CHARS] + f"…[{len(value) - MAX_VALUE_CHARS} more chars in the log]"
+    return value
 
 
 def run_to_json(run: CheckRun) -> dict[str, Any]:
@@ -23,7 +32,7 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
         "reason": run.reason,
         "command": run.command,
         "expected": run.expected,
-        "actual": run.actual,
+        "actual": {k: _clip(v) for k, v in run.actual.items()},
         "output_tail": list(run.output_tail)[-TAIL_IN_REPORT:],
         "log": run.log,
         "duration_s": round(run.duration, 4),

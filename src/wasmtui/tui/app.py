@@ -8,14 +8,17 @@ one Log write per tick, not one per line.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import deque
 from collections.abc import Iterable
 
+from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
@@ -80,6 +83,7 @@ class WasmtuiApp(App[int]):
         yield Footer()
 
     async def on_mount(self) -> None:
+        self.main = self.screen  # the matrix's screen, also while a modal is on top
         self.session = Session(self.options)
         self.session.bus.subscribe(self.on_session_event)
         self.set_interval(0.1, self.repaint)
@@ -111,7 +115,7 @@ class WasmtuiApp(App[int]):
     # -- painting ---------------------------------------------------------------------
     def build_table(self) -> None:
         assert self.session is not None
-        table = self.query_one("#matrix", DataTable)
+        table = self.main.query_one("#matrix", DataTable)
         table.clear(columns=True)
         cells = {c.key: c for c in self.session.cells}
         guests = [g.name for g in self.session.guests]
@@ -134,7 +138,7 @@ class WasmtuiApp(App[int]):
     def cell_at_cursor(self) -> Cell | None:
         if self.session is None:
             return None
-        table = self.query_one("#matrix", DataTable)
+        table = self.main.query_one("#matrix", DataTable)
         try:
             row, col = table.coordinate_to_cell_key(table.cursor_coordinate)
         except Exception:  # empty table
@@ -153,7 +157,7 @@ class WasmtuiApp(App[int]):
         self.selected = key
         self._detail_dirty = True
         self._pending_output.clear()
-        log = self.query_one("#output", Log)
+        log = self.main.query_one("#output", Log)
         log.clear()
         cell = self.cell(key)
         if cell is None:
@@ -174,10 +178,15 @@ class WasmtuiApp(App[int]):
         return next((c for c in self.session.cells if c.key == key), None)
 
     def repaint(self) -> None:
+        with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
+            self._repaint()
+
+    def _repaint(self) -> None:
         if self.session is None:
             return
-        self.frame += 1
-        table = self.query_one("#matrix", DataTable)
+        if not self.stable:  # the spinner stands still in snapshots
+            self.frame += 1
+        table = self.main.query_one("#matrix", DataTable)
         if any(k[0] == "" for k in self._dirty) and self.session.cells:
             self._dirty = {k for k in self._dirty if k[0]}
             self.build_table()
@@ -190,17 +199,19 @@ class WasmtuiApp(App[int]):
                 table.update_cell(key[0], key[1], cell_text(cell, self.frame, not self.stable))
         self._dirty.clear()
         if self._pending_output:
-            self.query_one("#output", Log).write_lines([self.short(ln) for ln in
+            self.main.query_one("#output", Log).write_lines([self.short(ln) for ln in
                                                         self._pending_output])
             self._pending_output.clear()
+        if self.selected and self.selected in running:
+            self._detail_dirty = True  # the command and the spinner change while it runs
         if self._detail_dirty and self.selected:
             cell = self.cell(self.selected)
             if cell is not None:
                 status = self.session.statuses.get(cell.host.name)
-                self.query_one("#info", Static).update(
+                self.main.query_one("#info", Static).update(
                     detail_text(cell, status, self.short, not self.stable))
             self._detail_dirty = False
-        self.query_one("#status", Static).update(self.status_line())
+        self.main.query_one("#status", Static).update(Text(self.status_line()))
 
     def status_line(self) -> str:
         assert self.session is not None
@@ -216,7 +227,7 @@ class WasmtuiApp(App[int]):
         if not self.stable:
             line += f"  {self.session.elapsed:.1f}s"
         if self.filtered:
-            line += "  [problems only]"
+            line += "  (problems only: f shows all)"
         return line + "   " + "  ".join(parts)
 
     # -- actions ----------------------------------------------------------------------
@@ -232,7 +243,7 @@ class WasmtuiApp(App[int]):
                     run.reset()
             self._dirty.add(cell.key)
             if cell.key == self.selected:
-                self.query_one("#output", Log).clear()
+                self.main.query_one("#output", Log).clear()
                 self._detail_dirty = True
         self.run_worker(self._run_and_tell(todo, what), group="checks", exit_on_error=False)
 
@@ -307,6 +318,10 @@ class WasmtuiApp(App[int]):
             done = [r for c in self.session.cells for r in c.runs]
             code = 1 if any(r.verdict.is_problem or not r.verdict.done for r in done) else 0
         self.exit(return_code=code)
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:  # however the app ends: no adapter outlives it
+            await self.session.aclose()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

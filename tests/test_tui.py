@@ -1,0 +1,225 @@
+"""The TUI, driven by Textual's Pilot against real hosts: every key binding, snapshots,
+and the command palette."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable
+
+from wasmtui.model import Verdict
+from wasmtui.session import Options
+from wasmtui.tui.app import WasmtuiApp
+from wasmtui.tui.screens import VersionsScreen
+
+from .conftest import ROOT, processes_of_run
+
+HOSTS = ["wasmtime_cli", "plugin_python"]
+SIZE = (150, 44)
+
+
+def matrix_app(stable: bool = False, **kw) -> WasmtuiApp:
+    return WasmtuiApp(Options(root=ROOT, host_patterns=HOSTS, **kw), stable=stable)
+
+
+async def settle(app: WasmtuiApp, pilot, want_done: bool = True, limit: float = 120) -> None:
+    """Wait until the matrix is planned and (optionally) every check is done."""
+    waited = 0.0
+    while waited < limit:
+        s = app.session
+        if s and s.cells and (not want_done or all(r.verdict.done for c in s.cells
+                                                   for r in c.runs)):
+            await pilot.pause(0.3)  # one more repaint
+            return
+        await pilot.pause(0.1)
+        waited += 0.1
+    raise AssertionError("the matrix did not settle")
+
+
+async def wait_for(pilot, predicate, limit: float = 60) -> None:
+    waited = 0.0
+    while not predicate():
+        assert waited < limit, "timed out waiting"
+        await pilot.pause(0.1)
+        waited += 0.1
+    await pilot.pause(0.3)
+
+
+def runs(app, guest=None, host=None):
+    return [r for c in app.session.cells for r in c.runs
+            if guest in (None, c.guest.name) and host in (None, c.host.name)]
+
+
+async def test_matrix_fills_in_and_quits_cleanly(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(DataTable)
+        assert table.row_count == 6 and len(table.columns) == 3
+        assert "22/22 checks done" in str(app.query_one("#status").render())
+        run_dir = str(app.session.run_dir)
+        await pilot.press("q")
+    assert app.return_code == 1  # some cells fail, as the hosts really do
+    assert processes_of_run(run_dir) == []
+
+
+async def test_r_reruns_the_selected_cell(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("right")  # hello_world_imports_rust x wasmtime_cli
+        assert app.selected == ("hello_world_imports_rust", "wasmtime_cli")
+        target = runs(app, "hello_world_imports_rust", "wasmtime_cli")
+        others = {id(r): r.started_at for r in runs(app) if r not in target}
+        before = [r.started_at for r in target]
+        await pilot.press("r")
+        await wait_for(pilot, lambda: all(r.verdict.done and r.started_at not in before
+                                          for r in target))
+        assert all(r.verdict is Verdict.FAIL for r in target)
+        assert {id(r): r.started_at for r in runs(app) if r not in target} == others
+        assert any("rerun finished" in str(n.message) for n in app._notifications)
+
+
+async def test_R_reruns_failed_cells_only(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        failed = [r for c in app.session.cells if c.verdict is Verdict.FAIL
+                  for r in c.runs if r.runnable]
+        passed = {id(r): r.started_at for c in app.session.cells
+                  if c.verdict is Verdict.PASS for r in c.runs}
+        before = {id(r): r.started_at for r in failed}
+        await pilot.press("R")
+        await wait_for(pilot, lambda: all(r.verdict.done and r.started_at != before[id(r)]
+                                          for r in failed))
+        assert {id(r): r.started_at for c in app.session.cells if c.verdict is Verdict.PASS
+                for r in c.runs} == passed
+
+
+async def test_a_runs_everything(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        todo = [r for r in runs(app) if r.runnable]
+        before = {id(r): r.started_at for r in todo}
+        await pilot.press("a")
+        await wait_for(pilot, lambda: all(r.verdict.done and r.started_at != before[id(r)]
+                                          for r in todo))
+        assert [r.verdict for r in runs(app, "hello_world_rust")] == [Verdict.PASS] * 4
+
+
+async def test_c_cancels_a_running_cell(bad_inputs):
+    app = WasmtuiApp(Options(root=ROOT, components=[bad_inputs["spin"]],
+                             host_patterns=["wasmtime_cli"], timeout=300))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, want_done=False)
+        spin = runs(app)[0]
+        await wait_for(pilot, lambda: spin.verdict is Verdict.RUNNING)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: spin.verdict.done)
+        assert spin.verdict is Verdict.ERROR and "cancelled" in spin.reason
+        run_dir = str(app.session.run_dir)
+        await pilot.press("q")
+    assert processes_of_run(run_dir) == []
+
+
+async def test_f_shows_only_problem_rows_and_columns(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(DataTable)
+        await pilot.press("f")
+        await pilot.pause(0.2)
+        assert [k.value for k in table.rows] == ["hello_world_imports_rust",
+                                                 "wasi_cli_http_rust"]
+        assert "problems only" in str(app.query_one("#status").render())
+        await pilot.press("f")
+        await pilot.pause(0.2)
+        assert table.row_count == 6
+
+
+async def test_v_shows_every_host_version(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, want_done=False)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, VersionsScreen)
+        assert all(app.session.statuses[h].version for h in HOSTS)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, VersionsScreen)
+
+
+async def test_e_exports_json_and_markdown(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        report = json.loads((app.session.run_dir / "report.json").read_text())
+        assert report["schema"] == "wasmtui.report/1" and len(report["cells"]) == 12
+        md = (app.session.run_dir / "report.md").read_text()
+        assert "| hello_world_imports_rust |" in md
+        assert any(str(app.session.run_dir) in str(n.message) for n in app._notifications)
+
+
+async def test_question_mark_shows_the_keys(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, want_done=False)
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert app.screen.query("HelpPanel")
+        await pilot.press("question_mark")
+        await pilot.pause(0.2)
+        assert not app.screen.query("HelpPanel")
+
+
+async def test_palette_offers_every_action(built_guests):
+    app = matrix_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot, want_done=False)
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Rerun cell", "Rerun failed", "Run all", "Cancel cell", "Problems only",
+                "Versions", "Export"} <= titles
+
+
+# -- snapshots (SVG, fixed size; `stable` hides times and run-specific paths) ----------
+
+def test_snapshot_running(snap_compare, bad_inputs):
+    app = WasmtuiApp(Options(root=ROOT, components=[bad_inputs["spin"]],
+                             host_patterns=HOSTS, timeout=300), stable=True)
+
+    async def running(pilot):
+        await settle(app, pilot, want_done=False)
+        await wait_for(pilot, lambda: all(r.verdict is Verdict.RUNNING for r in runs(app)))
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=running)
+
+
+def test_snapshot_finished_with_failures(snap_compare, built_guests):
+    app = matrix_app(stable=True)
+
+    async def finished(pilot):
+        await settle(app, pilot)
+        await pilot.press("down")  # hello_world_rust x plugin_python: a passing cell
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=finished)
+
+
+def test_snapshot_failed_cell_detail(snap_compare, built_guests):
+    app = matrix_app(stable=True)
+
+    async def failed(pilot):
+        await settle(app, pilot)
+        await pilot.press("right")  # hello_world_imports_rust x wasmtime_cli (custom import)
+        await pilot.pause(0.5)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=failed)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftovers():
+    yield

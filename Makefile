@@ -31,6 +31,7 @@ test: install guests
 
 bench: install guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py
+	$(VENV)/bin/python benchmarks/bench_tui.py
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters

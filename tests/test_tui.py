@@ -146,6 +146,7 @@ async def test_v_shows_every_host_version(built_guests):
         await pilot.press("v")
         await pilot.pause(0.2)
         assert isinstance(app.screen, VersionsScreen)
+        assert app.screen.query_one("Vertical").size.width > 60  # visible, not collapsed
         assert all(app.session.statuses[h].version for h in HOSTS)
         await pilot.press("escape")
         await pilot.pause(0.1)

@@ -18,7 +18,7 @@ class VersionsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,v,q", "dismiss", "Close")]
     DEFAULT_CSS = """
     VersionsScreen { align: center middle; }
-    VersionsScreen > Vertical { width: auto; max-width: 90%; height: auto;
+    VersionsScreen > Vertical { width: 90%; height: auto;
                                 border: round $accent; padding: 0 1; background: $surface; }
     """
 

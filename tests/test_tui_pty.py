@@ -1,0 +1,42 @@
+"""End to end in a real pseudo-terminal (pexpect): start wasmtui, wait for the matrix,
+rerun a failing cell, quit; check the exit code and that no process is left."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+import pexpect
+
+from .conftest import ROOT, processes_of_run, wasmtui
+
+
+def test_rerun_a_failing_cell_in_a_real_terminal(built_guests):
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "150", "LINES": "44"}
+    env.pop("NO_COLOR", None)
+    child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-H", "wasmtime_cli",
+                                           "-H", "plugin_python"],
+                          cwd=str(ROOT), env=env, dimensions=(44, 150), timeout=90,
+                          encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect("hello_world_imports_rust")           # 1. the matrix is up
+        child.expect(r"22/22 checks done")                  #    and every check ran
+        child.send("\x1b[C")                                # 2. right: the failing cell
+        child.expect("hello_world_imports_rust × wasmtime_cli")
+        child.send("r")                                     #    rerun it
+        child.expect("rerun finished")
+        child.send("q")                                     # 3. quit
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 1  # the matrix has failures: same code as headless
+    run_dir = re.search(r"logs in (\S+)", child.before or "")
+    assert run_dir, child.before
+    assert processes_of_run(run_dir.group(1)) == []        # 4. nothing left behind
+
+
+def test_without_a_terminal_it_runs_headless(built_guests):
+    proc = wasmtui("-g", "hello_world_rust", "-H", "wasmtime_cli")
+    assert proc.returncode == 0, proc.stderr
+    assert "no terminal, running headless" in proc.stderr

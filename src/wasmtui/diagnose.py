@@ -46,7 +46,7 @@ def diagnose(verdict: Verdict, text: str) -> Diagnosis | None:
         m = known.pattern.search(text)
         if m is None:
             continue
-        found = m.group(1) if m.groups() and m.group(1) else m.group(0)
+        found = next((g for g in m.groups() if g), m.group(0))
         return Diagnosis(id=known.id, cause=known.cause.replace("{match}", found),
                          hint=known.hint, link=known.link)
     return None

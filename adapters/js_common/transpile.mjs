@@ -1,0 +1,80 @@
+// jco transpilation, cached by component sha256 and jco version in $WASMTUI_CACHE/jco.
+// Both jco hosts (Node and the browser) load the same cached output: the component
+// transpiled in `async` instantiation mode, so the host supplies every import itself
+// (WASI shims configured per check, host functions) instead of ambient defaults.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..");
+
+/** Resolve and import a package installed in a host's folder (hosts/<name>/node_modules). */
+export function hostRequire(host) {
+  return createRequire(join(ROOT, "hosts", host, "package.json"));
+}
+
+export async function importFromHost(host, specifier) {
+  return import(pathToFileURL(hostRequire(host).resolve(specifier)).href);
+}
+
+/** The version of a package installed in a host's folder, or null when it is missing. */
+export function packageVersion(host, name) {
+  try {
+    const pkg = join(ROOT, "hosts", host, "node_modules", name, "package.json");
+    return JSON.parse(readFileSync(pkg, "utf8")).version;
+  } catch {
+    return null;
+  }
+}
+
+const cacheRoot = () =>
+  process.env.WASMTUI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wasmtui");
+
+/**
+ * Transpile a component (cached). Returns {dir, imports, exports}: `dir` holds
+ * component.js (exports `instantiate`), its core modules and a package.json that makes
+ * Node treat it as an ES module.
+ */
+export async function transpileCached(jco, jcoVersion, componentPath) {
+  const bytes = await readFile(componentPath);
+  const sha = createHash("sha256").update(bytes).digest("hex");
+  const dir = join(cacheRoot(), "jco", jcoVersion, sha);
+  const metaPath = join(dir, "meta.json");
+  if (existsSync(metaPath)) return { dir, ...JSON.parse(await readFile(metaPath, "utf8")) };
+  const out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true });
+  const tmp = `${dir}.${process.pid}.tmp`;
+  await rm(tmp, { recursive: true, force: true });
+  for (const [name, data] of Object.entries(out.files)) {
+    await mkdir(dirname(join(tmp, name)), { recursive: true });
+    await writeFile(join(tmp, name), data);
+  }
+  await writeFile(join(tmp, "package.json"), '{"type": "module"}\n');
+  await writeFile(join(tmp, "meta.json"), JSON.stringify({ imports: out.imports, exports: out.exports }));
+  await mkdir(dirname(dir), { recursive: true });
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return { dir, imports: out.imports, exports: out.exports };
+}
+
+/** jco's JS names: kebab-case WIT names become camelCase. */
+export const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+
+/** Split "iface.func" (or a root "func") into [iface | null, func]. */
+export function splitFunction(fn) {
+  const i = fn.lastIndexOf(".");
+  return i < 0 ? [null, fn] : [fn.slice(0, i), fn.slice(i + 1)];
+}
+
+/** The host-function imports a check asks for, by interface, from the builtins. */
+export function hostFunctionImports(hostFunctions, builtins) {
+  const imports = {};
+  for (const [name, builtin] of Object.entries(hostFunctions ?? {})) {
+    const [iface, fn] = splitFunction(name);
+    (imports[iface] ??= {})[camel(fn)] = builtins[builtin];
+  }
+  return imports;
+}

@@ -1,0 +1,104 @@
+// plugin_node: runs checks in Node with jco. Each component is transpiled once (cached
+// by sha256, js_common/transpile.mjs); each check then runs in a child Node process
+// (run-check.mjs) so that a guest's stdout, exit() or crash never touches this
+// adapter's protocol stream. The guest gets no preopens, no environment and only the
+// check's arguments (WASIShim sandbox), whatever the shim's defaults are.
+import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { failureOutcome, onceCommand, serve } from "../js_common/protocol.mjs";
+import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
+
+const HOST = "plugin_node";
+const INSTALL = "make -C hosts/plugin_node install";
+const RUN_CHECK = join(ROOT, "adapters", "plugin_node", "run-check.mjs");
+const EXTENDED_CONST = "--experimental-wasm-extended-const";
+const MAX_CAPTURE = 1024 * 1024;
+
+class PluginNode {
+  host = HOST;
+
+  async hello() {
+    const jcoVersion = packageVersion(HOST, "@bytecodealliance/jco");
+    const shimVersion = packageVersion(HOST, "@bytecodealliance/preview2-shim");
+    if (!jcoVersion || !shimVersion) {
+      return { available: false, install: INSTALL,
+               reason: "jco and preview2-shim are not installed in hosts/plugin_node (npm ci)" };
+    }
+    this.jcoVersion = jcoVersion;
+    this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
+    return { available: true, version: `node ${process.version}, jco ${jcoVersion}, preview2-shim ${shimVersion}` };
+  }
+
+  command(request) {
+    return onceCommand(new URL(import.meta.url).pathname, request);
+  }
+
+  async run(request, out) {
+    const { dir } = await transpileCached(this.jco, this.jcoVersion, request.component);
+    let result = await this.runChild(dir, request, out, []);
+    if (result.outcome !== "ok" && /not allowed in constant expressions/.test(result.error ?? "")) {
+      out.note(`Node ${process.version} needed ${EXTENDED_CONST} (extended-const) to compile this component`);
+      result = await this.runChild(dir, request, out, [EXTENDED_CONST]);
+    }
+    return result;
+  }
+
+  /** One check in a child Node: guest output on its stdout/stderr, the result on fd 3. */
+  runChild(dir, request, out, nodeFlags) {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [...nodeFlags, RUN_CHECK, dir, JSON.stringify(request)], {
+        stdio: ["ignore", "pipe", "pipe", "pipe"],
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+      });
+      let control = "";
+      let served = false;
+      child.stdout.on("data", (c) => out.write("stdout", c));
+      child.stderr.on("data", (c) => out.write("stderr", c));
+      child.stdio[3].on("data", (c) => {
+        control += c;
+        const nl = control.indexOf("\n");
+        if (nl < 0 || served) return;
+        const msg = JSON.parse(control.slice(0, nl));
+        if (msg.port) {  // an http check: the child serves, we ask
+          served = true;
+          this.ask(msg.port, request).then((res) => { child.kill("SIGKILL"); finish(res); });
+        }
+      });
+      let done = false;
+      const finish = (res) => { if (!done) { done = true; resolve(res); } };
+      child.on("close", (code, signal) => {
+        out.flush();
+        const line = control.split("\n").find((l) => l.trim() && !l.includes('"port"'));
+        if (served) return;
+        if (line) {
+          const res = JSON.parse(line);
+          if (request.check.kind === "cli" && res.outcome === "ok") res.stdout = out.text("stdout");
+          return finish(res);
+        }
+        // no result: the guest exited on its own (wasi:cli/exit) or the process died
+        if (request.check.kind === "cli" && signal === null && code !== null) {
+          return finish({ outcome: "ok", exit_code: code, stdout: out.text("stdout") });
+        }
+        finish({ outcome: failureOutcome(out.text("stderr")), error:
+                 `node exited (${signal ?? `code ${code}`}) without a result:\n${out.text("stderr")}`.trim() });
+      });
+    });
+  }
+
+  ask(port, request) {
+    const { method, path } = request.check;
+    return new Promise((resolve) => {
+      const req = httpRequest({ host: "127.0.0.1", port, method, path, timeout: (request.timeout ?? 30) * 1000 }, (res) => {
+        const chunks = [];
+        let size = 0;
+        res.on("data", (c) => { if (size < MAX_CAPTURE) { chunks.push(c); size += c.length; } });
+        res.on("end", () => resolve({ outcome: "ok", status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      });
+      req.on("error", (err) => resolve({ outcome: "trapped", error: `request failed: ${err.message}` }));
+      req.end();
+    });
+  }
+}
+
+await serve(new PluginNode());

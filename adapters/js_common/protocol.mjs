@@ -8,13 +8,6 @@ export const PROTOCOL = 1;
 const MAX_LINE = 16 * 1024;
 const MAX_CAPTURE = 1024 * 1024;
 
-// Host functions every adapter provides, by the names guest manifests use.
-export const BUILTIN_HOST_FUNCTIONS = {
-  reverse: (s) => [...s].reverse().join(""),
-  upper: (s) => s.toUpperCase(),
-  identity: (s) => s,
-};
-
 export function emit(event) {
   process.stdout.write(JSON.stringify(event) + "\n");
 }
@@ -57,11 +50,6 @@ export class Output {
   note(text) {
     emit({ id: this.id, event: "note", text });
   }
-}
-
-/** `trapped` when the error reads like a trap (a RuntimeError), else `refused`. */
-export function failureOutcome(text) {
-  return /RuntimeError|unreachable|wasm trap|call stack/i.test(text) ? "trapped" : "refused";
 }
 
 async function handle(adapter, request) {

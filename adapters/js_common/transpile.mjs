@@ -59,22 +59,3 @@ export async function transpileCached(jco, jcoVersion, componentPath) {
   await rename(tmp, dir);
   return { dir, imports: out.imports, exports: out.exports };
 }
-
-/** jco's JS names: kebab-case WIT names become camelCase. */
-export const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
-
-/** Split "iface.func" (or a root "func") into [iface | null, func]. */
-export function splitFunction(fn) {
-  const i = fn.lastIndexOf(".");
-  return i < 0 ? [null, fn] : [fn.slice(0, i), fn.slice(i + 1)];
-}
-
-/** The host-function imports a check asks for, by interface, from the builtins. */
-export function hostFunctionImports(hostFunctions, builtins) {
-  const imports = {};
-  for (const [name, builtin] of Object.entries(hostFunctions ?? {})) {
-    const [iface, fn] = splitFunction(name);
-    (imports[iface] ??= {})[camel(fn)] = builtins[builtin];
-  }
-  return imports;
-}

@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { failureOutcome, onceCommand, serve } from "../js_common/protocol.mjs";
+import { failureOutcome } from "../js_common/guest.mjs";
+import { onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
 
 const HOST = "plugin_node";

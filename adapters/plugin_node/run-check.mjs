@@ -5,21 +5,19 @@
 import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { BUILTIN_HOST_FUNCTIONS, failureOutcome } from "../js_common/protocol.mjs";
-import { camel, hostFunctionImports, importFromHost, splitFunction } from "../js_common/transpile.mjs";
+import { exportNamed, failureOutcome, hostFunctionImports, invoke } from "../js_common/guest.mjs";
+import { importFromHost } from "../js_common/transpile.mjs";
 
 const [dir, raw] = process.argv.slice(2);
-const request = JSON.parse(raw);
-const check = request.check;
+const check = JSON.parse(raw).check;
 const reply = (obj) => writeSync(3, JSON.stringify(obj) + "\n");
 
 const { WASIShim } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/instantiation");
 const { HTTPServer } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
 const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).href);
 
-const argv0 = "component.wasm";
-const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: [argv0, ...(check.args ?? [])], preopens: {} } });
-const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions, BUILTIN_HOST_FUNCTIONS) };
+const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: ["component.wasm", ...(check.args ?? [])], preopens: {} } });
+const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions) };
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 
 let instance;
@@ -31,21 +29,11 @@ try {
   process.exit(0);
 }
 
-const exportNamed = (prefix) =>
-  Object.keys(instance).find((k) => k === prefix || k.startsWith(`${prefix}@`));
-
 try {
   if (check.kind === "invoke") {
-    const [iface, fn] = splitFunction(check.function);
-    const target = iface ? instance[exportNamed(iface)] : instance;
-    const f = target?.[camel(fn)];
-    if (typeof f !== "function") {
-      reply({ outcome: "refused", error: `no exported function ${check.function}` });
-    } else {
-      reply({ outcome: "ok", value: await f(...check.args) });
-    }
+    reply(await invoke(instance, check));
   } else if (check.kind === "cli") {
-    const run = instance[exportNamed("wasi:cli/run")];
+    const run = instance[exportNamed(instance, "wasi:cli/run")];
     if (!run) {
       reply({ outcome: "refused", error: "Not a valid command component to execute (no wasi:cli/run export)" });
     } else {
@@ -53,21 +41,19 @@ try {
       try {
         await run.run();
       } catch (err) {
-        if (err?.name === "ComponentError" || err?.payload !== undefined) code = 1;  // run returned err
-        else throw err;
+        if (err?.payload === undefined) throw err;
+        code = 1;  // run returned err
       }
       reply({ outcome: "ok", exit_code: code });
     }
   } else if (check.kind === "http") {
-    const handler = instance[exportNamed("wasi:http/incoming-handler")];
-    const server = new HTTPServer(handler);
+    const server = new HTTPServer(instance[exportNamed(instance, "wasi:http/incoming-handler")]);
     server.listen(0, "127.0.0.1");
     reply({ port: server.address().port });  // the adapter makes the request, then kills us
   } else {
     reply({ outcome: "ok" });  // instantiate
   }
 } catch (err) {
-  const text = String(err?.stack ?? err);
-  reply({ outcome: "trapped", error: text });
+  reply({ outcome: "trapped", error: String(err?.stack ?? err) });
 }
 if (check.kind !== "http") process.exit(0);

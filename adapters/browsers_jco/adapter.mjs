@@ -1,0 +1,118 @@
+// browsers_jco: the seed's browser host. Components transpiled by jco (the same cache as
+// plugin_node) run in Debian's headless Chromium, driven by playwright-core. One
+// browser stays up across checks; each check gets a new page, served from 127.0.0.1
+// with an import map pointing at preview2-shim's browser build. Console output and
+// page errors stream back as output lines; a page error or a crashed page is `error`
+// for that check only, and a dead browser is relaunched for the next one.
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize, relative } from "node:path";
+import { execFileSync } from "node:child_process";
+import { onceCommand, serve } from "../js_common/protocol.mjs";
+import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
+
+const HOST = "browsers_jco";
+const INSTALL = "make -C hosts/browsers_jco install";
+const CHROMIUM = process.env.WASMTUI_CHROMIUM || "/usr/bin/chromium";
+// TOOLCHAIN.md: no sandbox as root, and no background networking on this closed network.
+const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"];
+const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+                ".html": "text/html", ".json": "application/json" };
+
+class BrowsersJco {
+  host = HOST;
+  browser = null;
+  server = null;
+
+  async hello() {
+    const jcoVersion = packageVersion(HOST, "@bytecodealliance/jco");
+    const pwVersion = packageVersion(HOST, "playwright-core");
+    if (!jcoVersion || !pwVersion) {
+      return { available: false, install: INSTALL,
+               reason: "jco, preview2-shim and playwright-core are not installed in hosts/browsers_jco" };
+    }
+    if (!existsSync(CHROMIUM)) {
+      return { available: false, install: "sudo apt-get install chromium", reason: `no Chromium at ${CHROMIUM}` };
+    }
+    this.jcoVersion = jcoVersion;
+    this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
+    const pw = await importFromHost(HOST, "playwright-core");
+    this.playwright = pw.chromium ? pw : pw.default;  // a CommonJS package
+    const chromium = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return { available: true, version: `${chromium}, jco ${jcoVersion}, playwright-core ${pwVersion}` };
+  }
+
+  command(request) {
+    return onceCommand(new URL(import.meta.url).pathname, request);
+  }
+
+  /** Serves the project (adapters, the host's node_modules) and the jco cache, read-only. */
+  async startServer() {
+    const shimDir = join(ROOT, "hosts", HOST, "node_modules", "@bytecodealliance", "preview2-shim");
+    const roots = { "/adapters/": join(ROOT, "adapters"), "/shim/": shimDir, "/jco/": this.cacheDir };
+    const importMap = { imports: {
+      "@bytecodealliance/preview2-shim": "/shim/dist/browser/index.js",
+      "@bytecodealliance/preview2-shim/instantiation": "/shim/dist/common/instantiation.js",
+      "@bytecodealliance/preview2-shim/": "/shim/dist/browser/",
+    } };
+    const page = `<!doctype html><meta charset="utf-8"><title>wasmtui</title><link rel="icon" href="data:,">` +
+                 `<script type="importmap">${JSON.stringify(importMap)}</script>`;
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url, "http://x");
+      if (url.pathname === "/") return res.writeHead(200, { "content-type": "text/html" }).end(page);
+      for (const [prefix, dir] of Object.entries(roots)) {
+        if (!url.pathname.startsWith(prefix)) continue;
+        const file = normalize(join(dir, url.pathname.slice(prefix.length)));
+        if (relative(dir, file).startsWith("..") || !existsSync(file)) break;
+        return res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" })
+                  .end(readFileSync(file));
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise((ok) => this.server.listen(0, "127.0.0.1", ok));
+    this.base = `http://127.0.0.1:${this.server.address().port}`;
+  }
+
+  async ensureBrowser() {
+    if (this.browser?.isConnected()) return;
+    // playwright gives each launch a fresh, temporary profile (removed on close)
+    this.browser = await this.playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  }
+
+  async run(request, out) {
+    const { dir } = await transpileCached(this.jco, this.jcoVersion, request.component);
+    this.cacheDir ??= join(dir, "..");
+    if (!this.server) await this.startServer();
+    await this.ensureBrowser();
+    const page = await this.browser.newPage();
+    const problems = [];
+    page.on("console", (msg) => out.lines(["error", "warning"].includes(msg.type()) ? "stderr" : "stdout",
+                                          msg.text().split("\n")));
+    page.on("pageerror", (err) => { problems.push(`page error: ${err.stack ?? err}`); out.lines("stderr", String(err).split("\n")); });
+    const crashed = new Promise((ok) => page.on("crash", () => ok({ outcome: "harness-error", error: "the browser page crashed" })));
+    try {
+      await page.goto(`${this.base}/`);
+      const componentUrl = `${this.base}/jco/${dir.split("/").pop()}/component.js`;
+      const result = await Promise.race([crashed, page.evaluate(async ([pageModule, url, check]) => {
+        const { runCheck } = await import(pageModule);
+        return runCheck(url, check);
+      }, [`${this.base}/adapters/browsers_jco/page.mjs`, componentUrl, request.check])]);
+      if (problems.length && result.outcome === "ok") {
+        return { outcome: "harness-error", error: problems.join("\n") };
+      }
+      return result;
+    } catch (err) {
+      return { outcome: "harness-error", error: `the browser failed: ${err.message ?? err}` };
+    } finally {
+      await page.close().catch(() => {});
+    }
+  }
+
+  async close() {
+    await this.browser?.close().catch(() => {});
+    this.server?.close();
+  }
+}
+
+await serve(new BrowsersJco());

@@ -18,7 +18,7 @@ toolchain: venv
 	toolchain/install.sh
 
 hosts: toolchain
-	@for h in hosts/*/; do $(MAKE) -s -C $$h install; done
+	@for h in $(dir $(wildcard hosts/*/host.toml)); do $(MAKE) -s -C $$h install; done
 
 guests: toolchain
 	$(MAKE) -C guests build

@@ -76,22 +76,50 @@ def report_of(proc: subprocess.CompletedProcess) -> dict:
     return json.loads(proc.stdout)
 
 
-def processes_of_run(run_dir: str) -> list[str]:
-    """Live processes carrying this run's WASMTUI_RUN_DIR marker (adapters and the
-    host processes they started)."""
-    marker = f"WASMTUI_RUN_DIR={run_dir}".encode()
-    found = []
+def _proc_table() -> dict[int, tuple[int, str, bytes, bytes]]:
+    """pid -> (ppid, state, cmdline, environ) for every readable process."""
+    table = {}
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+        if not proc.name.isdigit():
             continue
         try:
-            if marker in (proc / "environ").read_bytes().split(b"\0"):
-                state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-                if state != "Z":
-                    found.append(f"{proc.name}: {(proc / 'cmdline').read_bytes()!r}")
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            cmd = (proc / "cmdline").read_bytes()
+            try:
+                env = (proc / "environ").read_bytes()
+            except OSError:
+                env = b""
         except OSError:
             continue
-    return found
+        table[int(proc.name)] = (int(stat[1]), stat[0], cmd, env)
+    return table
+
+
+def processes_of_run(run_dir: str) -> list[str]:
+    """Live processes of a run: those carrying its WASMTUI_RUN_DIR marker (adapters and
+    the host processes they start) and all their descendants (a browser's zygote and
+    renderers may not show their environment)."""
+    marker = f"WASMTUI_RUN_DIR={run_dir}".encode()
+    table = _proc_table()
+    found = {pid for pid, (_, _, _, env) in table.items()
+             if pid != os.getpid() and marker in env.split(b"\0")}
+    grew = True
+    while grew:
+        children = {pid for pid, (ppid, *_rest) in table.items() if ppid in found} - found
+        grew = bool(children)
+        found |= children
+    return [f"{pid}: {table[pid][2]!r}" for pid in sorted(found) if table[pid][1] != "Z"]
+
+
+def wait_gone(run_dir: str, within: float = 10) -> list[str]:
+    """processes_of_run, allowing a host's own children a moment to exit after their
+    parent died (Chromium leaves when its control pipe closes)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while (left := processes_of_run(run_dir)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
 
 
 def cell(report: dict, guest: str, host: str) -> dict:

@@ -106,6 +106,7 @@ async def test_killed_adapter_marks_only_its_check(built_guests, bad_inputs):
 def test_sigint_mid_run_leaves_nothing(built_guests, bad_inputs):
     proc = subprocess.Popen(
         [sys.executable, "-m", "wasmtui", "--headless", "--json", "--timeout", "120", "-j", "4",
+         "-H", "wasmtime_cli", "-H", "plugin_python",
          str(bad_inputs["spin"]), str(built_guests["hello_world_rust"])],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         # as from a terminal: a test runner started in the background may have SIGINT

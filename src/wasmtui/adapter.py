@@ -167,6 +167,17 @@ class AdapterProcess:
             if event.get("event") == "result":
                 return event
 
+    async def close(self, grace: float = 5) -> None:
+        """Ask an idle adapter to exit (stdin closed) so it can shut its host down cleanly
+        (a browser it launched in a process group of its own); kill it if it lingers."""
+        if self.proc is not None and self.proc.stdin is not None:
+            with anyio.CancelScope(shield=True):
+                with contextlib.suppress(Exception):
+                    await self.proc.stdin.aclose()
+                with anyio.move_on_after(grace):
+                    await self.proc.wait()
+        await self.kill()
+
     async def kill(self) -> None:
         """Kill the adapter's process group and reap it. Safe to call twice."""
         if self.proc is None:
@@ -239,7 +250,12 @@ class AdapterPool:
         return [a.pid for a in [*self.idle, *self.busy] if a.pid]
 
     async def close(self) -> None:
-        for adapter in [*self.idle, *self.busy]:
-            await adapter.kill()
+        """Idle adapters are closed gracefully, busy ones (stuck or cancelled) killed."""
+        with anyio.CancelScope(shield=True):
+            async with anyio.create_task_group() as tg:
+                for adapter in self.idle:
+                    tg.start_soon(adapter.close)
+                for adapter in self.busy:
+                    tg.start_soon(adapter.kill)
         self.idle.clear()
         self.busy.clear()

@@ -1,0 +1,144 @@
+"""The polyglot hosts for real: jco in Node (plugin_node), jco in Debian's Chromium
+(browsers_jco), and wasmtime-rb (plugin_ruby), which is unavailable where RubyGems is
+unreachable and then says why."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import anyio
+import pytest
+
+from wasmtui.model import Verdict
+from wasmtui.session import Options, Session
+
+from .conftest import ROOT, check, processes_of_run, report_of, wait_gone, wasmtui
+
+JS_HOSTS = ["plugin_node", "browsers_jco"]
+RUBY_GEM = subprocess.run(["ruby", "-e", 'require "wasmtime"'], capture_output=True,
+                          check=False).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def report(built_guests) -> dict:
+    proc = wasmtui("--headless", "--json", *[f"--host={h}" for h in JS_HOSTS + ["plugin_ruby"]])
+    report = report_of(proc)
+    assert wait_gone(report["run_dir"]) == []  # no Node, no Chromium left
+    return report
+
+
+def test_node_runs_every_guest(report):
+    expected = {
+        ("hello_world_rust", "greet-up"): {"value": "HELLO, PIERRE"},
+        ("hello_world_rust_no_wasi", "greet"): {"value": "Hello, Pierre"},
+        ("hello_world_imports_rust", "greet-reversed"): {"value": "ERREIP ,OLLEH"},
+        ("wasi_cli_rust", "run"): {"exit_code": 0, "stdout": "Hello, you\n"},
+        ("wasi_http_rust", "get-belgium"): {"status": 200, "body": "Hello, /Belgium"},
+        ("wasi_cli_http_rust", "run"): {"exit_code": 0, "stdout": "Hello, you\n"},
+        ("wasi_cli_http_rust", "get-belgium"): {"status": 200, "body": "Hello, /Belgium"},
+    }
+    for (guest, name), actual in expected.items():
+        k = check(report, guest, "plugin_node", name)
+        assert (k["verdict"], k["actual"]) == ("pass", actual), k
+    node = next(h for h in report["hosts"] if h["name"] == "plugin_node")
+    assert "jco 1.35" in node["version"] and node["grants"]["filesystem"].startswith("no preopens")
+
+
+def test_browser_invokes_and_declares_cli_http_unsupported(report):
+    for guest, name in [("hello_world_rust", "greet-up"), ("hello_world_rust_no_wasi", "greet"),
+                        ("hello_world_imports_rust", "greet-reversed")]:
+        k = check(report, guest, "browsers_jco", name)
+        assert k["verdict"] == "pass", k
+    assert check(report, "hello_world_rust", "browsers_jco", "greet-up")["actual"] == {
+        "value": "HELLO, PIERRE"}
+    run = check(report, "wasi_cli_rust", "browsers_jco", "run")
+    assert run["verdict"] == "n/a" and "cannot run a command" in run["reason"]
+    http = check(report, "wasi_http_rust", "browsers_jco", "get-belgium")
+    assert http["verdict"] == "n/a" and "incoming-handler" in http["reason"]
+    browser = next(h for h in report["hosts"] if h["name"] == "browsers_jco")
+    assert browser["version"].startswith("Chromium")
+
+
+def test_missing_host_function_is_refused_and_diagnosed(built_guests, tmp_path):
+    """The same guest without the host function: jco's own error, and its diagnosis."""
+    guest = tmp_path / "guests" / "needs_formatter"
+    guest.mkdir(parents=True)
+    for name in ("hosts", "adapters"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (guest / "guest.toml").write_text(
+        f'component = "{built_guests["hello_world_imports_rust"]}"\n[[check]]\nname = "greet"\n'
+        'kind = "invoke"\nfunction = "pdureau:wasm-demo/greeter.greet"\n'
+        'args = ["Pierre", false, false]\nexpect = { value = "Hello, Pierre" }\n')
+    report = report_of(wasmtui("--headless", "--json", "--root", str(tmp_path),
+                               *[f"--host={h}" for h in JS_HOSTS]))
+    for host in JS_HOSTS:
+        k = check(report, "needs_formatter", host, "greet")
+        assert k["verdict"] == "fail" and k["diagnosis"]["id"] == "custom-import-missing", k
+        assert "pdureau:wasm-demo/formatter" in k["actual"]["error"]
+
+
+def test_ruby_is_unavailable_with_reason_and_install(report):
+    if RUBY_GEM:
+        pytest.skip("the wasmtime gem is installed here: see test_ruby_runs_the_greeter")
+    ruby = next(h for h in report["hosts"] if h["name"] == "plugin_ruby")
+    assert not ruby["available"] and "wasmtime gem" in ruby["reason"]
+    assert ruby["install"] == "make -C hosts/plugin_ruby install"
+    k = check(report, "hello_world_rust", "plugin_ruby", "greet")
+    assert k["verdict"] == "unavailable" and "make -C hosts/plugin_ruby install" in k["reason"]
+
+
+@pytest.mark.skipif(not RUBY_GEM, reason="the wasmtime gem is not installed: RubyGems is "
+                    "unreachable from this machine (install: make -C hosts/plugin_ruby install)")
+def test_ruby_runs_the_greeter(report):
+    assert check(report, "hello_world_rust", "plugin_ruby", "greet-up")["verdict"] == "pass"
+    assert check(report, "wasi_cli_rust", "plugin_ruby", "run")["verdict"] == "pass"
+
+
+def _renderer_pids(run_dir: str) -> list[int]:
+    pids = []
+    for line in processes_of_run(run_dir):
+        pid, cmd = line.split(":", 1)
+        if "--type=renderer" in cmd:
+            pids.append(int(pid))
+    return pids
+
+
+@pytest.mark.parametrize("host", ["plugin_node", "browsers_jco"])
+async def test_a_crash_is_error_for_that_check_only(host, built_guests, bad_inputs):
+    """plugin_node: the adapter is killed mid-check. browsers_jco: the page's renderer is
+    killed mid-check (a crashed page). Either way: that check is `error`, the others
+    pass, and the next check runs."""
+    options = Options(root=ROOT, components=[bad_inputs["spin"], built_guests["hello_world_rust"]],
+                      host_patterns=[host], jobs=1, timeout=120)
+    session = Session(options)
+    try:
+        await session.prepare()
+        spin = next(c for c in session.cells if c.guest.name == "spin").runs[0]
+        pool = session.runner.pools[host]
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(session.run)
+            with anyio.fail_after(60):
+                while spin.verdict is not Verdict.RUNNING:
+                    await anyio.sleep(0.05)
+                await anyio.sleep(2)  # well inside the hanging check
+                if host == "browsers_jco":
+                    victims = _renderer_pids(str(session.run_dir))
+                    assert victims, processes_of_run(str(session.run_dir))
+                else:
+                    victims = [next(iter(pool.busy)).pid]
+                for pid in victims:
+                    os.kill(pid, signal.SIGKILL)
+        assert spin.verdict is Verdict.ERROR, (spin.reason, spin.actual)
+        others = [r for c in session.cells for r in c.runs if r is not spin]
+        assert others and all(r.verdict is Verdict.PASS for r in others)
+    finally:
+        await session.aclose()
+    assert wait_gone(str(session.run_dir)) == []
+
+
+def test_node_extended_const_flag_is_documented():
+    text = Path(ROOT / "adapters/plugin_node/adapter.mjs").read_text()
+    assert "--experimental-wasm-extended-const" in text

@@ -32,6 +32,7 @@ test: install guests
 bench: install guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py
 	$(VENV)/bin/python benchmarks/bench_tui.py
+	$(VENV)/bin/python benchmarks/bench_browser.py
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters

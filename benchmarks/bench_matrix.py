@@ -50,9 +50,10 @@ def raw_http_time(command: str) -> float:
     return time.perf_counter() - t0
 
 
-async def per_check(repeat: int) -> tuple[list[float], list[float]]:
-    options = Options(root=ROOT, guest_patterns=["hello_world_rust"],
-                      host_patterns=["wasmtime_cli"], jobs=1)
+async def checks_through_wasmtui(host: str, guest: str, repeat: int) -> tuple[list[float], str]:
+    """Run one cell's first check `repeat` times through one warm adapter; returns the
+    durations and the check's reproduction command."""
+    options = Options(root=ROOT, guest_patterns=[guest], host_patterns=[host], jobs=1)
     session = Session(options)
     try:
         await session.prepare()
@@ -63,11 +64,15 @@ async def per_check(repeat: int) -> tuple[list[float], list[float]]:
             cell.runs[0].reset()
             await session.run([cell])
             durations.append(cell.runs[0].duration)
-        command = cell.runs[0].command
+        return durations, cell.runs[0].command
     finally:
         await session.aclose()
+
+
+async def per_check(repeat: int) -> tuple[list[float], list[float]]:
+    through, command = await checks_through_wasmtui("wasmtime_cli", "hello_world_rust", repeat)
     raw = [raw_time(shlex.split(command)) for _ in range(repeat)]
-    return durations, raw
+    return through, raw
 
 
 def matrix() -> tuple[float, float, int]:

@@ -1,1 +1,202 @@
-fn main() { let _ = (wasmtime::Config::new(), containerd_shim_wasm::shim::Config::default()); }
+//! containerd-shim-wasmtime-v1: a minimal runwasi shim for wasmtui's cloud hosts.
+//!
+//! runwasi publishes its library (`containerd-shim-wasm`) on crates.io but not its
+//! wasmtime shim, so this is one built on the library's documented Shim/Sandbox pattern.
+//! Like upstream's containerd-shim-wasmtime it picks what to run from the component's
+//! exports, the FIRST of `wasi:cli/run` or `wasi:http/incoming-handler` winning (upstream:
+//! `ComponentTarget::new` in crates/containerd-shim-wasmtime/src/instance.rs):
+//! - a command runs `wasi:cli/run` with the container's args; its exit code is the task's;
+//! - an HTTP component is served on WASMTIME_HTTP_PROXY_SOCKET_ADDR (default
+//!   0.0.0.0:8080, as upstream) until the task is killed.
+//! Unlike upstream, the guest gets no preopened directory and no network of its own: only
+//! the container's args, environment and stdio.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use containerd_shim_wasm::sandbox::Sandbox;
+use containerd_shim_wasm::sandbox::context::{Entrypoint, RuntimeContext};
+use containerd_shim_wasm::shim::{Cli, Shim, Version, version};
+use hyper::server::conn::http1;
+use tokio::net::TcpListener;
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::p2::bindings::Command;
+use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+const DEFAULT_HTTP_ADDR: &str = "0.0.0.0:8080";
+
+struct WasmtimeShim;
+
+#[derive(Default)]
+struct WasmtimeSandbox;
+
+impl Shim for WasmtimeShim {
+    type Sandbox = WasmtimeSandbox;
+
+    fn name() -> &'static str {
+        "wasmtime"
+    }
+
+    fn version() -> Version {
+        version!()
+    }
+}
+
+/// Per-store state: WASI p2 and wasi:http.
+struct Host {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for Host {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for Host {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+    }
+}
+
+/// The container's args and environment, its stdio; nothing else.
+fn host_state(args: &[String], envs: &[(String, String)]) -> Host {
+    let mut builder = WasiCtx::builder();
+    builder.args(args).envs(envs).inherit_stdio();
+    Host { wasi: builder.build(), http: WasiHttpCtx::new(), table: ResourceTable::new() }
+}
+
+enum Target {
+    Command,
+    Http,
+}
+
+impl Sandbox for WasmtimeSandbox {
+    async fn run_wasi(&self, ctx: &impl RuntimeContext) -> Result<i32> {
+        let Entrypoint { source, .. } = ctx.entrypoint();
+        let bytes = source.as_bytes()?;
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config)?;
+        let component = Component::from_binary(&engine, &bytes)
+            .map_err(anyhow::Error::from)
+            .context("the entrypoint is not a WebAssembly component")?;
+        let target = component
+            .component_type()
+            .exports(&engine)
+            .find_map(|(name, _)| {
+                if name.starts_with("wasi:http/incoming-handler") {
+                    Some(Target::Http)
+                } else if name.starts_with("wasi:cli/run") {
+                    Some(Target::Command)
+                } else {
+                    None
+                }
+            });
+        let envs: Vec<(String, String)> = ctx
+            .envs()
+            .iter()
+            .map(|v| {
+                let (k, v) = v.split_once('=').unwrap_or((v.as_str(), ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        let mut linker = Linker::<Host>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        match target {
+            Some(Target::Command) => {
+                let mut store = Store::new(&engine, host_state(ctx.args(), &envs));
+                let command = Command::instantiate_async(&mut store, &component, &linker).await?;
+                match command.wasi_cli_run().call_run(&mut store).await {
+                    Ok(Ok(())) => Ok(0),
+                    Ok(Err(())) => Ok(1),
+                    Err(e) => match e.downcast_ref::<I32Exit>() {
+                        Some(exit) => Ok(exit.0),
+                        None => Err(e.into()),
+                    },
+                }
+            }
+            Some(Target::Http) => {
+                let addr = envs
+                    .iter()
+                    .find(|(k, _)| k == "WASMTIME_HTTP_PROXY_SOCKET_ADDR")
+                    .map(|(_, v)| v.as_str())
+                    .unwrap_or(DEFAULT_HTTP_ADDR);
+                serve(engine, linker, component, addr.parse()?, ctx.args().to_vec(), envs).await
+            }
+            None => bail!("the component exports neither wasi:cli/run nor wasi:http/incoming-handler"),
+        }
+    }
+}
+
+/// Serves the incoming-handler over HTTP/1.1, a fresh instance per request.
+async fn serve(
+    engine: Engine,
+    linker: Linker<Host>,
+    component: Component,
+    addr: SocketAddr,
+    args: Vec<String>,
+    envs: Vec<(String, String)>,
+) -> Result<i32> {
+    let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+    eprintln!("Serving HTTP on http://{}/", listener.local_addr()?);
+    let state = Arc::new((pre, args, envs));
+    let _ = &engine;
+    loop {
+        let (client, _) = listener.accept().await?;
+        let state = state.clone();
+        tokio::task::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let state = state.clone();
+                async move { handle(&state.0, &state.1, &state.2, req).await }
+            });
+            if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(client), service).await {
+                eprintln!("error serving a client: {e:?}");
+            }
+        });
+    }
+}
+
+async fn handle(
+    pre: &ProxyPre<Host>,
+    args: &[String],
+    envs: &[(String, String)],
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<HyperOutgoingBody>> {
+    let mut store = Store::new(pre.engine(), host_state(args, envs));
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
+    let out = store.data_mut().http().new_response_outparam(sender)?;
+    let pre = pre.clone();
+    let task = tokio::task::spawn(async move {
+        let proxy = pre.instantiate_async(&mut store).await?;
+        proxy.wasi_http_incoming_handler().call_handle(store, req, out).await.map_err(anyhow::Error::from)
+    });
+    match receiver.await {
+        Ok(Ok(resp)) => Ok(resp),
+        Ok(Err(e)) => Err(e.into()),
+        Err(_) => {
+            let e = match task.await {
+                Ok(Ok(())) => anyhow::anyhow!("the guest never set a response"),
+                Ok(Err(e)) => e,
+                Err(e) => e.into(),
+            };
+            Err(e.context("the guest never set a response"))
+        }
+    }
+}
+
+fn main() {
+    WasmtimeShim::run(None);
+}

@@ -179,15 +179,22 @@ class AdapterProcess:
         await self.kill()
 
     async def kill(self) -> None:
-        """Kill the adapter's process group and reap it. Safe to call twice."""
+        """Kill the adapter's process group and reap it, then run the cleanup command its
+        hello declared (for what outlives a process group: daemons such as containerd
+        shims, mounts). Safe to call twice."""
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
         _kill_group(proc.pid)
-        with anyio.CancelScope(shield=True), anyio.move_on_after(5):
-            await proc.wait()
         with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(5):
+                await proc.wait()
             await proc.aclose()
+            cleanup = self.hello.get("cleanup")
+            if isinstance(cleanup, list) and cleanup:
+                with anyio.move_on_after(60), contextlib.suppress(OSError):
+                    await anyio.run_process([str(a) for a in cleanup], check=False,
+                                            cwd=self.root, env=adapter_env(self.run_dir))
 
 
 class AdapterPool:

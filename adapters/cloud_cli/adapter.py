@@ -1,0 +1,42 @@
+"""cloud_cli: runs a wasi:cli/run component as a container on a private containerd with
+runwasi's wasmtime shim: `ctr run --rm --runtime io.containerd.wasmtime.v1 IMAGE ID
+/guest.wasm args...`. The check is the container's stdout and exit code."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "containerd_common"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
+
+import process  # noqa: E402
+from adapter import ContainerdAdapter  # noqa: E402
+from private import ContainerdError  # noqa: E402
+from protocol import Output, serve  # noqa: E402
+
+
+class CloudCli(ContainerdAdapter):
+    host = "cloud_cli"
+
+    def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
+        check = request["check"]
+        try:
+            image = self.ctd.image_for(Path(request["component"]))
+        except ContainerdError as exc:
+            return {"outcome": "harness-error", "error": str(exc)}
+        cid = self.container_id()
+        argv = self.run_argv(image, cid, check.get("args", []), check.get("env", {}))
+        try:
+            code = process.run(argv, self.ctd.env(), out)
+        finally:
+            self.ctd.remove_container(cid)
+        stderr = out.text("stderr")
+        if code != 0 and "ctr: " in stderr:
+            return {"outcome": "refused", "error": stderr.strip(), "exit_code": code}
+        return {"outcome": "ok", "exit_code": code, "stdout": out.text("stdout")}
+
+
+if __name__ == "__main__":
+    serve(CloudCli())

@@ -1,0 +1,73 @@
+"""What cloud_cli and cloud_http share: a private containerd per adapter (started at
+hello, torn down at exit or by wasmtui's cleanup call after a kill), images cached by
+sha256, one container per check, removed after it."""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import shlex
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
+
+from private import RUNTIME, SHIM, SHIM_DIR, ContainerdError, PrivateContainerd  # noqa: E402
+from protocol import Adapter  # noqa: E402
+
+SHIM_INSTALL = "make -C hosts/cloud_cli install"
+
+
+class ContainerdAdapter(Adapter):
+    """Base for the runwasi hosts; subclasses implement run()."""
+
+    def __init__(self) -> None:
+        run_dir = os.environ.get("WASMTUI_RUN_DIR") or "/tmp"
+        self.base = Path(run_dir) / "containerd" / f"{self.host}-{os.getpid()}"
+        self.ctd = PrivateContainerd(self.base)
+        self.ids = itertools.count(1)
+
+    def hello(self) -> dict[str, Any]:
+        for tool, install in (("containerd", "sudo apt-get install containerd"),
+                              ("ctr", "sudo apt-get install containerd")):
+            if not shutil.which(tool):
+                return {"available": False, "reason": f"{tool} is not installed", "install": install}
+        if not (SHIM_DIR / SHIM).exists():
+            return {"available": False, "install": SHIM_INSTALL,
+                    "reason": f"the runwasi shim {SHIM} is not built (in {SHIM_DIR})"}
+        try:
+            self.ctd.start()
+        except (ContainerdError, OSError) as exc:
+            self.ctd.stop()
+            return {"available": False, "install": SHIM_INSTALL,
+                    "reason": f"containerd could not start: {exc}"}
+        atexit.register(self.ctd.stop)
+        version = self.ctd.ctr("version").stdout.split("Server:")[-1].split()
+        server = version[1] if len(version) > 1 else "?"
+        return {"available": True, "version": f"containerd {server}, runwasi shim {SHIM} "
+                                               f"(containerd-shim-wasm 1.0.1, wasmtime 48)",
+                "cleanup": [sys.executable, str(Path(__file__).resolve().parent / "private.py"),
+                            "teardown", str(self.base)]}
+
+    def container_id(self) -> str:
+        return f"{self.host}-{os.getpid()}-{next(self.ids)}"
+
+    def run_argv(self, image: str, cid: str, args: list[str], env: dict[str, str],
+                 extra: list[str] = ()) -> list[str]:
+        envs = [f"--env={k}={v}" for k, v in env.items()]
+        return self.ctd.ctr_argv("run", "--rm", "--runtime", RUNTIME, *extra, *envs, image, cid,
+                                 "/guest.wasm", *args)
+
+    def command(self, request: dict[str, Any]) -> str:
+        check = request["check"]
+        line = shlex.join(self.run_argv("IMAGE", "ID", check.get("args", []), check.get("env", {}),
+                                        self.extra_flags()))
+        return (f"{line}  # IMAGE: the component packed by adapters/containerd_common/private.py "
+                f"and imported with ctr images import")
+
+    def extra_flags(self) -> list[str]:
+        return []

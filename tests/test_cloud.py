@@ -1,0 +1,75 @@
+"""runwasi on a real containerd: cloud_cli and cloud_http cells, runwasi's export
+heuristic, and a hanging guest killed at the timeout with nothing left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import check, processes_of_run, report_of, wasmtui
+
+CLOUD = ["cloud_cli", "cloud_http"]
+
+
+def leftovers(report: dict) -> dict[str, list[str]]:
+    """Everything a cloud run could leave: processes (containerd, shims), mounts under the
+    run directory, private containerd folders (their tasks, containers, snapshots)."""
+    run_dir = report["run_dir"]
+    mounts = [ln.split()[1] for ln in Path("/proc/self/mounts").read_text().splitlines()
+              if ln.split()[1].startswith(run_dir)]
+    folders = [str(p) for p in Path(run_dir, "containerd").glob("*")]
+    return {"processes": processes_of_run(run_dir), "mounts": mounts, "containerd": folders}
+
+
+NOTHING = {"processes": [], "mounts": [], "containerd": []}
+
+
+@pytest.fixture(scope="module")
+def report(built_guests) -> dict:
+    report = report_of(wasmtui("--headless", "--json", "--timeout", "20",
+                               *[f"--host={h}" for h in CLOUD]))
+    assert leftovers(report) == NOTHING
+    return report
+
+
+def test_hosts_are_up(report):
+    for host in report["hosts"]:
+        assert host["available"], host
+        assert "containerd 1.6" in host["version"] and "runwasi" in host["version"]
+
+
+def test_cli_guest_runs_as_a_container(report):
+    for name, stdout in (("run", "Hello, you\n"), ("run-up", "HELLO, YOU\n")):
+        k = check(report, "wasi_cli_rust", "cloud_cli", name)
+        assert (k["verdict"], k["actual"]) == ("pass", {"exit_code": 0, "stdout": stdout}), k
+        assert "--runtime io.containerd.wasmtime.v1" in k["command"]
+
+
+def test_http_guest_is_served(report):
+    k = check(report, "wasi_http_rust", "cloud_http", "get-belgium")
+    assert (k["verdict"], k["actual"]) == ("pass", {"status": 200, "body": "Hello, /Belgium"}), k
+
+
+def test_seed_cli_guest_on_cloud_http_is_na_with_reason(report):
+    k = check(report, "wasi_cli_rust", "cloud_http", "run")
+    assert k["verdict"] == "n/a" and "commands are cloud_cli's" in k["reason"]
+    k = check(report, "hello_world_rust", "cloud_cli", "greet")
+    assert k["verdict"] == "n/a"
+
+
+def test_both_worlds_component_meets_runwasis_first_export_rule(report):
+    """wasi_cli_http_rust exports both worlds: runwasi serves it (incoming-handler comes
+    first), so as a command it never ends; as HTTP it answers."""
+    k = check(report, "wasi_cli_http_rust", "cloud_cli", "run")
+    assert k["verdict"] == "timeout" and k["diagnosis"]["id"] == "runwasi-served-a-command", k
+    served = check(report, "wasi_cli_http_rust", "cloud_http", "get-belgium")
+    assert served["verdict"] == "pass", served
+
+
+def test_hanging_guest_is_killed_and_cleaned_up(bad_inputs):
+    report = report_of(wasmtui("--headless", "--json", "--timeout", "5", "-H", "cloud_cli",
+                               str(bad_inputs["hang_cli"])))
+    k = check(report, "hang_cli", "cloud_cli", "run")
+    assert k["verdict"] == "timeout", k
+    assert leftovers(report) == NOTHING

@@ -35,7 +35,8 @@ class ContainerdAdapter(Adapter):
         for tool, install in (("containerd", "sudo apt-get install containerd"),
                               ("ctr", "sudo apt-get install containerd")):
             if not shutil.which(tool):
-                return {"available": False, "reason": f"{tool} is not installed", "install": install}
+                return {"available": False, "reason": f"{tool} is not installed",
+                        "install": install}
         if not (SHIM_DIR / SHIM).exists():
             return {"available": False, "install": SHIM_INSTALL,
                     "reason": f"the runwasi shim {SHIM} is not built (in {SHIM_DIR})"}

@@ -6,6 +6,7 @@ is touched, and `teardown` leaves no task, container, snapshot, mount or shim be
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -56,9 +57,10 @@ class PrivateContainerd:
         """Start containerd and wait until it answers (raises with its own error)."""
         self.base.mkdir(parents=True, exist_ok=True)
         (self.base / "config.toml").write_text(_config(self.base))
-        log = open(self.base / "containerd.log", "wb")
-        self.proc = subprocess.Popen(["containerd", "--config", str(self.base / "config.toml")],
-                                     stdout=log, stderr=log, env=self.env())
+        with open(self.base / "containerd.log", "wb") as log:
+            self.proc = subprocess.Popen(
+                ["containerd", "--config", str(self.base / "config.toml")],
+                stdout=log, stderr=log, env=self.env())
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -78,7 +80,8 @@ class PrivateContainerd:
     def ctr_argv(self, *args: str) -> list[str]:
         return ["ctr", "-a", str(self.sock), "-n", NAMESPACE, *args]
 
-    def ctr(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    def ctr(self, *args: str, check: bool = True,
+            timeout: float = 60) -> subprocess.CompletedProcess:
         proc = subprocess.run(self.ctr_argv(*args), capture_output=True, text=True,
                               env=self.env(), timeout=timeout, check=False)
         if check and proc.returncode != 0:
@@ -127,7 +130,8 @@ def oci_layout(component: bytes, name: str) -> bytes:
     layer_tar = io.BytesIO()
     with tarfile.open(fileobj=layer_tar, mode="w", format=tarfile.PAX_FORMAT) as t:
         info = tarfile.TarInfo("guest.wasm")
-        info.size, info.mode, info.mtime = len(component), 0o644, 0  # not "executable": runwasi would take it for a Linux binary
+        # not executable: runwasi would take an executable entrypoint for a Linux binary
+        info.size, info.mode, info.mtime = len(component), 0o644, 0
         t.addfile(info, io.BytesIO(component))
     diff_id = "sha256:" + hashlib.sha256(layer_tar.getvalue()).hexdigest()
     layer = gzip.compress(layer_tar.getvalue(), mtime=0)
@@ -193,10 +197,8 @@ def teardown(base: Path, containerd_pid: int | None = None) -> None:
     if containerd_pid:
         pids.append(containerd_pid)
     for pid in set(pids):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     for _ in range(50):
         if not any(Path(f"/proc/{p}").exists() for p in pids):
             break

@@ -13,7 +13,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
 import process  # noqa: E402
 from adapter import ContainerdAdapter  # noqa: E402
-from private import ContainerdError  # noqa: E402
 from protocol import Output, serve  # noqa: E402
 
 
@@ -22,10 +21,7 @@ class CloudCli(ContainerdAdapter):
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
         check = request["check"]
-        try:
-            image = self.ctd.image_for(Path(request["component"]))
-        except ContainerdError as exc:
-            return {"outcome": "harness-error", "error": str(exc)}
+        image = self.image(request)
         cid = self.container_id()
         argv = self.run_argv(image, cid, check.get("args", []), check.get("env", {}))
         try:

@@ -8,18 +8,16 @@ from __future__ import annotations
 import socket
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "containerd_common"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
+import http_check  # noqa: E402
 import process  # noqa: E402
 from adapter import ContainerdAdapter  # noqa: E402
-from private import ContainerdError  # noqa: E402
-from protocol import MAX_CAPTURE, Output, serve  # noqa: E402
+from protocol import Output, serve  # noqa: E402
 
 
 def free_port() -> int:
@@ -36,10 +34,7 @@ class CloudHttp(ContainerdAdapter):
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
         check = request["check"]
-        try:
-            image = self.ctd.image_for(Path(request["component"]))
-        except ContainerdError as exc:
-            return {"outcome": "harness-error", "error": str(exc)}
+        image = self.image(request)
         port = free_port()
         env = {**check.get("env", {}), "WASMTIME_HTTP_PROXY_SOCKET_ADDR": f"127.0.0.1:{port}"}
         cid = self.container_id()
@@ -60,16 +55,7 @@ class CloudHttp(ContainerdAdapter):
                 if time.monotonic() > deadline:
                     return {"outcome": "refused", "error": f"nothing listened on 127.0.0.1:{port}"}
                 time.sleep(0.05)
-            url = f"http://127.0.0.1:{port}{check['path']}"
-            req = urllib.request.Request(url, method=check["method"])
-            try:
-                with urllib.request.urlopen(req, timeout=float(request.get("timeout", 30))) as r:
-                    status, body = r.status, r.read(MAX_CAPTURE)
-            except urllib.error.HTTPError as exc:
-                status, body = exc.code, exc.read(MAX_CAPTURE)
-            except (urllib.error.URLError, OSError) as exc:
-                return {"outcome": "trapped", "error": f"GET {url}: {exc}\n{out.text('stderr')}"}
-            return {"outcome": "ok", "status": status, "body": body.decode("utf-8", "replace")}
+            return http_check.ask(f"http://127.0.0.1:{port}", request, out)
         finally:
             self.ctd.remove_container(cid)
             process.stop(proc, pumps, out)

@@ -54,6 +54,11 @@ class ContainerdAdapter(Adapter):
                 "cleanup": [sys.executable, str(Path(__file__).resolve().parent / "private.py"),
                             "teardown", str(self.base)]}
 
+    def image(self, request: dict[str, Any]) -> str:
+        """The check's component as an imported image (a failure here is the harness's,
+        reported by the protocol layer as `harness-error`)."""
+        return self.ctd.image_for(Path(request["component"]))
+
     def container_id(self) -> str:
         return f"{self.host}-{os.getpid()}-{next(self.ids)}"
 

@@ -19,16 +19,15 @@ import shutil
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
+import http_check  # noqa: E402
 import process  # noqa: E402
 import wave_values as wave  # noqa: E402
-from protocol import MAX_CAPTURE, TRAP_MARKERS, Adapter, Output, failure_outcome, serve  # noqa: E402
+from protocol import Adapter, Output, failure_outcome, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
@@ -103,7 +102,6 @@ class WasmtimeCli(Adapter):
         return {"outcome": "ok", "exit_code": code, "stdout": stdout}
 
     def _http(self, request: dict[str, Any], argv: list[str], out: Output) -> dict[str, Any]:
-        check = request["check"]
         found = threading.Event()
         url: list[str] = []
 
@@ -119,21 +117,9 @@ class WasmtimeCli(Adapter):
                     process.stop(proc, pumps, out)
                     return {"outcome": "refused", "error": out.text("stderr").strip()
                             or f"wasmtime serve exited with code {proc.returncode}"}
-            req = urllib.request.Request(url[0] + check["path"], method=check["method"])
-            try:
-                with urllib.request.urlopen(req, timeout=float(request.get("timeout", 30))) as r:
-                    status, body = r.status, r.read(MAX_CAPTURE)
-            except urllib.error.HTTPError as exc:
-                status, body = exc.code, exc.read(MAX_CAPTURE)
-            except (urllib.error.URLError, OSError) as exc:
-                process.stop(proc, pumps, out)
-                return {"outcome": "trapped", "error": f"{exc}\n{out.text('stderr')}".strip()}
+            return http_check.ask(url[0], request, out)
         finally:
             process.stop(proc, pumps, out)
-        stderr = out.text("stderr")
-        if status >= 500 and TRAP_MARKERS.search(stderr):
-            return {"outcome": "trapped", "status": status, "error": stderr.strip()}
-        return {"outcome": "ok", "status": status, "body": body.decode("utf-8", "replace")}
 
 
 if __name__ == "__main__":

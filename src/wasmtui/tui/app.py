@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Footer, Log, Static
 from ..events import CheckFinished, CheckOutput, CheckStarted, Event, HostReady
 from ..markdown import report_markdown
 from ..model import Cell, Verdict
+from ..paths import cache_dir
 from ..report import build_report, counts
 from ..runner import log_line
 from ..session import Options, Session
@@ -63,7 +64,7 @@ class WasmtuiApp(App[int]):
         self.options = options
         self.stable = stable
         self.session: Session | None = None
-        self.short = Shortener(options.root)
+        self.short = Shortener(options.root, cache_dir() if stable else None)
         self.selected: tuple[str, str] | None = None
         self.filtered = False
         self.frame = 0

@@ -24,14 +24,20 @@ SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
 
 class Shortener:
-    """Shows paths the way a user types them: relative to the project, ~ for home."""
+    """Shows paths the way a user types them: relative to the project, ~ for home. With
+    `cache`, the cache folder reads $WASMTUI_CACHE (snapshots then do not depend on where
+    a machine keeps it)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = str(root).rstrip("/") + "/"
-        self.home = str(Path.home()).rstrip("/") + "/"
+    def __init__(self, root: Path, cache: Path | None = None) -> None:
+        self.pairs = [(str(root).rstrip("/") + "/", "")]
+        if cache is not None:
+            self.pairs.append((str(cache).rstrip("/") + "/", "$WASMTUI_CACHE/"))
+        self.pairs.append((str(Path.home()).rstrip("/") + "/", "~/"))
 
     def __call__(self, text: str) -> str:
-        return text.replace(self.root, "").replace(self.home, "~/")
+        for long, short in self.pairs:
+            text = text.replace(long, short)
+        return text
 
 
 def cell_text(cell: Cell, frame: int, timings: bool) -> Text:

@@ -139,6 +139,20 @@ async def test_a_crash_is_error_for_that_check_only(host, built_guests, bad_inpu
     assert wait_gone(str(session.run_dir)) == []
 
 
-def test_node_extended_const_flag_is_documented():
-    text = Path(ROOT / "adapters/plugin_node/adapter.mjs").read_text()
-    assert "--experimental-wasm-extended-const" in text
+def test_node_needs_extended_const_and_the_verdict_says_so(bad_inputs, tmp_path):
+    """A component using extended-const (as componentize-py's do): Node 20 runs it only
+    with --experimental-wasm-extended-const; the adapter passes it and the check's notes
+    record that it was needed."""
+    guest = tmp_path / "guests" / "extended_const"
+    guest.mkdir(parents=True)
+    for name in ("hosts", "adapters"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    (guest / "guest.toml").write_text(
+        f'component = "{bad_inputs["extended_const"]}"\n[[check]]\nname = "answer"\n'
+        'kind = "invoke"\nfunction = "answer"\nexpect = { value = 42 }\n')
+    report = report_of(wasmtui("--headless", "--json", "--root", str(tmp_path),
+                               "-H", "plugin_node", "-H", "wasmtime_cli"))
+    k = check(report, "extended_const", "plugin_node", "answer")
+    assert (k["verdict"], k["actual"]) == ("pass", {"value": 42}), k
+    assert any("--experimental-wasm-extended-const" in n for n in k["notes"]), k
+    assert check(report, "extended_const", "wasmtime_cli", "answer")["notes"] == []

@@ -82,6 +82,7 @@ def load_host(folder: Path) -> Host:
         install=data.get("install", f"make -C hosts/{folder.name} install"),
         unsupported=dict(data.get("unsupported", {})),
         grants=dict(data.get("grants", {})),
+        host_functions=data.get("host-functions", False),
     )
 
 

@@ -121,6 +121,7 @@ class Host:
     install: str = ""
     unsupported: dict[str, str] = field(default_factory=dict)
     grants: dict[str, str] = field(default_factory=dict)
+    host_functions: bool | str = False  # can it provide custom imports (declared, for the report)
 
 
 @dataclass

@@ -75,6 +75,7 @@ def build_report(session: Session) -> dict[str, Any]:
                 "checks": sorted(str(k) for k in h.kinds),
                 "unsupported": h.unsupported,
                 "grants": h.grants,
+                "host_functions": h.host_functions,
                 **_status(session, h.name),
             }
             for h in session.hosts

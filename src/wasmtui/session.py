@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,9 +41,8 @@ def new_run_dir() -> Path:
     for stale in old[:-KEEP_RUNS]:
         shutil.rmtree(stale, ignore_errors=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = runs / f"{stamp}-{os.getpid()}"
-    path.mkdir()
-    return path
+    # unique even for several sessions of one process within a second
+    return Path(tempfile.mkdtemp(prefix=f"{stamp}-{os.getpid()}-", dir=runs))
 
 
 class Session:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from textual.widgets import DataTable
 
 from wasmtui.model import Verdict
@@ -219,8 +218,3 @@ def test_snapshot_failed_cell_detail(snap_compare, built_guests):
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=failed)
-
-
-@pytest.fixture(autouse=True)
-def _no_leftovers():
-    yield

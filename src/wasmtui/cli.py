@@ -88,13 +88,9 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         headless = True
     if not headless:
-        try:
-            from .tui.app import run_tui
-        except ImportError:
-            print("wasmtui: the TUI is not part of this build yet; running headless",
-                  file=sys.stderr)
-        else:
-            return run_tui(options)
+        from .tui.app import run_tui  # Textual loads only when the TUI runs
+
+        return run_tui(options)
     from .headless import run_headless
 
     return anyio.run(run_headless, options, args.json, args.report, args.markdown)

@@ -3,11 +3,15 @@ heuristic, and a hanging guest killed at the timeout with nothing left behind.""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import check, processes_of_run, report_of, wasmtui
+from .conftest import ROOT, check, processes_of_run, report_of, wasmtui
+
+sys.path.insert(0, str(ROOT / "adapters/containerd_common"))
+from private import run_folder  # noqa: E402  (the adapters' own rule for where they live)
 
 CLOUD = ["cloud_cli", "cloud_http"]
 
@@ -18,7 +22,7 @@ def leftovers(report: dict) -> dict[str, list[str]]:
     run_dir = report["run_dir"]
     mounts = [ln.split()[1] for ln in Path("/proc/self/mounts").read_text().splitlines()
               if ln.split()[1].startswith(run_dir)]
-    folders = [str(p) for p in Path(run_dir, "containerd").glob("*")]
+    folders = [str(p) for p in run_folder(run_dir).glob("*")]
     return {"processes": processes_of_run(run_dir), "mounts": mounts, "containerd": folders}
 
 
@@ -72,4 +76,37 @@ def test_hanging_guest_is_killed_and_cleaned_up(bad_inputs):
                                str(bad_inputs["hang_cli"])))
     k = check(report, "hang_cli", "cloud_cli", "run")
     assert k["verdict"] == "timeout", k
+    assert leftovers(report) == NOTHING
+
+
+async def test_each_check_leaves_no_task_container_or_snapshot(built_guests):
+    """While the private containerd is still up (the session not yet closed), ctr sees no
+    task, container or active snapshot left by the checks; closed, nothing at all."""
+    import subprocess
+
+    from wasmtui.model import Verdict
+    from wasmtui.session import Options, Session
+
+    session = Session(Options(root=ROOT, guest_patterns=["wasi_*"], host_patterns=CLOUD,
+                              timeout=20))
+    try:
+        await session.prepare()
+        cells = [c for c in session.cells if c.guest.name != "wasi_cli_http_rust"]
+        await session.run(cells)
+        verdicts = [(c.key, r.check.name, r.verdict, r.reason) for c in cells for r in c.runs]
+        assert all(v[2] in (Verdict.PASS, Verdict.NA) for v in verdicts), verdicts
+        socks = list(run_folder(str(session.run_dir)).glob("*/containerd.sock"))
+        assert len(socks) >= 2  # one private containerd per cloud adapter (jobs may start more)
+        for sock in socks:
+            def ctr(*args: str, sock: Path = sock) -> list[str]:
+                out = subprocess.run(["ctr", "-a", str(sock), "-n", "wasmtui", *args],
+                                     capture_output=True, text=True, check=True).stdout
+                return out.split()
+            assert ctr("tasks", "ls", "-q") == []
+            assert ctr("containers", "ls", "-q") == []
+            assert ctr("snapshots", "ls")[3:] == []  # only the header: KEY PARENT KIND
+            assert ctr("images", "ls", "-q")  # images stay (cached for the next check)
+    finally:
+        await session.aclose()
+    report = {"run_dir": str(session.run_dir)}
     assert leftovers(report) == NOTHING

@@ -16,7 +16,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-from private import RUNTIME, SHIM, SHIM_DIR, ContainerdError, PrivateContainerd  # noqa: E402
+from private import (  # noqa: E402
+    RUNTIME,
+    SHIM,
+    SHIM_DIR,
+    ContainerdError,
+    PrivateContainerd,
+    run_folder,
+)
 from protocol import Adapter  # noqa: E402
 
 SHIM_INSTALL = "make -C hosts/cloud_cli install"
@@ -26,8 +33,7 @@ class ContainerdAdapter(Adapter):
     """Base for the runwasi hosts; subclasses implement run()."""
 
     def __init__(self) -> None:
-        run_dir = os.environ.get("WASMTUI_RUN_DIR") or "/tmp"
-        self.base = Path(run_dir) / "containerd" / f"{self.host}-{os.getpid()}"
+        self.base = run_folder(os.environ.get("WASMTUI_RUN_DIR", "")) / f"{self.host}-{os.getpid()}"
         self.ctd = PrivateContainerd(self.base)
         self.ids = itertools.count(1)
 

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +38,14 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 [ttrpc]
   address = "{base}/containerd.sock.ttrpc"
 """
+
+
+def run_folder(run_dir: str) -> Path:
+    """Where a run's private containerds live: a short path under the temp folder, keyed
+    by the run directory (unix socket paths must stay under 108 bytes, and a run directory
+    under $HOME can be longer than that already)."""
+    key = hashlib.sha256(run_dir.encode()).hexdigest()[:12]
+    return Path(tempfile.gettempdir()) / f"wasmtui-{key}"
 
 
 class ContainerdError(RuntimeError):
@@ -208,6 +217,8 @@ def teardown(base: Path, containerd_pid: int | None = None) -> None:
     for mount in sorted(mounts, key=len, reverse=True):
         subprocess.run(["umount", "-l", mount], check=False, capture_output=True)
     shutil.rmtree(base, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        base.parent.rmdir()  # the run's folder, once its last containerd is gone
 
 
 if __name__ == "__main__":  # the cleanup command: python private.py teardown BASE

@@ -66,6 +66,17 @@ def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def project_with_guest(tmp_path: Path, name: str, manifest: str) -> Path:
+    """A project folder with the real hosts and adapters and one guest of the test's
+    own (its guest.toml text), for `wasmtui --root`."""
+    for folder in ("hosts", "adapters"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    guest = tmp_path / "guests" / name
+    guest.mkdir(parents=True)
+    (guest / "guest.toml").write_text(manifest)
+    return tmp_path
+
+
 def wasmtui(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     """Runs the real `wasmtui` command in the project root."""
     return subprocess.run([sys.executable, "-m", "wasmtui", *args], cwd=ROOT,

@@ -14,7 +14,15 @@ import pytest
 from wasmtui.model import Verdict
 from wasmtui.session import Options, Session
 
-from .conftest import ROOT, check, processes_of_run, report_of, wait_gone, wasmtui
+from .conftest import (
+    ROOT,
+    check,
+    processes_of_run,
+    project_with_guest,
+    report_of,
+    wait_gone,
+    wasmtui,
+)
 
 JS_HOSTS = ["plugin_node", "browsers_jco"]
 RUBY_GEM = subprocess.run(["ruby", "-e", 'require "wasmtime"'], capture_output=True,
@@ -63,15 +71,12 @@ def test_browser_invokes_and_declares_cli_http_unsupported(report):
 
 def test_missing_host_function_is_refused_and_diagnosed(built_guests, tmp_path):
     """The same guest without the host function: jco's own error, and its diagnosis."""
-    guest = tmp_path / "guests" / "needs_formatter"
-    guest.mkdir(parents=True)
-    for name in ("hosts", "adapters"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    (guest / "guest.toml").write_text(
+    root = project_with_guest(
+        tmp_path, "needs_formatter",
         f'component = "{built_guests["hello_world_imports_rust"]}"\n[[check]]\nname = "greet"\n'
         'kind = "invoke"\nfunction = "pdureau:wasm-demo/greeter.greet"\n'
         'args = ["Pierre", false, false]\nexpect = { value = "Hello, Pierre" }\n')
-    report = report_of(wasmtui("--headless", "--json", "--root", str(tmp_path),
+    report = report_of(wasmtui("--headless", "--json", "--root", str(root),
                                *[f"--host={h}" for h in JS_HOSTS]))
     for host in JS_HOSTS:
         k = check(report, "needs_formatter", host, "greet")
@@ -142,14 +147,11 @@ def test_node_needs_extended_const_and_the_verdict_says_so(bad_inputs, tmp_path)
     """A component using extended-const (as componentize-py's do): Node 20 runs it only
     with --experimental-wasm-extended-const; the adapter passes it and the check's notes
     record that it was needed."""
-    guest = tmp_path / "guests" / "extended_const"
-    guest.mkdir(parents=True)
-    for name in ("hosts", "adapters"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    (guest / "guest.toml").write_text(
+    root = project_with_guest(
+        tmp_path, "extended_const",
         f'component = "{bad_inputs["extended_const"]}"\n[[check]]\nname = "answer"\n'
         'kind = "invoke"\nfunction = "answer"\nexpect = { value = 42 }\n')
-    report = report_of(wasmtui("--headless", "--json", "--root", str(tmp_path),
+    report = report_of(wasmtui("--headless", "--json", "--root", str(root),
                                "-H", "plugin_node", "-H", "wasmtime_cli"))
     k = check(report, "extended_const", "plugin_node", "answer")
     assert (k["verdict"], k["actual"]) == ("pass", {"value": 42}), k

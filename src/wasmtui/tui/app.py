@@ -144,8 +144,7 @@ class WasmtuiApp(App[int]):
             row, col = table.coordinate_to_cell_key(table.cursor_coordinate)
         except Exception:  # empty table
             return None
-        key = (row.value, col.value)
-        return next((c for c in self.session.cells if c.key == key), None)
+        return self.cell((row.value, col.value))
 
     def on_data_table_cell_highlighted(self, message: DataTable.CellHighlighted) -> None:
         row, col = message.cell_key.row_key.value, message.cell_key.column_key.value

@@ -28,10 +28,10 @@ class CloudCli(ContainerdAdapter):
             code = process.run(argv, self.ctd.env(), out)
         finally:
             self.ctd.remove_container(cid)
-        stderr = out.text("stderr")
+        stderr = out.tail("stderr")
         if code != 0 and "ctr: " in stderr:
             return {"outcome": "refused", "error": stderr.strip(), "exit_code": code}
-        return {"outcome": "ok", "exit_code": code, "stdout": out.text("stdout")}
+        return {"outcome": "ok", "exit_code": code, **out.captured("stdout")}
 
 
 if __name__ == "__main__":

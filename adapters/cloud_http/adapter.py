@@ -45,7 +45,7 @@ class CloudHttp(ContainerdAdapter):
             while True:  # wait for the port, or for the task to end without serving
                 if proc.poll() is not None:
                     process.stop(proc, pumps, out)
-                    stderr = out.text("stderr").strip()
+                    stderr = out.tail("stderr").strip()
                     return {"outcome": "refused", "error":
                             f"the task exited (code {proc.returncode}) without listening on "
                             f"127.0.0.1:{port}" + (f":\n{stderr}" if stderr else "")}

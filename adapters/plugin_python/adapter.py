@@ -24,6 +24,7 @@ from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, failure_outcome, s
 
 try:
     import wasmtime
+    import wasmtime_values as wv
     from wasmtime import component as wc
 except ImportError as exc:  # reported through hello, not as a crash
     wasmtime = None
@@ -104,17 +105,20 @@ class PluginPython(Adapter):
             return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
         try:
             if kind == "invoke":
-                return {"outcome": "ok", "value": _jsonable(self._invoke(store, instance, check))}
+                return {"outcome": "ok", "value": self._invoke(store, instance, check)}
             if kind == "cli":
                 return self._cli(store, comp, instance, out)
             return {"outcome": "ok"}
         except wasmtime.ExitTrap as exc:
             out.flush()
-            return {"outcome": "ok", "exit_code": exc.code, "stdout": out.text("stdout")}
+            return {"outcome": "ok", "exit_code": exc.code, **out.captured("stdout")}
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
             return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
 
     def _invoke(self, store: wasmtime.Store, instance: Any, check: dict[str, Any]) -> Any:
+        """Call the function with the arguments converted by its signature; its result
+        comes back in the value model."""
+        sig = check["signature"]
         iface, _, func = check["function"].rpartition(".")
         parent = None
         if iface:
@@ -125,9 +129,11 @@ class PluginPython(Adapter):
         f = instance.get_func(store, index) if index is not None else None
         if f is None:
             raise wasmtime.WasmtimeError(f"no exported function `{check['function']}`")
-        value = f(store, *check.get("args", []))
+        params = zip(sig["params"], check.get("args", []), strict=True)
+        args = [wv.to_host(t, a) for (_, t), a in params]
+        value = f(store, *args)
         f.post_return(store)
-        return value
+        return None if sig["result"] is None else wv.from_host(sig["result"], value)
 
     def _cli(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
              out: Output) -> dict[str, Any]:
@@ -141,7 +147,7 @@ class PluginPython(Adapter):
         run.post_return(store)
         out.flush()
         failed = isinstance(result, wc.Variant) and result.tag == "err"
-        return {"outcome": "ok", "exit_code": 1 if failed else 0, "stdout": out.text("stdout")}
+        return {"outcome": "ok", "exit_code": 1 if failed else 0, **out.captured("stdout")}
 
 
 def _written(_lines: list[str], data: bytes) -> int:
@@ -153,21 +159,6 @@ def _dist_version() -> str:
     from importlib.metadata import version
 
     return version("wasmtime")
-
-
-def _jsonable(value: Any) -> Any:
-    """wasmtime-py values (Record, Variant, tuples, bytes) as plain JSON."""
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):
-        return list(value)
-    if isinstance(value, wc.Variant):
-        return {value.tag: _jsonable(value.payload)}
-    if isinstance(value, wc.Record):
-        return {k: _jsonable(v) for k, v in vars(value).items()}
-    if isinstance(value, set):
-        return sorted(value)
-    return value
 
 
 if __name__ == "__main__":

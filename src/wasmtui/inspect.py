@@ -15,39 +15,45 @@ import wasmtime
 from wasmtime import component as wc
 
 from .model import ComponentInfo, Interface
+from .values import INTEGERS, Type, render_signature
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
-def render_type(ty: Any) -> str:
-    """A WIT-like spelling of a wasmtime-py value type (string, list<u8>, option<s32>...)."""
+def type_tree(ty: Any) -> Type:
+    """A wasmtime-py value type as the value model's type tree (values.py)."""
     if isinstance(ty, wc.ListType):
-        return f"list<{render_type(ty.element)}>"
+        return {"list": type_tree(ty.element)}
     if isinstance(ty, wc.OptionType):
-        return f"option<{render_type(ty.payload)}>"
+        return {"option": type_tree(ty.payload)}
     if isinstance(ty, wc.ResultType):
-        ok = render_type(ty.ok) if ty.ok is not None else "_"
-        err = render_type(ty.err) if ty.err is not None else "_"
-        return f"result<{ok}, {err}>"
+        return {"result": {"ok": _maybe(ty.ok), "err": _maybe(ty.err)}}
     if isinstance(ty, wc.TupleType):
-        return f"tuple<{', '.join(render_type(t) for t in ty.elements)}>"
+        return {"tuple": [type_tree(t) for t in ty.elements]}
     if isinstance(ty, wc.RecordType):
-        return "record { " + ", ".join(f"{n}: {render_type(t)}" for n, t in ty.fields) + " }"
+        return {"record": [[n, type_tree(t)] for n, t in ty.fields]}
     if isinstance(ty, wc.EnumType):
-        return "enum { " + ", ".join(ty.names) + " }"
+        return {"enum": list(ty.names)}
     if isinstance(ty, wc.FlagsType):
-        return "flags { " + ", ".join(ty.names) + " }"
+        return {"flags": list(ty.names)}
     if isinstance(ty, wc.VariantType):
-        cases = (n if t is None else f"{n}({render_type(t)})" for n, t in ty.cases)
-        return "variant { " + ", ".join(cases) + " }"
-    name = type(ty).__name__
-    return name.removesuffix("Type").lower()
+        return {"variant": [[n, _maybe(t)] for n, t in ty.cases]}
+    name = type(ty).__name__.removesuffix("Type").lower()
+    if name in PRIMITIVES:
+        return name
+    return {"unsupported": name}  # own, borrow, future, stream, error-context
 
 
-def render_func(fty: wc.FuncType) -> str:
-    params = ", ".join(f"{n}: {render_type(t)}" for n, t in fty.params)
-    result = f" -> {render_type(fty.result)}" if fty.result is not None else ""
-    return f"func({params}){result}"
+def _maybe(ty: Any) -> Type | None:
+    return None if ty is None else type_tree(ty)
+
+
+def signature(fty: wc.FuncType) -> dict[str, Any]:
+    """A function's type: {"params": [[name, type]...], "result": type | null}."""
+    result = fty.result
+    return {"params": [[n, type_tree(t)] for n, t in fty.params],
+            "result": None if result is None else type_tree(result)}
 
 
 def _interfaces(items: dict[str, wc.ComponentExtern], engine: wasmtime.Engine) -> list[Interface]:
@@ -59,11 +65,13 @@ def _interfaces(items: dict[str, wc.ComponentExtern], engine: wasmtime.Engine) -
             for fname, fext in sorted(ty.exports(engine).items()):
                 fty = fext.ty
                 if isinstance(fty, wc.FuncType):
-                    iface.functions[fname] = render_func(fty)
+                    iface.signatures[fname] = signature(fty)
+                    iface.functions[fname] = render_signature(iface.signatures[fname])
                 elif isinstance(fty, wc.ResourceType):
                     iface.functions[fname] = "resource"
         elif isinstance(ty, wc.FuncType):
-            iface.functions[name] = render_func(ty)
+            iface.signatures[name] = signature(ty)
+            iface.functions[name] = render_signature(iface.signatures[name])
         out.append(iface)
     return out
 

@@ -139,7 +139,8 @@ class Interface:
     """One import or export of a component: an instance with functions, or a function."""
 
     name: str
-    functions: dict[str, str] = field(default_factory=dict)  # name -> signature
+    functions: dict[str, str] = field(default_factory=dict)  # name -> WIT signature
+    signatures: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> typed
 
 
 @dataclass
@@ -157,6 +158,22 @@ class ComponentInfo:
     @property
     def is_component(self) -> bool:
         return self.kind == "component"
+
+    def find_function(self, function: str) -> tuple[str, dict[str, Any]] | None:
+        """An invoke check's `iface.func` (or root `func`) as exported: the exact name, or
+        the unversioned one when exactly one version is exported. Returns (the name to
+        call, its typed signature)."""
+        iface, _, func = function.rpartition(".")
+        if not iface:
+            for e in self.exports:
+                if e.name == func and func in e.signatures:
+                    return func, e.signatures[func]
+            return None
+        exact = [e for e in self.exports if e.name == iface]
+        found = exact or [e for e in self.exports if e.name.split("@")[0] == iface]
+        if len(found) != 1 or func not in found[0].signatures:
+            return None
+        return f"{found[0].name}.{func}", found[0].signatures[func]
 
     def exports_interface(self, prefix: str) -> bool:
         """True when an export is named `prefix` (any @version)."""
@@ -192,11 +209,22 @@ class CheckRun:
     host_version: str = ""
     notes: list[str] = field(default_factory=list)
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
+    # An invoke check's function as the component exports it: {"function", "signature"}
+    target: dict[str, Any] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
-        fresh = CheckRun(check=self.check, host_version=self.host_version)
+        fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target)
         self.__dict__.update(fresh.__dict__)
+
+    @property
+    def result_type(self) -> Any:
+        """The WIT result type of an invoke check's function (None: no result)."""
+        return self.target.get("signature", {}).get("result")
+
+    def request(self) -> dict[str, Any]:
+        """The check as adapters/PROTOCOL.md sends it, with the resolved function."""
+        return {**self.check.to_request(), **self.target}
 
 
 @dataclass

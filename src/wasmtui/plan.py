@@ -6,6 +6,7 @@ else; a host that is not installed makes its checks `unavailable`.
 
 from __future__ import annotations
 
+from . import values
 from .diagnose import diagnose
 from .model import (
     Cell,
@@ -48,6 +49,38 @@ def na_reason(check: Check, info: ComponentInfo, host: Host) -> str | None:
     return None
 
 
+def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, str] | None:
+    """Give an invoke check its exported function and signature, with its arguments
+    and expected value checked against the types and made canonical. Returns the
+    verdict settled here (a missing function fails; a manifest value that does not fit
+    its type is an error: neither the guest's nor the host's doing), or None."""
+    check = run.check
+    if check.kind is not CheckKind.INVOKE or not check.function:
+        return None
+    found = info.find_function(check.function)
+    if found is None:
+        return Verdict.FAIL, (f"the component does not export {check.function} that the "
+                              f"manifest expects (exports: "
+                              f"{', '.join(e.name for e in info.exports) or 'none'})")
+    name, sig = found
+    where = f"{guest.folder / 'guest.toml' if guest.folder else guest.name}: check {check.name!r}"
+    try:
+        args = values.canonical_args(sig, list(check.args))
+        if "value" in check.expect:
+            values.canonical(sig["result"], check.expect["value"], "expect.value") \
+                if sig["result"] is not None else _no_value(check.expect["value"])
+    except values.ValueMismatch as exc:
+        return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
+    run.target = {"function": name, "signature": sig, "args": args}
+    return None
+
+
+def _no_value(v: object) -> None:
+    if v is not None:
+        raise values.ValueMismatch("expect.value", f"the function returns nothing, so the "
+                                                   f"value is null, not {v!r}")
+
+
 def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
     if guest.checks:
         return guest.checks
@@ -70,6 +103,9 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus)
             run.diagnosis = diagnose(run.verdict, info.error)
         elif (why := na_reason(check, info, host)) is not None:
             run.verdict, run.reason = Verdict.NA, why
+        elif (bad := resolve(run, info, guest)) is not None:
+            run.verdict, run.reason = bad
+            run.actual = {"error": run.reason}
         elif not status.available:
             run.verdict = Verdict.UNAVAILABLE
             run.reason = f"{host.name} is not available here: {status.reason}"

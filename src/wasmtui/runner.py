@@ -87,13 +87,15 @@ class Runner:
         timeout = check.timeout or self.timeout
         run.verdict, run.started_at = Verdict.RUNNING, now_iso()
         run.expected = expected_of(check)
+        if check.expect.get("trap"):
+            run.expected["trap"] = True
         log_path = (self.run_dir / "logs" / _slug(cell.guest.name) / _slug(cell.host.name)
                     / f"{_slug(check.name)}.log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
         run.log = str(log_path)
         self.bus.publish(CheckStarted(cell, run))
         request = {"id": str(next(self._ids)), "component": str(cell.guest.component.resolve()),
-                   "timeout": timeout, "check": check.to_request()}
+                   "timeout": timeout, "check": run.request()}
         t0 = time.monotonic()
         adapter, healthy = None, False
         with open(log_path, "w", encoding="utf-8", errors="replace") as log:
@@ -123,7 +125,7 @@ class Runner:
                         run.reason = f"no result within {timeout:g}s; the host was stopped"
                         run.actual = {"error": run.reason}
                     else:
-                        run.verdict, run.actual, run.reason = judge(check, result)
+                        run.verdict, run.actual, run.reason = judge(check, result, run.result_type)
                         healthy = True
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"

@@ -8,31 +8,60 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Check, Verdict
+from . import values
+from .model import Check, CheckKind, Verdict
 
 # Manifest keys (guest.toml) -> result fields (adapters/PROTOCOL.md).
 EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
                  "status": "status", "body": "body"}
 ACTUAL_FIELDS = ("value", "stdout", "exit_code", "status", "body", "error")
+# Set by an adapter when an output went past the protocol's 1 MiB cap.
+TRUNCATION_FLAGS = ("stdout_truncated", "body_truncated")
+OUTCOMES = ("ok", "refused", "trapped")
 
 
 def expected_of(check: Check) -> dict[str, Any]:
-    return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
+    """The manifest's expectations under the result's field names."""
+    return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items() if k != "trap"}
 
 
-def judge(check: Check, result: dict[str, Any]) -> tuple[Verdict, dict[str, Any], str]:
-    """Returns (verdict, actual values, reason in words)."""
+def judge(check: Check, result: dict[str, Any],
+          result_type: Any = None) -> tuple[Verdict, dict[str, Any], str]:
+    """Returns (verdict, actual values, reason in words). An invoke check's value is
+    compared under its WIT result type (values.py): the first difference is named."""
     actual = {k: result[k] for k in ACTUAL_FIELDS if k in result}
+    for flag in TRUNCATION_FLAGS:
+        if result.get(flag):
+            actual[flag] = True
     outcome = result.get("outcome")
     if outcome == "harness-error":
         return Verdict.ERROR, actual, "the adapter failed on its own (not the guest's fault)"
+    if outcome not in OUTCOMES:
+        return Verdict.ERROR, actual, f"the adapter sent an unknown outcome {outcome!r}"
+    wants_trap = check.expect.get("trap") is True
+    if outcome == "trapped":
+        if wants_trap:
+            return Verdict.PASS, actual, ""
+        return Verdict.FAIL, actual, "the guest trapped while running"
     if outcome == "refused":
         return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
-    if outcome == "trapped":
-        return Verdict.FAIL, actual, "the guest trapped while running"
-    if outcome != "ok":
-        return Verdict.ERROR, actual, f"the adapter sent an unknown outcome {outcome!r}"
-    wrong = [k for k, want in expected_of(check).items() if actual.get(k) != want]
+    if wants_trap:
+        return Verdict.FAIL, actual, "expected the guest to trap, but the call returned"
+    if check.kind is CheckKind.INVOKE and "value" in actual:
+        try:
+            actual["value"] = values.canonical(result_type, actual["value"]) \
+                if result_type is not None else actual["value"]
+        except values.ValueMismatch as exc:
+            return Verdict.ERROR, actual, (f"the adapter's answer is not a "
+                                           f"{values.render(result_type)} ({exc}): a harness bug")
+    wrong = []
+    for key, want in expected_of(check).items():
+        if key == "value":
+            diff = values.first_difference(result_type, want, actual.get("value"))
+            if diff is not None:
+                wrong.append(f"value ({diff})")
+        elif actual.get(key) != want or type(actual.get(key)) is not type(want):
+            wrong.append(key)
     if wrong:
         return Verdict.FAIL, actual, "unexpected " + ", ".join(wrong)
     return Verdict.PASS, actual, ""

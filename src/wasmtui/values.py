@@ -1,0 +1,276 @@
+"""The value model (adapters/PROTOCOL.md, "Values"): one canonical JSON for every WIT
+type, the same on every host.
+
+A WIT type travels as JSON too (a *type tree*): a primitive is its name (`"u64"`,
+`"string"`), a compound is a one-key object: `{"list": T}`, `{"tuple": [T...]}`,
+`{"record": [[name, T]...]}`, `{"variant": [[case, T|null]...]}`, `{"enum": [case...]}`,
+`{"flags": [name...]}`, `{"option": T}`, `{"result": {"ok": T|null, "err": T|null}}`,
+and what the model cannot express (resources, futures, streams) `{"unsupported": why}`.
+
+Everything that decides what a value *means* lives here: validation of a manifest's
+values, the canonical form of a host's answer, and the typed comparison (bool is not an
+integer, f32 is compared after rounding to f32). The Python adapters import it too, so
+there is one rule for Python; other adapter languages follow the shared test vectors in
+adapters/values/vectors.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from typing import Any
+
+Type = str | dict[str, Any]
+
+INTEGERS = {
+    "s8": (-(2**7), 2**7 - 1), "u8": (0, 2**8 - 1),
+    "s16": (-(2**15), 2**15 - 1), "u16": (0, 2**16 - 1),
+    "s32": (-(2**31), 2**31 - 1), "u32": (0, 2**32 - 1),
+    "s64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
+}
+FLOATS = ("f32", "f64")
+SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
+
+
+class ValueMismatch(ValueError):
+    """A value that does not fit its type; `path` says where (`.x-coord`, `[2]`)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path or 'the value'}: {message}")
+        self.path = path
+        self.message = message
+
+
+def kind(t: Type) -> str:
+    """`"u8"`, `"list"`, `"record"`...: a type tree's kind."""
+    return t if isinstance(t, str) else next(iter(t))
+
+
+def nullable(t: Type) -> bool:
+    """True when T's JSON can be `null` or carry a `null` payload at its top (an option,
+    a result with an absent side): then `some(v)` of an option<T> is `{"some": v}`, so
+    that `none` and `some(...)` never look alike."""
+    k = kind(t)
+    if k == "option":
+        return True
+    if k == "result":
+        r = t["result"]  # type: ignore[index]
+        return r.get("ok") is None or r.get("err") is None
+    return False
+
+
+def render(t: Type | None) -> str:
+    """The WIT spelling of a type tree: `list<u8>`, `result<_, string>`..."""
+    if t is None:
+        return "_"
+    if isinstance(t, str):
+        return t
+    k, v = next(iter(t.items()))
+    if k == "list":
+        return f"list<{render(v)}>"
+    if k == "option":
+        return f"option<{render(v)}>"
+    if k == "result":
+        return f"result<{render(v.get('ok'))}, {render(v.get('err'))}>"
+    if k == "tuple":
+        return f"tuple<{', '.join(render(e) for e in v)}>"
+    if k == "record":
+        return "record { " + ", ".join(f"{n}: {render(ft)}" for n, ft in v) + " }"
+    if k == "variant":
+        cases = (n if ct is None else f"{n}({render(ct)})" for n, ct in v)
+        return "variant { " + ", ".join(cases) + " }"
+    if k in ("enum", "flags"):
+        return f"{k} {{ " + ", ".join(v) + " }"
+    return str(v) if k == "unsupported" else k
+
+
+def render_signature(sig: dict[str, Any]) -> str:
+    params = ", ".join(f"{n}: {render(t)}" for n, t in sig["params"])
+    result = sig.get("result")
+    return f"func({params})" + (f" -> {render(result)}" if result is not None else "")
+
+
+def shortest_f32(x: float) -> float:
+    """The float nearest to the f32 `x` with the shortest decimal that rounds back to it:
+    0.1f32 is 0.1, not 0.10000000149011612."""
+    target = to_f32(x)
+    for digits in range(1, 10):
+        candidate = float(f"{target:.{digits}g}")
+        if to_f32(candidate) == target:
+            return candidate
+    return target
+
+
+def to_f32(x: float) -> float:
+    try:
+        return struct.unpack("<f", struct.pack("<f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+def float_json(x: float) -> float | str:
+    """NaN and the infinities as strings (JSON has no spelling for them)."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x
+
+
+def float_of(v: Any, path: str) -> float:
+    if isinstance(v, str) and v in SPECIAL_FLOATS:
+        return SPECIAL_FLOATS[v]
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        raise ValueMismatch(path, f"expected a number (or \"nan\", \"inf\", \"-inf\"), got {v!r}")
+    return float(v)
+
+
+def canonical(t: Type, v: Any, path: str = "") -> Any:
+    """`v` checked against `t` and written in the canonical form (ints exact, f32 at its
+    shortest, flags in declaration order, records in field order). Raises ValueMismatch
+    naming the path of the first value that does not fit."""
+    k = kind(t)
+    if k == "bool":
+        if not isinstance(v, bool):
+            raise ValueMismatch(path, f"expected a bool (true/false), got {v!r}")
+        return v
+    if k in INTEGERS:
+        lo, hi = INTEGERS[k]
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueMismatch(path, f"expected an integer ({k}), got {v!r}")
+        if not lo <= v <= hi:
+            raise ValueMismatch(path, f"{v} is out of range for {k} ({lo}..{hi})")
+        return v
+    if k in FLOATS:
+        x = float_of(v, path)
+        return float_json(shortest_f32(x) if k == "f32" and math.isfinite(x) else x)
+    if k == "char":
+        if not isinstance(v, str) or len(v) != 1:
+            raise ValueMismatch(path, f"expected one character, got {v!r}")
+        return v
+    if k == "string":
+        if not isinstance(v, str):
+            raise ValueMismatch(path, f"expected a string, got {v!r}")
+        return v
+    body = t[k]  # type: ignore[index]
+    if k == "list":
+        if not isinstance(v, list):
+            raise ValueMismatch(path, f"expected an array ({render(t)}), got {v!r}")
+        return [canonical(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
+    if k == "tuple":
+        if not isinstance(v, list) or len(v) != len(body):
+            raise ValueMismatch(path, f"expected an array of {len(body)} ({render(t)}), got {v!r}")
+        pairs = enumerate(zip(body, v, strict=True))
+        return [canonical(et, e, f"{path}[{i}]") for i, (et, e) in pairs]
+    if k == "record":
+        if not isinstance(v, dict):
+            raise ValueMismatch(path, f"expected an object ({render(t)}), got {v!r}")
+        names = [n for n, _ in body]
+        if extra := [n for n in v if n not in names]:
+            raise ValueMismatch(path, f"unknown field {extra[0]!r} (fields: {', '.join(names)})")
+        if missing := [n for n in names if n not in v]:
+            raise ValueMismatch(path, f"missing field {missing[0]!r}")
+        return {n: canonical(ft, v[n], f"{path}.{n}") for n, ft in body}
+    if k == "variant":
+        cases = dict(body)
+        name, payload = _one_key(v, path, list(cases))
+        return {name: _payload(cases[name], payload, f"{path}.{name}")}
+    if k == "enum":
+        if v not in body:
+            raise ValueMismatch(path, f"expected one of {', '.join(body)}, got {v!r}")
+        return v
+    if k == "flags":
+        if not isinstance(v, list) or any(f not in body for f in v):
+            raise ValueMismatch(path, f"expected an array of flags among {', '.join(body)}, "
+                                    f"got {v!r}")
+        return [f for f in body if f in v]
+    if k == "option":
+        if v is None:
+            return None
+        if nullable(body):
+            _, payload = _one_key(v, path, ["some"])
+            return {"some": canonical(body, payload, f"{path}.some")}
+        return canonical(body, v, path)
+    if k == "result":
+        name, payload = _one_key(v, path, ["ok", "err"])
+        return {name: _payload(body.get(name), payload, f"{path}.{name}")}
+    raise ValueMismatch(path, f"the value model cannot express {render(t)}")
+
+
+def _one_key(v: Any, path: str, names: list[str]) -> tuple[str, Any]:
+    if not isinstance(v, dict) or len(v) != 1 or next(iter(v)) not in names:
+        raise ValueMismatch(path, f"expected a one-key object {{\"{'|'.join(names)}\": ...}}, "
+                                f"got {v!r}")
+    return next(iter(v.items()))
+
+
+def _payload(t: Type | None, v: Any, path: str) -> Any:
+    if t is None:
+        if v is not None:
+            raise ValueMismatch(path, f"this case has no payload: expected null, got {v!r}")
+        return None
+    return canonical(t, v, path)
+
+
+def first_difference(t: Type | None, expected: Any, actual: Any) -> str | None:
+    """None when `actual` is `expected` under type `t`; else where and how they differ.
+    Both are canonicalised first, so f32 values are compared after rounding to f32 and a
+    bool never equals an integer."""
+    if t is None:
+        return None if actual is None else f"expected no value (null), got {actual!r}"
+    want = canonical(t, expected)
+    got = canonical(t, actual)
+    return _diff(t, want, got, "")
+
+
+def _diff(t: Type, want: Any, got: Any, path: str) -> str | None:
+    k = kind(t)
+    where = path or "the value"
+    if k in ("list", "tuple") and isinstance(want, list) and isinstance(got, list):
+        types = [t["list"]] * len(want) if k == "list" else t["tuple"]  # type: ignore[index]
+        for i, (et, a, b) in enumerate(zip(types, want, got, strict=False)):  # common prefix
+            if (d := _diff(et, a, b, f"{path}[{i}]")) is not None:
+                return d
+        if len(want) != len(got):
+            return f"{where}: expected {len(want)} elements, got {len(got)}"
+        return None
+    if k == "record":
+        for n, ft in t["record"]:  # type: ignore[index]
+            if (d := _diff(ft, want[n], got[n], f"{path}.{n}")) is not None:
+                return d
+        return None
+    if k in ("variant", "result") and isinstance(want, dict) and isinstance(got, dict):
+        (wn, wv), (gn, gv) = next(iter(want.items())), next(iter(got.items()))
+        if wn != gn:
+            return f"{where}: expected case {wn!r}, got {gn!r}"
+        cases = dict(t["variant"]) if k == "variant" else t["result"]  # type: ignore[index]
+        ct = cases.get(wn)
+        return None if ct is None else _diff(ct, wv, gv, f"{path}.{wn}")
+    if k == "option" and want is not None and got is not None:
+        body = t["option"]  # type: ignore[index]
+        if nullable(body):
+            return _diff(body, want["some"], got["some"], f"{path}.some")
+        return _diff(body, want, got, path)
+    if _same(want, got):
+        return None
+    return f"{where}: expected {_show(want)}, got {_show(got)}"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Canonical values of one type: equal and of the same Python type (True is not 1)."""
+    return type(a) is type(b) and a == b
+
+
+def _show(v: Any) -> str:
+    return json.dumps(v, ensure_ascii=False)
+
+
+def canonical_args(sig: dict[str, Any], args: list[Any]) -> list[Any]:
+    """A call's arguments checked against the function's parameters, canonical."""
+    params = sig["params"]
+    if len(args) != len(params):
+        raise ValueMismatch("args", f"the function takes {len(params)} argument(s) "
+                                    f"({render_signature(sig)}), got {len(args)}")
+    pairs = enumerate(zip(params, args, strict=True))
+    return [canonical(t, a, f"args[{i}] ({n})") for i, ((n, t), a) in pairs]

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { execFileSync } from "node:child_process";
-import { onceCommand, serve } from "../js_common/protocol.mjs";
+import { json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
 
 const HOST = "browsers_jco";
@@ -49,9 +49,12 @@ class BrowsersJco {
 
   /** Serves the project (adapters, the host's node_modules) and the jco cache, read-only. */
   async startServer() {
-    const shimDir = join(ROOT, "hosts", HOST, "node_modules", "@bytecodealliance", "preview2-shim");
-    const roots = { "/adapters/": join(ROOT, "adapters"), "/shim/": shimDir, "/jco/": this.cacheDir };
+    const modules = join(ROOT, "hosts", HOST, "node_modules");
+    const shimDir = join(modules, "@bytecodealliance", "preview2-shim");
+    const roots = { "/adapters/": join(ROOT, "adapters"), "/shim/": shimDir, "/jco/": this.cacheDir,
+                    "/lossless/": join(modules, "lossless-json", "lib", "esm") };
     const importMap = { imports: {
+      "lossless-json": "/lossless/index.js",
       "@bytecodealliance/preview2-shim": "/shim/dist/browser/index.js",
       "@bytecodealliance/preview2-shim/instantiation": "/shim/dist/common/instantiation.js",
       "@bytecodealliance/preview2-shim/": "/shim/dist/browser/",
@@ -94,10 +97,11 @@ class BrowsersJco {
     try {
       await page.goto(`${this.base}/`);
       const componentUrl = `${this.base}/jco/${dir.split("/").pop()}/component.js`;
-      const result = await Promise.race([crashed, page.evaluate(async ([pageModule, url, check]) => {
+      const answer = page.evaluate(async ([pageModule, url, checkText]) => {
         const { runCheck } = await import(pageModule);
-        return runCheck(url, check);
-      }, [`${this.base}/adapters/browsers_jco/page.mjs`, componentUrl, request.check])]);
+        return runCheck(url, checkText);
+      }, [`${this.base}/adapters/browsers_jco/page.mjs`, componentUrl, json.stringify(request.check)]);
+      const result = await Promise.race([crashed, answer.then((text) => json.parse(text))]);
       if (problems.length && result.outcome === "ok") {
         return { outcome: "harness-error", error: problems.join("\n") };
       }

@@ -1,12 +1,23 @@
 // Runs in the browser page (served by adapter.mjs): instantiate the transpiled component
 // with preview2-shim's browser build (resolved through the page's import map) and the
-// check's host functions, then run an invoke or instantiate check.
+// check's host functions, then run an invoke or instantiate check. The request and the
+// result cross into and out of the page as lossless JSON text, so 64-bit integers stay
+// exact on the way.
+import * as lj from "lossless-json";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
 import { failureOutcome, hostFunctionImports, invoke } from "/adapters/js_common/guest.mjs";
+import { losslessCodec } from "/adapters/js_common/values.mjs";
 
-export async function runCheck(componentUrl, check) {
+const json = losslessCodec(lj);
+
+export async function runCheck(componentUrl, checkText) {
+  return json.stringify(await run(componentUrl, json.parse(checkText)));
+}
+
+async function run(componentUrl, check) {
   const { instantiate } = await import(componentUrl);
-  const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: ["component.wasm", ...(check.args ?? [])] } });
+  // An invoke check's arguments are the function's, never the program's argv.
+  const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: ["component.wasm"] } });
   const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions) };
   const getCoreModule = (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
   let instance;

@@ -1,5 +1,9 @@
 // Pieces shared by every JavaScript host, in Node and in the browser alike (no Node
-// imports here): the builtin host functions of adapters/PROTOCOL.md and jco's naming.
+// imports here): the builtin host functions of adapters/PROTOCOL.md, jco's naming, and
+// the typed call of an invoke check (values.mjs).
+import { camel, resultOf, toJcoArgs } from "./values.mjs";
+
+export { camel };
 
 // Host functions every adapter provides, by the names guest manifests use.
 export const BUILTIN_HOST_FUNCTIONS = {
@@ -8,8 +12,6 @@ export const BUILTIN_HOST_FUNCTIONS = {
   identity: (s) => s,
 };
 
-/** jco's JS names: kebab-case WIT names become camelCase. */
-export const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 
 /** Split "iface.func" (or a root "func") into [iface | null, func]. */
 export function splitFunction(fn) {
@@ -36,15 +38,34 @@ export function failureOutcome(text) {
   return /RuntimeError|unreachable|wasm trap|call stack/i.test(text) ? "trapped" : "refused";
 }
 
-/** Call an invoke check's function on an instance: a result for adapters/PROTOCOL.md. */
+/**
+ * Call an invoke check's function on an instance, typed by its signature: a result for
+ * adapters/PROTOCOL.md. Converting the values is the harness's job (a failure there is a
+ * harness-error); only what the guest's own call throws is a trap.
+ */
 export async function invoke(instance, check) {
   const [iface, fn] = splitFunction(check.function);
   const target = iface ? instance[exportNamed(instance, iface)] : instance;
   const f = target?.[camel(fn)];
   if (typeof f !== "function") return { outcome: "refused", error: `no exported function ${check.function}` };
+  let args;
   try {
-    return { outcome: "ok", value: await f(...check.args) };
+    args = toJcoArgs(check.signature, check.args);
   } catch (err) {
-    return { outcome: "trapped", error: String(err?.stack ?? err) };
+    return { outcome: "harness-error", error: `cannot pass the arguments to jco: ${err?.stack ?? err}` };
+  }
+  let returned;
+  let thrown;
+  try {
+    returned = await f(...args);
+  } catch (err) {
+    thrown = err ?? new Error(String(err));
+  }
+  try {
+    const value = resultOf(check.signature, returned, thrown);
+    if (value === undefined) return { outcome: "trapped", error: String(thrown?.stack ?? thrown) };
+    return { outcome: "ok", value };
+  } catch (err) {
+    return { outcome: "harness-error", error: `cannot read jco's answer: ${err?.stack ?? err}` };
   }
 }

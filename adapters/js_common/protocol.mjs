@@ -3,49 +3,93 @@
 // event per line on stdout, requests from stdin, an adapter bug becomes a
 // `harness-error` result instead of a crash. Mirrors python_common/protocol.py.
 import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
+import { importFromHost } from "./transpile.mjs";
+import { losslessCodec } from "./values.mjs";
 
 export const PROTOCOL = 1;
 const MAX_LINE = 16 * 1024;
-const MAX_CAPTURE = 1024 * 1024;
+export const MAX_CAPTURE = 1024 * 1024;
+const MAX_TAIL = 64 * 1024;
 
-export function emit(event) {
-  process.stdout.write(JSON.stringify(event) + "\n");
+// Requests and events are JSON with exact 64-bit integers: lossless-json from the
+// host's node_modules once serve() has loaded it (plain JSON only before a hello that
+// says the host is missing).
+export let json = { parse: JSON.parse, stringify: JSON.stringify };
+
+export async function useLosslessJson(host) {
+  json = losslessCodec(await importFromHost(host, "lossless-json"));
+  return json;
 }
 
-/** One request's output: streams lines as events, keeps the first MiB per stream. */
+export function emit(event) {
+  process.stdout.write(json.stringify(event) + "\n");
+}
+
+/**
+ * One request's output, as python_common/protocol.py's Output: guest bytes kept exactly
+ * as written (the first MiB per stream, flagged past it), streamed as complete lines
+ * decoded incrementally (a character split across two chunks arrives whole), each line
+ * cut at 16 KiB, and a line that never ends costs at most 16 KiB of memory.
+ */
 export class Output {
   constructor(id) {
     this.id = id;
-    this.captured = { stdout: [], stderr: [] };
-    this.sizes = { stdout: 0, stderr: 0 };
+    this.raw = { stdout: [], stderr: [] };
+    this.size = { stdout: 0, stderr: 0 };
+    this.truncated = { stdout: false, stderr: false };
+    this.tails = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    this.decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     this.partial = { stdout: "", stderr: "" };
+    this.cutting = { stdout: false, stderr: false };
   }
+  /** Stream lines as one event (a flood costs one event per chunk, not per line). */
   lines(stream, texts) {
-    if (!texts.length) return;
-    for (const t of texts) {
-      if (this.sizes[stream] >= MAX_CAPTURE) break;
-      this.captured[stream].push(t);
-      this.sizes[stream] += t.length + 1;
-    }
-    emit({ id: this.id, event: "output", stream, lines: texts.map((t) => t.slice(0, MAX_LINE)) });
+    if (texts.length) emit({ id: this.id, event: "output", stream, lines: texts.map((t) => t.slice(0, MAX_LINE)) });
   }
-  /** Raw chunks: split into lines, keep the partial last one; returns complete lines. */
+  /** A raw chunk (Buffer or string): kept, split into lines; returns the lines sent. */
   write(stream, chunk) {
-    const parts = (this.partial[stream] + chunk.toString()).split("\n");
-    this.partial[stream] = parts.pop();
-    this.lines(stream, parts);
-    return parts;
+    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const room = MAX_CAPTURE - this.size[stream];
+    if (room > 0) this.raw[stream].push(data.subarray(0, room));
+    this.size[stream] += Math.min(Math.max(room, 0), data.length);
+    if (data.length > room) this.truncated[stream] = true;
+    this.tails[stream] = Buffer.concat([this.tails[stream], data.subarray(-MAX_TAIL)]).subarray(-MAX_TAIL);
+    const parts = (this.partial[stream] + this.decoders[stream].write(data)).split("\n");
+    let rest = parts.pop();
+    const sent = [];
+    for (const line of parts) {
+      if (!this.cutting[stream]) sent.push(line);
+      this.cutting[stream] = false;
+    }
+    if (rest.length > MAX_LINE) {  // a line without end: send its start, drop the rest
+      if (!this.cutting[stream]) sent.push(`${rest.slice(0, MAX_LINE)} [line cut at 16 KiB]`);
+      this.cutting[stream] = true;
+      rest = "";
+    }
+    this.partial[stream] = this.cutting[stream] ? "" : rest;
+    this.lines(stream, sent);
+    return sent;
   }
   flush() {
     for (const stream of ["stdout", "stderr"]) {
-      const rest = this.partial[stream];
+      const rest = this.partial[stream] + this.decoders[stream].end();
       this.partial[stream] = "";
-      if (rest) this.lines(stream, [rest]);
+      this.decoders[stream] = new StringDecoder("utf8");
+      if (rest && !this.cutting[stream]) this.lines(stream, [rest]);
     }
   }
+  /** What the guest wrote on `stream`, byte-exact (up to the first MiB). */
   text(stream) {
-    const l = this.captured[stream];
-    return l.length ? l.join("\n") + "\n" : "";
+    return Buffer.concat(this.raw[stream]).toString("utf8");
+  }
+  /** The end of `stream` (where a host prints its error after any guest flood). */
+  tail(stream) {
+    return this.tails[stream].toString("utf8");
+  }
+  /** Result fields for a stream: its text, and `<stream>_truncated` past 1 MiB. */
+  captured(stream) {
+    return { [stream]: this.text(stream), ...(this.truncated[stream] ? { [`${stream}_truncated`]: true } : {}) };
   }
   note(text) {
     emit({ id: this.id, event: "note", text });
@@ -72,14 +116,15 @@ export const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("
 /** `node ADAPTER --once 'REQUEST'`: the reproduction of an in-process check. */
 export function onceCommand(adapterPath, request) {
   const { id: _id, ...rest } = request;
-  return [process.execPath, adapterPath, "--once", JSON.stringify(rest)].map(quote).join(" ");
+  return [process.execPath, adapterPath, "--once", json.stringify(rest)].map(quote).join(" ");
 }
 
 export async function serve(adapter) {
   const hello = { event: "hello", protocol: PROTOCOL, host: adapter.host, ...(await adapter.hello()) };
+  if (hello.available) await useLosslessJson(adapter.host);
   emit(hello);
   if (process.argv[2] === "--once") {
-    if (hello.available) await handle(adapter, { id: "once", ...JSON.parse(process.argv[3]) });
+    if (hello.available) await handle(adapter, { id: "once", ...json.parse(process.argv[3]) });
     await adapter.close?.();
     return;
   }
@@ -88,7 +133,7 @@ export async function serve(adapter) {
     if (!raw.trim()) continue;
     let request;
     try {
-      request = JSON.parse(raw);
+      request = json.parse(raw);
     } catch (err) {
       emit({ id: "?", event: "result", outcome: "harness-error", error: `bad request line: ${err}` });
       continue;

@@ -7,14 +7,13 @@ import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { failureOutcome } from "../js_common/guest.mjs";
-import { onceCommand, serve } from "../js_common/protocol.mjs";
+import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
 
 const HOST = "plugin_node";
 const INSTALL = "make -C hosts/plugin_node install";
 const RUN_CHECK = join(ROOT, "adapters", "plugin_node", "run-check.mjs");
 const EXTENDED_CONST = "--experimental-wasm-extended-const";
-const MAX_CAPTURE = 1024 * 1024;
 
 class PluginNode {
   host = HOST;
@@ -48,7 +47,7 @@ class PluginNode {
   /** One check in a child Node: guest output on its stdout/stderr, the result on fd 3. */
   runChild(dir, request, out, nodeFlags) {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [...nodeFlags, RUN_CHECK, dir, JSON.stringify(request)], {
+      const child = spawn(process.execPath, [...nodeFlags, RUN_CHECK, dir, json.stringify(request)], {
         stdio: ["ignore", "pipe", "pipe", "pipe"],
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       });
@@ -60,7 +59,7 @@ class PluginNode {
         control += c;
         const nl = control.indexOf("\n");
         if (nl < 0 || served) return;
-        const msg = JSON.parse(control.slice(0, nl));
+        const msg = json.parse(control.slice(0, nl));
         if (msg.port) {  // an http check: the child serves, we ask
           served = true;
           this.ask(msg.port, request).then((res) => { child.kill("SIGKILL"); finish(res); });
@@ -73,16 +72,16 @@ class PluginNode {
         const line = control.split("\n").find((l) => l.trim() && !l.includes('"port"'));
         if (served) return;
         if (line) {
-          const res = JSON.parse(line);
-          if (request.check.kind === "cli" && res.outcome === "ok") res.stdout = out.text("stdout");
+          const res = json.parse(line);
+          if (request.check.kind === "cli" && res.outcome === "ok") Object.assign(res, out.captured("stdout"));
           return finish(res);
         }
         // no result: the guest exited on its own (wasi:cli/exit) or the process died
         if (request.check.kind === "cli" && signal === null && code !== null) {
-          return finish({ outcome: "ok", exit_code: code, stdout: out.text("stdout") });
+          return finish({ outcome: "ok", exit_code: code, ...out.captured("stdout") });
         }
-        finish({ outcome: failureOutcome(out.text("stderr")), error:
-                 `node exited (${signal ?? `code ${code}`}) without a result:\n${out.text("stderr")}`.trim() });
+        finish({ outcome: failureOutcome(out.tail("stderr")), error:
+                 `node exited (${signal ?? `code ${code}`}) without a result:\n${out.tail("stderr")}`.trim() });
       });
     });
   }
@@ -93,8 +92,11 @@ class PluginNode {
       const req = httpRequest({ host: "127.0.0.1", port, method, path, timeout: (request.timeout ?? 30) * 1000 }, (res) => {
         const chunks = [];
         let size = 0;
-        res.on("data", (c) => { if (size < MAX_CAPTURE) { chunks.push(c); size += c.length; } });
-        res.on("end", () => resolve({ outcome: "ok", status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+        res.on("data", (c) => { if (size <= MAX_CAPTURE) chunks.push(c); size += c.length; });
+        res.on("end", () => {
+          const body = Buffer.concat(chunks).subarray(0, MAX_CAPTURE).toString("utf8");
+          resolve({ outcome: "ok", status: res.statusCode, body, ...(size > MAX_CAPTURE ? { body_truncated: true } : {}) });
+        });
       });
       req.on("error", (err) => resolve({ outcome: "trapped", error: `request failed: ${err.message}` }));
       req.end();

@@ -7,16 +7,20 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { exportNamed, failureOutcome, hostFunctionImports, invoke } from "../js_common/guest.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
+import { losslessCodec } from "../js_common/values.mjs";
 
+const json = losslessCodec(await importFromHost("plugin_node", "lossless-json"));
 const [dir, raw] = process.argv.slice(2);
-const check = JSON.parse(raw).check;
-const reply = (obj) => writeSync(3, JSON.stringify(obj) + "\n");
+const check = json.parse(raw).check;
+const reply = (obj) => writeSync(3, json.stringify(obj) + "\n");
 
 const { WASIShim } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/instantiation");
 const { HTTPServer } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
 const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).href);
 
-const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: ["component.wasm", ...(check.args ?? [])], preopens: {} } });
+// argv is a command's: an invoke check's arguments are the function's, never the program's.
+const argv = ["component.wasm", ...(check.kind === "cli" ? check.args ?? [] : [])];
+const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: argv, preopens: {} } });
 const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions) };
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 

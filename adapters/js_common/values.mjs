@@ -1,0 +1,141 @@
+// The value model (adapters/PROTOCOL.md, "Values") <-> jco's JavaScript values, typed
+// by the function's type tree (never guessed from the JS object). Runs in Node and in
+// the browser alike: no imports. Mirrors src/wasmtui/values.py; the shared vectors in
+// adapters/values/vectors.json hold both to the same answers.
+//
+// jco's conventions (its "WIT type representations" page): s64/u64 are BigInt; records
+// are objects with camelCase keys; variants {tag, val}; enums the case name; flags an
+// object {camelName: bool}; option<T> is T or undefined, except when T is itself an
+// option: then {tag: "some", val} / {tag: "none"}; result<T, E> {tag: "ok"|"err", val},
+// except a function's top-level result, which returns the ok payload and throws a
+// ComponentError whose `payload` is the err payload; list<u8> and the other numeric lists
+// are typed arrays.
+
+/** jco's JS names: kebab-case WIT names become camelCase. */
+export const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
+const kindOf = (t) => (typeof t === "string" ? t : Object.keys(t)[0]);
+const TYPED_ARRAYS = {
+  u8: Uint8Array, s8: Int8Array, u16: Uint16Array, s16: Int16Array, u32: Uint32Array,
+  s32: Int32Array, u64: BigUint64Array, s64: BigInt64Array, f32: Float32Array, f64: Float64Array,
+};
+const SPECIAL = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+
+/** option<T> whose `some` is written {"some": v}: T is an option, or a result with `_`. */
+export function nullable(t) {
+  const k = kindOf(t);
+  if (k === "option") return true;
+  return k === "result" && (t.result.ok == null || t.result.err == null);
+}
+
+/** An f32 as the shortest decimal that rounds back to it (0.1, not 0.10000000149011612). */
+export function shortestF32(x) {
+  const target = Math.fround(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(target.toPrecision(digits));
+    if (Math.fround(candidate) === target) return candidate;
+  }
+  return target;
+}
+
+function floatJson(x) {
+  if (Number.isNaN(x)) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  return x;
+}
+
+/** Canonical JSON (64-bit integers may arrive as BigInt) -> the value jco expects. */
+export function toJco(t, v) {
+  const k = kindOf(t);
+  switch (k) {
+    case "s64": case "u64": return BigInt(v);
+    case "s8": case "u8": case "s16": case "u16": case "s32": case "u32": return Number(v);
+    case "f32": case "f64": return typeof v === "string" ? SPECIAL[v] : Number(v);
+    case "list": {
+      const elem = t.list;
+      const Typed = typeof elem === "string" ? TYPED_ARRAYS[elem] : undefined;
+      const items = v.map((e) => toJco(elem, e));
+      return Typed ? Typed.from(items) : items;
+    }
+    case "tuple": return t.tuple.map((et, i) => toJco(et, v[i]));
+    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [camel(n), toJco(ft, v[n])]));
+    case "variant": {
+      const [tag, payload] = Object.entries(v)[0];
+      const ct = t.variant.find(([n]) => n === tag)[1];
+      return ct == null ? { tag } : { tag, val: toJco(ct, payload) };
+    }
+    case "flags": return Object.fromEntries(t.flags.map((f) => [camel(f), v.includes(f)]));
+    case "option": {
+      if (v === null) return kindOf(t.option) === "option" ? { tag: "none" } : undefined;
+      const inner = toJco(t.option, nullable(t.option) ? v.some : v);
+      return kindOf(t.option) === "option" ? { tag: "some", val: inner } : inner;
+    }
+    case "result": {
+      const [tag, payload] = Object.entries(v)[0];
+      const side = t.result[tag];
+      return side == null ? { tag } : { tag, val: toJco(side, payload) };
+    }
+    default: return v; // bool, char, string, enum
+  }
+}
+
+/** A jco value -> canonical JSON (64-bit integers stay BigInt: write with lossless JSON). */
+export function fromJco(t, v) {
+  const k = kindOf(t);
+  switch (k) {
+    case "s64": case "u64": return BigInt(v);
+    case "f32": return floatJson(shortestF32(v));
+    case "f64": return floatJson(v);
+    case "list": return Array.from(v, (e) => fromJco(t.list, e));
+    case "tuple": return t.tuple.map((et, i) => fromJco(et, v[i]));
+    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [n, fromJco(ft, v[camel(n)])]));
+    case "variant": {
+      const ct = t.variant.find(([n]) => n === v.tag)[1];
+      return { [v.tag]: ct == null ? null : fromJco(ct, v.val) };
+    }
+    case "flags": return t.flags.filter((f) => v[camel(f)]);
+    case "option": {
+      const nested = kindOf(t.option) === "option";
+      if (nested ? v.tag === "none" : v === undefined || v === null) return null;
+      const inner = fromJco(t.option, nested ? v.val : v);
+      return nullable(t.option) ? { some: inner } : inner;
+    }
+    case "result": {
+      const side = t.result[v.tag];
+      return { [v.tag]: side == null ? null : fromJco(side, v.val) };
+    }
+    default: return v; // bool, small integers, char, string, enum
+  }
+}
+
+/** A call's canonical arguments as jco wants them. */
+export const toJcoArgs = (sig, args) => sig.params.map(([, t], i) => toJco(t, args[i]));
+
+/**
+ * The canonical result of a call that returned `value` or threw `thrown`. A top-level
+ * result's err comes back from jco as a thrown ComponentError carrying `payload`: that
+ * is the guest's answer {"err": payload}. Returns undefined when `thrown` is not that
+ * (a trap, for the caller to report).
+ */
+export function resultOf(sig, value, thrown) {
+  const rt = sig.result;
+  const topResult = rt != null && kindOf(rt) === "result";
+  if (thrown !== undefined) {
+    if (!topResult || thrown === null || typeof thrown !== "object" || !("payload" in thrown)) return undefined;
+    return fromJco(rt, rt.result.err == null ? { tag: "err" } : { tag: "err", val: thrown.payload });
+  }
+  if (rt == null) return null;
+  if (topResult) return fromJco(rt, rt.result.ok == null ? { tag: "ok" } : { tag: "ok", val: value });
+  return fromJco(rt, value);
+}
+
+/**
+ * The protocol's JSON codec on lossless-json (the module is passed in: Node loads it
+ * from a host's node_modules, the browser page through its import map). Integers past
+ * 2^53 parse as BigInt and BigInt writes as digits; every other number is a Number.
+ */
+export function losslessCodec(module) {
+  const lj = module.stringify ? module : module.default;  // ESM, or the UMD build from require.resolve
+  const number = (s) => (lj.isSafeNumber(s) || !lj.isInteger(s) ? Number(s) : BigInt(s));
+  return { parse: (text) => lj.parse(text, null, number), stringify: (v) => lj.stringify(v) };
+}

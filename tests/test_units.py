@@ -1,44 +1,13 @@
-"""Pieces with rules of their own: the WAVE codec of the wasmtime_cli adapter, the
-known-causes table, the verdict judge."""
+"""Pieces with rules of their own: the known-causes table, the verdict judge. (The value
+model and its converters: test_values.py.)"""
 
 from __future__ import annotations
-
-import sys
 
 import pytest
 
 from wasmtui.diagnose import diagnose
 from wasmtui.model import Check, CheckKind, Verdict
 from wasmtui.verdicts import judge
-
-from .conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "adapters/wasmtime_cli"))
-sys.path.insert(0, str(ROOT / "adapters/python_common"))
-import wave_values  # noqa: E402
-
-
-@pytest.mark.parametrize("text,value", [
-    ('"HELLO, PIERRE"', "HELLO, PIERRE"),
-    ('"a\\"b\\\\c\\n\\u{1f600}"', 'a"b\\c\n\U0001f600'),
-    ("42", 42), ("-7", -7), ("1.5", 1.5), ("true", True), ("'x'", "x"),
-    ("[1, 2, 3]", [1, 2, 3]), ("(1, \"a\")", [1, "a"]),
-    ("some(\"x\")", "x"), ("none", None), ("ok(1)", {"ok": 1}), ("err(\"no\")", {"err": "no"}),
-    ("{name: \"a\", age: 3}", {"name": "a", "age": 3}), ("{read, write}", ["read", "write"]),
-    ("red", "red"), ("circle(2)", {"circle": 2}),
-])
-def test_wave_decode(text, value):
-    assert wave_values.decode(text) == value
-
-
-@pytest.mark.parametrize("value", ["Pierre", 'quote " and \\ and \n', 3, True, [1, "a"]])
-def test_wave_round_trip(value):
-    assert wave_values.decode(wave_values.encode(value)) == value
-
-
-def test_wave_rejects_trailing_text():
-    with pytest.raises(wave_values.WaveError):
-        wave_values.decode('"a" "b"')
 
 
 @pytest.mark.parametrize("text,cause", [

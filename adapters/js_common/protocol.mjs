@@ -11,6 +11,7 @@ export const PROTOCOL = 1;
 const MAX_LINE = 16 * 1024;
 export const MAX_CAPTURE = 1024 * 1024;
 const MAX_TAIL = 64 * 1024;
+const CUT = " [line cut at 16 KiB]";
 
 // Requests and events are JSON with exact 64-bit integers: lossless-json from the
 // host's node_modules once serve() has loaded it (plain JSON only before a hello that
@@ -63,7 +64,7 @@ export class Output {
       this.cutting[stream] = false;
     }
     if (rest.length > MAX_LINE) {  // a line without end: send its start, drop the rest
-      if (!this.cutting[stream]) sent.push(`${rest.slice(0, MAX_LINE)} [line cut at 16 KiB]`);
+      if (!this.cutting[stream]) sent.push(rest.slice(0, MAX_LINE - CUT.length) + CUT);
       this.cutting[stream] = true;
       rest = "";
     }

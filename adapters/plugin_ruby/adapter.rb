@@ -11,6 +11,7 @@
 
 require "json"
 require "tempfile"
+require_relative "values"
 
 PROTOCOL = 1
 INSTALL = "make -C hosts/plugin_ruby install"
@@ -67,10 +68,11 @@ def run_check(id, request)
   end
   out = Tempfile.new("stdout")
   err = Tempfile.new("stderr")
-  argv = ["component.wasm", *(check["args"] || [])]
+  # argv is a command's: an invoke check's arguments are the function's, never the program's.
+  argv = ["component.wasm", *(check["kind"] == "cli" ? check["args"] || [] : [])]
   wasi = Wasmtime::WasiConfig.new.set_argv(argv).set_env(check["env"] || {})
                              .set_stdout_file(out.path).set_stderr_file(err.path)
-  store = Wasmtime::Store.new(engine, wasi_p2_config: wasi)
+  store = Wasmtime::Store.new(engine, wasi_config: wasi)
   begin
     instance = linker.instantiate(store, component)
   rescue Wasmtime::Error => e
@@ -82,7 +84,10 @@ def run_check(id, request)
       iface, _, func = check["function"].rpartition(".")
       f = instance.get_func(iface.empty? ? func : [iface, func])
       return { outcome: "refused", error: "no exported function #{check['function']}" } unless f
-      { outcome: "ok", value: f.call(*check["args"]) }
+      sig = check.fetch("signature")
+      args = sig["params"].each_with_index.map { |(_, type), i| Values.to_host(type, check["args"][i]) }
+      value = f.call(*args)
+      { outcome: "ok", value: sig["result"] && Values.from_host(sig["result"], value) }
     when "cli"
       run_iface = component.type.exports(engine).keys.find { |k| k.start_with?("wasi:cli/run@") } rescue nil
       f = run_iface && instance.get_func([run_iface, "run"])

@@ -22,6 +22,7 @@ PROTOCOL = 1
 MAX_LINE = 16 * 1024
 MAX_CAPTURE = 1024 * 1024
 MAX_TAIL = 64 * 1024
+CUT = " [line cut at 16 KiB]"
 
 # Host functions every adapter provides, by the names guest manifests use.
 BUILTIN_HOST_FUNCTIONS = {
@@ -88,7 +89,7 @@ class Output:
             self._cutting[stream] = False
         if len(rest) > MAX_LINE:  # a line without end: send its start, drop the rest
             if not self._cutting[stream]:
-                sent.append(rest[:MAX_LINE] + " [line cut at 16 KiB]")
+                sent.append(rest[:MAX_LINE - len(CUT)] + CUT)
             self._cutting[stream], rest = True, ""
         self._partial[stream] = rest if not self._cutting[stream] else ""
         self.lines(stream, sent)

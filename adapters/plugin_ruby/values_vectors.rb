@@ -1,0 +1,51 @@
+# frozen_string_literal: true
+
+# Runs the shared value-model vectors (adapters/values/vectors.json) through the Ruby
+# converters: every canonical value must come back unchanged from its wasmtime-rb form.
+# Without the gem, Wasmtime::Component::Result and Variant are the minimal stand-ins
+# below, shaped as the gem documents them (Result.ok / .error / ok? / ok / error,
+# Variant.new(name, value) / name / value): this checks the converter's own logic; the
+# gem itself is checked by the conformance guest. Prints failures; exits 1 on any.
+# Usage: ruby adapters/plugin_ruby/values_vectors.rb (run by tests/test_values.py)
+require "json"
+require_relative "values"
+
+begin
+  require "wasmtime"
+rescue LoadError
+  module Wasmtime
+    module Component
+      Variant = Struct.new(:name, :value)
+      class Result
+        attr_reader :ok, :error
+
+        def self.ok(value) = new(true, value)
+        def self.error(value) = new(false, value)
+
+        def initialize(is_ok, value)
+          @is_ok = is_ok
+          @ok, @error = is_ok ? [value, nil] : [nil, value]
+        end
+
+        def ok? = @is_ok
+      end
+    end
+  end
+end
+
+vectors = JSON.parse(File.read(File.join(__dir__, "..", "values", "vectors.json")))
+failures = 0
+vectors["roundtrip"].each do |v|
+  want = JSON.generate(v["value"])
+  got = begin
+    JSON.generate(Values.from_host(v["type"], Values.to_host(v["type"], v["value"])))
+  rescue StandardError => e
+    "raised #{e.class}: #{e.message}"
+  end
+  next if got == want
+
+  failures += 1
+  puts "#{JSON.generate(v['type'])}: #{want} came back as #{got}"
+end
+puts "#{vectors['roundtrip'].size - failures}/#{vectors['roundtrip'].size} round trips"
+exit(failures.zero? ? 0 : 1)

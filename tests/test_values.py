@@ -1,0 +1,220 @@
+"""The value model (adapters/PROTOCOL.md, "Values"): the core's typed rules, the shared
+vectors in every adapter language, exact output decoding, and the conformance guest
+giving the same JSON on every invoke host."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stdout
+
+import pytest
+
+from wasmtui import values
+from wasmtui.model import Check, CheckKind, Verdict
+from wasmtui.verdicts import judge
+
+from .conftest import ROOT, report_of, tool, wasmtui
+
+VECTORS = json.loads((ROOT / "adapters/values/vectors.json").read_text())
+sys.path.insert(0, str(ROOT / "adapters/python_common"))
+sys.path.insert(0, str(ROOT / "adapters/plugin_python"))
+import protocol  # noqa: E402
+import wasmtime_values  # noqa: E402
+
+INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "browsers_jco"]
+RUBY = shutil.which("ruby")
+RUBY_GEM = bool(RUBY) and subprocess.run([RUBY, "-e", 'require "wasmtime"'],
+                                         capture_output=True, check=False).returncode == 0
+
+
+def _id(v: dict) -> str:
+    return json.dumps(v["type"])[:40] + " " + json.dumps(v.get("value", v.get("input")))[:30]
+
+
+# -- the core's rules ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("v", VECTORS["roundtrip"], ids=_id)
+def test_canonical_values_stay_as_they_are(v):
+    assert values.canonical(v["type"], v["value"]) == v["value"]
+
+
+@pytest.mark.parametrize("v", VECTORS["canonicalize"], ids=_id)
+def test_values_are_made_canonical(v):
+    assert values.canonical(v["type"], v["input"]) == v["value"]
+
+
+@pytest.mark.parametrize("v", VECTORS["invalid"], ids=_id)
+def test_values_that_do_not_fit_are_refused_at_their_path(v):
+    with pytest.raises(values.ValueMismatch) as exc:
+        values.canonical(v["type"], v["input"])
+    assert exc.value.path == v["path"]
+
+
+def test_bool_is_not_an_integer():
+    assert values.first_difference("bool", True, True) is None
+    with pytest.raises(values.ValueMismatch):
+        values.first_difference({"list": "bool"}, [True], [1])
+    with pytest.raises(values.ValueMismatch):
+        values.canonical("u8", True)
+
+
+def test_f32_is_compared_after_rounding_to_f32():
+    assert values.first_difference("f32", 0.1, 0.10000000149011612) is None
+    assert values.first_difference("f64", 0.1, 0.10000000149011612) is not None
+    assert values.first_difference("f32", 0.1, 0.2) == "the value: expected 0.1, got 0.2"
+
+
+def test_nan_and_infinities():
+    assert values.first_difference("f64", "nan", "nan") is None
+    assert values.first_difference("f32", "inf", "-inf") == 'the value: expected "inf", got "-inf"'
+
+
+def test_nested_options_and_the_first_difference_path():
+    t = {"record": [["x-coord", "s32"], ["tags", {"list": {"option": {"option": "u8"}}}]]}
+    want = {"x-coord": 1, "tags": [None, {"some": None}, {"some": 3}]}
+    assert values.first_difference(t, want, want) is None
+    got = {"x-coord": 1, "tags": [None, None, {"some": 3}]}
+    assert values.first_difference(t, want, got) == '.tags[1]: expected {"some": null}, got null'
+    assert values.first_difference({"list": "u8"}, [1, 2], [1]) == \
+        "the value: expected 2 elements, got 1"
+
+
+def test_judge_types_the_comparison():
+    c = Check(name="c", kind=CheckKind.INVOKE, function="f", expect={"value": [True]})
+    verdict, _, reason = judge(c, {"outcome": "ok", "value": [1]}, {"list": "bool"})
+    assert verdict is Verdict.ERROR and "harness bug" in reason  # the adapter's, not the guest's
+    verdict, actual, _ = judge(c, {"outcome": "ok", "value": [True]}, {"list": "bool"})
+    assert verdict is Verdict.PASS and actual["value"] == [True]
+    trap = Check(name="t", kind=CheckKind.INVOKE, function="f", expect={"trap": True})
+    assert judge(trap, {"outcome": "trapped", "error": "x"}, "u32")[0] is Verdict.PASS
+    assert judge(trap, {"outcome": "ok", "value": 1}, "u32")[0] is Verdict.FAIL
+    assert judge(c, {"outcome": "trapped", "error": "x"}, {"list": "bool"})[0] is Verdict.FAIL
+
+
+# -- the same vectors in every adapter language --------------------------------------------
+
+@pytest.mark.parametrize("v", VECTORS["roundtrip"], ids=_id)
+def test_wasmtime_py_converters(v):
+    host = wasmtime_values.to_host(v["type"], v["value"])
+    assert wasmtime_values.from_host(v["type"], host) == v["value"]
+
+
+def test_wasmtime_py_forms():
+    """wasmtime-py's own conventions: untagged results, kebab-case record attributes."""
+    t = {"result": {"ok": "u32", "err": "string"}}
+    assert wasmtime_values.to_host(t, {"ok": 42}) == 42
+    assert wasmtime_values.from_host(t, "no") == {"err": "no"}
+    flags = {"flags": ["b", "a"]}
+    assert wasmtime_values.from_host(flags, {"a", "b"}) == ["b", "a"]  # declaration order
+    record = wasmtime_values.to_host({"record": [["x-coord", "u8"]]}, {"x-coord": 1})
+    assert getattr(record, "x-coord") == 1
+
+
+def test_wave_json_vectors():
+    """wave-json (wasm-wave) writes each value as the vectors say and reads it back."""
+    rows = VECTORS["roundtrip"]
+    lines = [json.dumps({"encode": v["type"], "value": v["value"]}) for v in rows]
+    out = subprocess.run([tool("wave-json")], input="\n".join(lines) + "\n", text=True,
+                         capture_output=True, check=True).stdout.splitlines()
+    waves = [json.loads(line)["wave"] for line in out]
+    for v, wave in zip(rows, waves, strict=True):
+        if v["wave"] is not None:
+            assert wave == v["wave"], v
+    back = [json.dumps({"decode": v["type"], "wave": w}) for v, w in zip(rows, waves, strict=True)]
+    out = subprocess.run([tool("wave-json")], input="\n".join(back) + "\n", text=True,
+                         capture_output=True, check=True).stdout.splitlines()
+    for v, line in zip(rows, out, strict=True):
+        assert values.canonical(v["type"], json.loads(line)["value"]) == v["value"], v
+
+
+def test_js_vectors():
+    proc = subprocess.run(["node", str(ROOT / "adapters/js_common/values.vectors.mjs"),
+                           "plugin_node"], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(not RUBY, reason="ruby is not installed (make -C hosts/plugin_ruby install)")
+def test_ruby_vectors():
+    proc = subprocess.run([RUBY, str(ROOT / "adapters/plugin_ruby/values_vectors.rb")],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# -- exact output --------------------------------------------------------------------------
+
+def test_python_output_joins_a_character_split_across_writes():
+    out = protocol.Output("1")
+    events = io.StringIO()
+    with redirect_stdout(events):
+        out.write("stdout", "h\u00e9".encode()[:2])  # "h" + the first byte of é
+        out.write("stdout", "h\u00e9\n\u4e16".encode()[2:])
+        out.flush()
+    lines = [line for e in events.getvalue().splitlines() for line in json.loads(e)["lines"]]
+    assert lines == ["h\u00e9", "\u4e16"]
+    assert out.text("stdout") == "h\u00e9\n\u4e16"  # exact: no newline added
+    assert "stdout_truncated" not in out.captured("stdout")
+
+
+def test_js_output_joins_a_character_split_across_writes():
+    script = """
+      import { Output } from "./adapters/js_common/protocol.mjs";
+      const out = new Output("1");
+      const bytes = Buffer.from("h\\u00e9\\n\\u4e16");
+      out.write("stdout", bytes.subarray(0, 2));
+      out.write("stdout", bytes.subarray(2));
+      out.flush();
+      console.log(JSON.stringify({ text: out.text("stdout") }));
+    """
+    proc = subprocess.run(["node", "--input-type=module", "-e", script], cwd=ROOT,
+                          capture_output=True, text=True, check=True)
+    events = [json.loads(line) for line in proc.stdout.splitlines()]
+    lines = [line for e in events[:-1] for line in e["lines"]]
+    assert lines == ["h\u00e9", "\u4e16"]
+    assert events[-1]["text"] == "h\u00e9\n\u4e16"
+
+
+def test_output_past_the_cap_is_flagged_and_a_long_line_is_cut():
+    out = protocol.Output("1")
+    with redirect_stdout(io.StringIO()) as events:
+        for _ in range(40):
+            out.write("stdout", b"x" * 65536)  # 2.5 MiB, no newline
+        out.write("stdout", b"\nend\n")
+    assert len(out.raw["stdout"]) == protocol.MAX_CAPTURE
+    assert out.captured("stdout")["stdout_truncated"] is True
+    lines = [ln for e in events.getvalue().splitlines() for ln in json.loads(e)["lines"]]
+    assert lines[0].endswith("[line cut at 16 KiB]") and len(lines[0]) < 17 * 1024
+    assert lines[1:] == ["end"]
+
+
+# -- the conformance guest on real hosts ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def conformance(built_guests) -> dict:
+    hosts = INVOKE_HOSTS + (["plugin_ruby"] if RUBY_GEM else [])
+    proc = wasmtui("--headless", "--json", "-g", "values_rust",
+                   *[f"--host={h}" for h in hosts], timeout=900)
+    return report_of(proc)
+
+
+@pytest.mark.parametrize("host", INVOKE_HOSTS)
+def test_conformance_guest_passes(conformance, host):
+    cell = next(c for c in conformance["cells"] if c["host"] == host)
+    failed = [(c["name"], c["reason"], c["actual"]) for c in cell["checks"]
+              if c["verdict"] != "pass"]
+    assert failed == []
+    assert len(cell["checks"]) >= 60
+
+
+def test_conformance_values_are_identical_across_hosts(conformance):
+    by_check: dict[str, dict[str, str]] = {}
+    for cell in conformance["cells"]:
+        for c in cell["checks"]:
+            if "value" in c["actual"] or c["verdict"] == "pass" and "trap" not in c["expected"]:
+                by_check.setdefault(c["name"], {})[cell["host"]] = json.dumps(c["actual"])
+    assert len(by_check) >= 60
+    differ = {name: hosts for name, hosts in by_check.items() if len(set(hosts.values())) != 1}
+    assert differ == {}

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,7 @@ def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def project_with_guest(tmp_path: Path, name: str, manifest: str) -> Path:
     """A project folder with the real hosts and adapters and one guest of the test's
     own (its guest.toml text), for `wasmtui --root`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     for folder in ("hosts", "adapters"):
         (tmp_path / folder).symlink_to(ROOT / folder)
     guest = tmp_path / "guests" / name
@@ -125,8 +127,6 @@ def processes_of_run(run_dir: str) -> list[str]:
 def wait_gone(run_dir: str, within: float = 10) -> list[str]:
     """processes_of_run, allowing a host's own children a moment to exit after their
     parent died (Chromium leaves when its control pipe closes)."""
-    import time
-
     deadline = time.monotonic() + within
     while (left := processes_of_run(run_dir)) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -145,3 +145,32 @@ def check(report: dict, guest: str, host: str, name: str) -> dict:
         if k["name"] == name:
             return k
     raise AssertionError(f"no check {name} in {guest} x {host}")
+
+
+def peak_rss_of_adapters(proc: subprocess.Popen, interval: float = 0.02) -> dict[str, int]:
+    """Runs until `proc` exits, sampling every adapter process below it in /proc;
+    returns each adapter's peak RSS in KiB, by adapter file (`plugin_node/adapter.mjs`)."""
+    import re
+
+    peaks: dict[str, int] = {}
+    while proc.poll() is None:
+        table = _proc_table()
+        below = {proc.pid}
+        grew = True
+        while grew:
+            children = {p for p, (ppid, *_rest) in table.items() if ppid in below} - below
+            grew = bool(children)
+            below |= children
+        for pid in below:
+            m = re.search(rb"adapters/(\w+/adapter\.\w+)", table.get(pid, (0, "", b"", b""))[2])
+            if not m:
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            if rss := re.search(r"VmRSS:\s+(\d+)", status):
+                name = m.group(1).decode()
+                peaks[name] = max(peaks.get(name, 0), int(rss.group(1)))
+        time.sleep(interval)
+    return peaks

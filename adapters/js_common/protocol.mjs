@@ -50,12 +50,20 @@ export class Output {
   }
   /** A raw chunk (Buffer or string): kept, split into lines; returns the lines sent. */
   write(stream, chunk) {
-    const data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    let data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     const room = MAX_CAPTURE - this.size[stream];
     if (room > 0) this.raw[stream].push(data.subarray(0, room));
     this.size[stream] += Math.min(Math.max(room, 0), data.length);
     if (data.length > room) this.truncated[stream] = true;
-    this.tails[stream] = Buffer.concat([this.tails[stream], data.subarray(-MAX_TAIL)]).subarray(-MAX_TAIL);
+    this.tails[stream] = data.length >= MAX_TAIL
+      ? Buffer.from(data.subarray(-MAX_TAIL))
+      : Buffer.concat([this.tails[stream], data]).subarray(-MAX_TAIL);
+    if (this.cutting[stream]) {  // inside a line already cut: skip bytes up to its end
+      const nl = data.indexOf(10);
+      if (nl < 0) return [];
+      data = data.subarray(nl);
+      this.decoders[stream] = new StringDecoder("utf8");
+    }
     const parts = (this.partial[stream] + this.decoders[stream].write(data)).split("\n");
     let rest = parts.pop();
     const sent = [];
@@ -64,11 +72,11 @@ export class Output {
       this.cutting[stream] = false;
     }
     if (rest.length > MAX_LINE) {  // a line without end: send its start, drop the rest
-      if (!this.cutting[stream]) sent.push(rest.slice(0, MAX_LINE - CUT.length) + CUT);
+      sent.push(rest.slice(0, MAX_LINE - CUT.length) + CUT);
       this.cutting[stream] = true;
       rest = "";
     }
-    this.partial[stream] = this.cutting[stream] ? "" : rest;
+    this.partial[stream] = rest;
     this.lines(stream, sent);
     return sent;
   }

@@ -13,6 +13,10 @@ const json = losslessCodec(await importFromHost("plugin_node", "lossless-json"))
 const [dir, raw] = process.argv.slice(2);
 const check = json.parse(raw).check;
 const reply = (obj) => writeSync(3, json.stringify(obj) + "\n");
+// Exit only once the guest's output has left this process: process.exit() drops what is
+// still queued on a stdout pipe (a guest's last MiBs would vanish).
+const drainAndExit = () =>
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(0)));
 
 const { WASIShim } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/instantiation");
 const { HTTPServer } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
@@ -30,7 +34,8 @@ try {
 } catch (err) {
   const text = String(err?.stack ?? err);
   reply({ outcome: failureOutcome(text), error: text });
-  process.exit(0);
+  drainAndExit();
+  await new Promise(() => {});  // drainAndExit ends the process
 }
 
 try {
@@ -60,4 +65,4 @@ try {
 } catch (err) {
   reply({ outcome: "trapped", error: String(err?.stack ?? err) });
 }
-if (check.kind !== "http") process.exit(0);
+if (check.kind !== "http") drainAndExit();

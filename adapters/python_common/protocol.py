@@ -80,6 +80,12 @@ class Output:
         tail = self._tail[stream]
         tail += data[-MAX_TAIL:]
         del tail[:-MAX_TAIL]
+        if self._cutting[stream]:  # inside a line already cut: skip bytes up to its end
+            newline = data.find(b"\n")
+            if newline < 0:
+                return []
+            data = data[newline:]
+            self._decoders[stream].reset()
         text = self._decoders[stream].decode(data)
         *complete, rest = (self._partial[stream] + text).split("\n")
         sent = []
@@ -88,10 +94,9 @@ class Output:
                 sent.append(line)
             self._cutting[stream] = False
         if len(rest) > MAX_LINE:  # a line without end: send its start, drop the rest
-            if not self._cutting[stream]:
-                sent.append(rest[:MAX_LINE - len(CUT)] + CUT)
+            sent.append(rest[:MAX_LINE - len(CUT)] + CUT)
             self._cutting[stream], rest = True, ""
-        self._partial[stream] = rest if not self._cutting[stream] else ""
+        self._partial[stream] = rest
         self.lines(stream, sent)
         return sent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import check, processes_of_run, report_of, wasmtui
+from .conftest import GUESTS, check, processes_of_run, report_of, wasmtui
 
 HOSTS = ["wasmtime_cli", "plugin_python"]
 
@@ -22,7 +22,7 @@ def test_schema_and_summary(report):
     assert report["schema"] == "wasmtui.report/1"
     assert {h["name"] for h in report["hosts"]} == set(HOSTS)
     assert all(h["available"] and h["version"] for h in report["hosts"])
-    assert len(report["cells"]) == 6 * 2
+    assert len(report["cells"]) == len(GUESTS) * 2
     s = report["summary"]
     assert sum(s["checks"].values()) == s["total_checks"]
     assert not s["ok"]

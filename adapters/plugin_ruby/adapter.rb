@@ -85,7 +85,11 @@ def run_check(id, request)
       f = instance.get_func(iface.empty? ? func : [iface, func])
       return { outcome: "refused", error: "no exported function #{check['function']}" } unless f
       sig = check.fetch("signature")
-      args = sig["params"].each_with_index.map { |(_, type), i| Values.to_host(type, check["args"][i]) }
+      args = begin
+        sig["params"].each_with_index.map { |(_, type), i| Values.to_host(type, check["args"][i]) }
+      rescue Values::Inexpressible => e
+        return { outcome: "refused", error: e.message }
+      end
       value = f.call(*args)
       { outcome: "ok", value: sig["result"] && Values.from_host(sig["result"], value) }
     when "cli"

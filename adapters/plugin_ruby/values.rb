@@ -10,6 +10,10 @@
 # Wasmtime::Component::Result (ok? / ok / error); option<T> is nil or the value, so
 # some(none) of an option<option<T>> cannot be written in this host (it becomes nil).
 module Values
+  # A value the gem has no way to write (some(none) of an option<option<T>>): the
+  # host's limit, reported as its refusal, never passed as something else.
+  class Inexpressible < StandardError; end
+
   SPECIAL = { "nan" => Float::NAN, "inf" => Float::INFINITY, "-inf" => -Float::INFINITY }.freeze
 
   module_function
@@ -62,7 +66,13 @@ module Values
     when "option"
       return nil if v.nil?
 
-      to_host(type["option"], nullable?(type["option"]) ? v.fetch("some") : v)
+      inner = nullable?(type["option"]) ? v.fetch("some") : v
+      if inner.nil?
+        raise Inexpressible, "wasmtime-rb cannot pass some(none) of #{JSON.generate(type)}: " \
+                             "its options are nil or a value"
+      end
+
+      to_host(type["option"], inner)
     when "result"
       side, payload = v.first
       side_type = type["result"][side]

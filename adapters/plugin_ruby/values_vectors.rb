@@ -39,6 +39,9 @@ vectors["roundtrip"].each do |v|
   want = JSON.generate(v["value"])
   got = begin
     JSON.generate(Values.from_host(v["type"], Values.to_host(v["type"], v["value"])))
+  rescue Values::Inexpressible => e
+    puts "not expressible in wasmtime-rb (refused by name): #{e.message}"
+    next
   rescue StandardError => e
     "raised #{e.class}: #{e.message}"
   end

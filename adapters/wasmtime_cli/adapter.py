@@ -45,6 +45,16 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def cli_function(check: dict[str, Any]) -> str:
+    """The exported function as `--invoke` spells it: a versioned interface's version
+    goes after the function (`wasi:cli/run.run@0.2.0`), not after the interface."""
+    iface, _, func = check["function"].rpartition(".")
+    if "@" not in iface:
+        return check["function"]
+    name, _, version = iface.partition("@")
+    return f"{name}.{func}@{version}"
+
+
 class Wave:
     """wave-json, started once per adapter: JSON <-> WAVE, typed."""
 
@@ -102,7 +112,7 @@ class WasmtimeCli(Adapter):
             params = check["signature"]["params"]
             pairs = zip(params, check["args"], strict=True)
             args = ", ".join(self.wave.encode(t, a) for (_, t), a in pairs)
-            return [self.bin, "run", *env_flags, "--invoke", f"{check['function']}({args})", comp]
+            return [self.bin, "run", *env_flags, "--invoke", f"{cli_function(check)}({args})", comp]
         if kind == "cli":
             return [self.bin, "run", *env_flags, comp, *check.get("args", [])]
         if kind == "http":

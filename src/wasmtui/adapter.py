@@ -223,7 +223,8 @@ class AdapterPool:
             try:
                 await first.start()
             except AdapterDied as exc:
-                self._status = HostStatus(False, reason=str(exc), install=self.host.install)
+                self._status = HostStatus(False, reason=str(exc), install=self.host.install,
+                                          broken=True)
                 return self._status
             self._status = first.status()
             if self._status.available:

@@ -6,13 +6,15 @@ Adding a guest or a host is adding a folder; nothing here names one.
 from __future__ import annotations
 
 import fnmatch
-import json
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
 from .model import Check, CheckKind, Guest, Host
+
+M = TypeVar("M", GuestManifest, HostManifest)
 
 
 class ManifestError(ValueError):
@@ -26,103 +28,61 @@ def _load(path: Path) -> dict[str, Any]:
         raise ManifestError(f"{path}: {exc}") from exc
 
 
-# What an `expect` table may hold; `*-json` keys are the JSON spelling (TOML has no null).
-EXPECT_KEYS = {"value", "value-json", "stdout", "exit-code", "status", "body", "trap"}
-
-
-def _json_key(raw: dict[str, Any], key: str, where: str, default: Any) -> Any:
-    """`key` from TOML, or `key-json` parsed as JSON (never both)."""
-    if key in raw and f"{key}-json" in raw:
-        raise ManifestError(f"{where}: give `{key}` or `{key}-json`, not both")
-    if f"{key}-json" not in raw:
-        return raw.get(key, default)
-    text = raw[f"{key}-json"]
+def _validated(model: type[M], data: dict[str, Any], manifest: Path) -> M:
     try:
-        if not isinstance(text, str):
-            raise ValueError(f"got {text!r}")
-        return json.loads(text)
-    except ValueError as exc:
-        raise ManifestError(f"{where}: `{key}-json` must be a string of JSON: {exc}") from exc
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ManifestError(f"{manifest}: {describe(exc)}") from exc
 
 
-def parse_expect(raw: Any, where: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise ManifestError(f"{where}: `expect` must be a table, e.g. expect = {{ value = 1 }}")
-    if unknown := sorted(set(raw) - EXPECT_KEYS):
-        raise ManifestError(f"{where}: unknown key `{unknown[0]}` in expect "
-                            f"(one of: {', '.join(sorted(EXPECT_KEYS))})")
-    expect = {k: v for k, v in raw.items() if not k.endswith("-json")}
-    if "value" in raw or "value-json" in raw:
-        expect["value"] = _json_key(raw, "value", where, None)
-    if "trap" in expect and expect["trap"] is not True:
-        raise ManifestError(f"{where}: `trap` can only be true (expect = {{ trap = true }})")
-    if "trap" in expect and len(expect) > 1:
-        raise ManifestError(f"{where}: a check that expects a trap expects nothing else")
-    return expect
-
-
-def parse_check(raw: dict[str, Any], where: str) -> Check:
-    try:
-        kind = CheckKind(raw["kind"])
-        name = raw["name"]
-    except (KeyError, ValueError) as exc:
-        raise ManifestError(f"{where}: each [[check]] needs a name and a kind "
-                            f"({', '.join(k.value for k in CheckKind)}): {exc}") from exc
-    where = f"{where}: check {name!r}"
-    if kind is CheckKind.INVOKE and not raw.get("function"):
-        raise ManifestError(f"{where}: an invoke check needs a function")
-    args = _json_key(raw, "args", where, [])
-    if not isinstance(args, list):
-        raise ManifestError(f"{where}: `args` must be an array")
+def check_of(entry: CheckEntry) -> Check:
+    """A manifest check as the model's Check, with the defaults of each kind: a cli check
+    expects exit code 0 and an http check a 2xx status unless told otherwise."""
+    kind = CheckKind(entry.kind)
+    expect = entry.expect.as_dict() if entry.expect else {}
+    if kind is CheckKind.CLI and "trap" not in expect:
+        expect.setdefault("exit-code", 0)
     return Check(
-        name=name,
+        name=entry.name,
         kind=kind,
-        function=raw.get("function"),
-        args=tuple(args),
-        expect=parse_expect(raw.get("expect", {}), where),
-        host_functions=dict(raw.get("host-functions", {})),
-        env={k: str(v) for k, v in raw.get("env", {}).items()},
-        method=raw.get("method", "GET"),
-        path=raw.get("path", "/"),
-        timeout=raw.get("timeout"),
+        function=entry.function,
+        args=tuple(entry.arguments()),
+        expect=expect,
+        host_functions=dict(entry.host_functions),
+        env=dict(entry.env),
+        method=entry.method,
+        path=entry.path,
+        timeout=float(entry.timeout) if entry.timeout is not None else None,
     )
 
 
 def load_guest(folder: Path) -> Guest:
     manifest = folder / "guest.toml"
-    data = _load(manifest)
-    checks = [parse_check(c, str(manifest)) for c in data.get("check", [])]
-    names = [c.name for c in checks]
-    if len(names) != len(set(names)):
-        raise ManifestError(f"{manifest}: check names must be unique: {names}")
+    data = _validated(GuestManifest, _load(manifest), manifest)
     return Guest(
         name=folder.name,
-        component=folder / data.get("component", f"{folder.name}.wasm"),
-        checks=checks,
-        description=data.get("description", "").strip(),
+        component=folder / (data.component or f"{folder.name}.wasm"),
+        checks=[check_of(c) for c in data.check],
+        description=data.description.strip(),
         folder=folder,
     )
 
 
 def load_host(folder: Path) -> Host:
     manifest = folder / "host.toml"
-    data = _load(manifest)
-    try:
-        adapter = list(data["adapter"])
-        kinds = frozenset(CheckKind(k) for k in data["checks"])
-    except (KeyError, ValueError) as exc:
-        raise ManifestError(f"{manifest}: needs `adapter` (argv) and `checks` "
-                            f"(kinds it runs): {exc}") from exc
+    data = _validated(HostManifest, _load(manifest), manifest)
     return Host(
         name=folder.name,
         folder=folder,
-        adapter=adapter,
-        kinds=kinds,
-        description=data.get("description", "").strip(),
-        install=data.get("install", f"make -C hosts/{folder.name} install"),
-        unsupported=dict(data.get("unsupported", {})),
-        grants=dict(data.get("grants", {})),
-        host_functions=data.get("host-functions", False),
+        adapter=list(data.adapter),
+        kinds=frozenset(CheckKind(k) for k in data.checks),
+        description=data.description.strip(),
+        install=data.install or f"make -C hosts/{folder.name} install",
+        unsupported=dict(data.unsupported),
+        grants=dict(data.grants),
+        host_functions=data.host_functions,
+        wasi=frozenset(data.wasi),
+        wasi_notes=dict(data.wasi_notes),
     )
 
 

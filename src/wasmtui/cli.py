@@ -50,6 +50,10 @@ def parser() -> argparse.ArgumentParser:
                    help="checks run at once (default: CPU count, %(default)s)")
     p.add_argument("-t", "--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="per-check timeout (default: %(default)s)")
+    p.add_argument("--strict", action="store_true",
+                   help="a host that is not available here is an error (exit 1), not a skip")
+    p.add_argument("--require-host", action="append", default=[], metavar="GLOB",
+                   help="like --strict, for the hosts matching GLOB only (repeatable)")
     p.add_argument("--root", type=Path, help="project folder with guests/ hosts/ adapters/")
     p.add_argument("--list", action="store_true", help="list guests and hosts, then exit")
     p.add_argument("--version", action="version", version=f"wasmtui {__version__}")
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         root = (args.root or find_root()).resolve()
         options = Options(root=root, components=[c.resolve() for c in args.components],
                           guest_patterns=args.guest, host_patterns=args.host,
-                          jobs=args.jobs, timeout=args.timeout)
+                          jobs=args.jobs, timeout=args.timeout,
+                          required_hosts=["*"] if args.strict else args.require_host)
         from .catalog import load_guests, load_hosts
 
         hosts = load_hosts(root, args.host)

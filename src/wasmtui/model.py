@@ -122,6 +122,8 @@ class Host:
     unsupported: dict[str, str] = field(default_factory=dict)
     grants: dict[str, str] = field(default_factory=dict)
     host_functions: bool | str = False  # can it provide custom imports (declared, for the report)
+    wasi: frozenset[str] = frozenset({"0.2"})  # WASI versions whose worlds it runs
+    wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
 
 
 @dataclass
@@ -132,6 +134,7 @@ class HostStatus:
     version: str = ""
     reason: str = ""
     install: str = ""
+    broken: bool = False  # the adapter died before its hello: a harness error, not absence
 
 
 @dataclass

@@ -39,13 +39,15 @@ def na_reason(check: Check, info: ComponentInfo, host: Host) -> str | None:
     if check.kind not in host.kinds:
         why = host.unsupported.get(str(check.kind), f"it does not run {check.kind} checks")
         return f"{host.name}: {why}"
-    if check.kind is CheckKind.CLI and not info.exports_interface(CLI_RUN):
-        return f"this component does not export {CLI_RUN}, so it cannot be run as a command"
-    if check.kind is CheckKind.HTTP and not info.exports_interface(HTTP_HANDLER):
-        return f"this component does not export {HTTP_HANDLER}"
-    if check.kind is CheckKind.INVOKE and check.interface \
-            and not info.exports_interface(check.interface):
-        return f"this component does not export {check.interface}"
+    return None
+
+
+def missing_export(check: Check, info: ComponentInfo) -> str | None:
+    """What a manifest's check needs that the component does not export: a broken build
+    or a typo, so the check fails (it is never n/a)."""
+    needs = {CheckKind.CLI: CLI_RUN, CheckKind.HTTP: HTTP_HANDLER}.get(check.kind)
+    if needs and not info.exports_interface(needs):
+        return f"the component does not export {needs} that the manifest's {check.kind} check needs"
     return None
 
 
@@ -89,7 +91,12 @@ def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
     return [Check(name="load", kind=CheckKind.INSTANTIATE)]
 
 
-def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus) -> Cell:
+def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
+              required: bool = False) -> Cell:
+    """A cell's checks, each settled here when it cannot run: n/a (with why), a manifest
+    problem, a host that is not available (`unavailable`; an `error` when its adapter
+    broke before its hello, or when the run requires that host: --strict,
+    --require-host)."""
     runs = []
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_version=status.version)
@@ -103,12 +110,21 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus)
             run.diagnosis = diagnose(run.verdict, info.error)
         elif (why := na_reason(check, info, host)) is not None:
             run.verdict, run.reason = Verdict.NA, why
+        elif (missing := missing_export(check, info)) is not None:
+            run.verdict, run.reason = Verdict.FAIL, missing
+            run.actual = {"error": missing}
         elif (bad := resolve(run, info, guest)) is not None:
             run.verdict, run.reason = bad
             run.actual = {"error": run.reason}
         elif not status.available:
-            run.verdict = Verdict.UNAVAILABLE
-            run.reason = f"{host.name} is not available here: {status.reason}"
+            run.verdict = Verdict.ERROR if status.broken or required else Verdict.UNAVAILABLE
+            if status.broken:
+                run.reason = f"{host.name}'s adapter broke before it said hello: {status.reason}"
+            elif required:
+                run.reason = f"{host.name} is required by this run but not available here: " \
+                             f"{status.reason}"
+            else:
+                run.reason = f"{host.name} is not available here: {status.reason}"
             if status.install:
                 run.reason += f" (install: {status.install})"
         run.runnable = run.verdict is Verdict.PENDING
@@ -117,5 +133,6 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus)
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
-         statuses: dict[str, HostStatus]) -> list[Cell]:
-    return [plan_cell(g, infos[g.name], h, statuses[h.name]) for g in guests for h in hosts]
+         statuses: dict[str, HostStatus], required: frozenset[str] = frozenset()) -> list[Cell]:
+    return [plan_cell(g, infos[g.name], h, statuses[h.name], h.name in required)
+            for g in guests for h in hosts]

@@ -3,6 +3,7 @@ headless mode and the TUI so that both see the same cells and the same events.""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import shutil
 import tempfile
@@ -32,6 +33,8 @@ class Options:
     host_patterns: list[str] = field(default_factory=list)
     jobs: int = os.cpu_count() or 2
     timeout: float = 60.0
+    # Hosts whose absence is an error (globs); "*" for --strict.
+    required_hosts: list[str] = field(default_factory=list)
 
 
 def new_run_dir() -> Path:
@@ -83,7 +86,10 @@ class Session:
             tg.start_soon(self._statuses)
             for guest in self.guests:
                 tg.start_soon(inspect, guest)
-        self.cells = plan(self.guests, self.infos, self.hosts, self.statuses)
+        required = frozenset(h.name for h in self.hosts
+                             if any(fnmatch.fnmatchcase(h.name, p)
+                                    for p in self.options.required_hosts))
+        self.cells = plan(self.guests, self.infos, self.hosts, self.statuses, required)
 
     async def _statuses(self) -> None:
         self.statuses = await self.runner.host_statuses()

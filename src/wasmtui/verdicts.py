@@ -62,6 +62,10 @@ def judge(check: Check, result: dict[str, Any],
                 wrong.append(f"value ({diff})")
         elif actual.get(key) != want or type(actual.get(key)) is not type(want):
             wrong.append(key)
+    status = actual.get("status")
+    if check.kind is CheckKind.HTTP and "status" not in check.expect \
+            and not (isinstance(status, int) and 200 <= status < 300):
+        wrong.append(f"status (expected 2xx, got {status})")
     if wrong:
         return Verdict.FAIL, actual, "unexpected " + ", ".join(wrong)
     return Verdict.PASS, actual, ""

@@ -1,0 +1,151 @@
+"""The schemas of guest.toml and host.toml (pydantic): a typo is an error naming the file
+and the key, never a silently weaker check (`[[checks]]` for `[[check]]`, `expected`
+for `expect`, a string timeout...). The catalog turns these into the model's dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
+from pydantic import ValidationError as _PydanticError
+
+Kind = Literal["invoke", "cli", "http", "instantiate"]
+Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host functions
+# Close misspellings worth a hint in the error.
+HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",
+         "host_functions": "host-functions", "exit_code": "exit-code"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+
+def _json_text(text: str | None, key: str) -> Any:
+    try:
+        return json.loads(text) if text is not None else None
+    except ValueError as exc:
+        raise ValueError(f"`{key}` must be a string of JSON: {exc}") from exc
+
+
+class Expect(_Strict):
+    """What a check expects; `*-json` keys are the JSON spelling (TOML has no null)."""
+
+    value: Any = None
+    value_json: StrictStr | None = Field(None, alias="value-json")
+    stdout: StrictStr | None = None
+    exit_code: StrictInt | None = Field(None, alias="exit-code")
+    status: StrictInt | None = None
+    body: StrictStr | None = None
+    trap: Literal[True] | None = None
+
+    @model_validator(mode="after")
+    def _one_spelling(self) -> Expect:
+        given = self.model_fields_set
+        if {"value", "value_json"} <= given:
+            raise ValueError("give `value` or `value-json`, not both")
+        if self.trap and len(given) > 1:
+            raise ValueError("a check that expects a trap expects nothing else")
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        """The expectations given, under the manifest's names (`exit-code`...)."""
+        out: dict[str, Any] = {}
+        for name in self.model_fields_set:
+            alias = type(self).model_fields[name].alias or name
+            if name == "value_json":
+                out["value"] = _json_text(self.value_json, "value-json")
+            else:
+                out[alias] = getattr(self, name)
+        return out
+
+
+class CheckEntry(_Strict):
+    """One `[[check]]` of guest.toml."""
+
+    name: StrictStr
+    kind: Kind
+    function: StrictStr | None = None
+    args: list[Any] | None = None
+    args_json: StrictStr | None = Field(None, alias="args-json")
+    expect: Expect | None = None
+    host_functions: dict[StrictStr, Builtin] = Field(default_factory=dict, alias="host-functions")
+    env: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    method: StrictStr = "GET"
+    path: StrictStr = "/"
+    timeout: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> CheckEntry:
+        if self.kind == "invoke":
+            if not self.function:
+                raise ValueError("an invoke check needs a `function`")
+            if self.expect is None:
+                raise ValueError("an invoke check needs an `expect` (e.g. expect = { value = 1 },"
+                                 " or expect = { trap = true })")
+        if self.args is not None and self.args_json is not None:
+            raise ValueError("give `args` or `args-json`, not both")
+        if self.args_json is not None and not isinstance(_json_text(self.args_json, "args-json"),
+                                                         list):
+            raise ValueError("`args-json` must be a JSON array")
+        return self
+
+    def arguments(self) -> list[Any]:
+        if self.args_json is not None:
+            return _json_text(self.args_json, "args-json")
+        return list(self.args or [])
+
+
+class GuestManifest(_Strict):
+    description: StrictStr = ""
+    component: StrictStr | None = None
+    check: list[CheckEntry] = Field(default_factory=list)
+
+    @field_validator("check")
+    @classmethod
+    def _unique(cls, checks: list[CheckEntry]) -> list[CheckEntry]:
+        names = [c.name for c in checks]
+        if dupes := sorted({n for n in names if names.count(n) > 1}):
+            raise ValueError(f"check names must be unique: {', '.join(dupes)} appear twice")
+        return checks
+
+
+class HostManifest(_Strict):
+    description: StrictStr = ""
+    adapter: list[StrictStr] = Field(min_length=1)
+    checks: list[Kind]
+    install: StrictStr | None = None
+    unsupported: dict[Kind, StrictStr] = Field(default_factory=dict)
+    grants: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    host_functions: StrictBool | StrictStr = Field(False, alias="host-functions")
+    # WASI versions whose worlds it runs ("0.2", "0.3"), and what 0.3 needs where it can.
+    wasi: list[Literal["0.2", "0.3"]] = Field(default_factory=lambda: ["0.2"])
+    wasi_notes: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="wasi-notes")
+
+
+def describe(error: _PydanticError) -> str:
+    """pydantic's errors as `key.path: message` lines, with the TOML spellings."""
+    lines = []
+    for e in error.errors():
+        loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in e["loc"])
+        loc = loc.replace(".[", "[")
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key"
+            if (hint := HINTS.get(str(e["loc"][-1]))) is not None:
+                msg += f" (did you mean {hint}?)"
+        lines.append(f"{loc or 'the file'}: {msg}")
+    return "; ".join(lines)
+
+
+ValidationError = _PydanticError

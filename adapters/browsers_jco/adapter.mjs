@@ -97,6 +97,7 @@ class BrowsersJco {
     try {
       await page.goto(`${this.base}/`);
       const componentUrl = `${this.base}/jco/${dir.split("/").pop()}/component.js`;
+      out.running();  // the page is up: guest code runs from here
       const answer = page.evaluate(async ([pageModule, url, checkText]) => {
         const { runCheck } = await import(pageModule);
         return runCheck(url, checkText);

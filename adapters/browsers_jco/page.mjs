@@ -5,7 +5,8 @@
 // exact on the way.
 import * as lj from "lossless-json";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
-import { failureOutcome, hostFunctionImports, invoke } from "/adapters/js_common/guest.mjs";
+import { hostFunctionImports, invoke } from "/adapters/js_common/guest.mjs";
+import { outcomeOf } from "/adapters/js_common/outcomes.mjs";
 import { losslessCodec } from "/adapters/js_common/values.mjs";
 
 const json = losslessCodec(lj);
@@ -25,7 +26,7 @@ async function run(componentUrl, check) {
     instance = await instantiate(getCoreModule, imports);
   } catch (err) {
     const text = String(err?.stack ?? err);
-    return { outcome: failureOutcome(text), error: text };
+    return { outcome: outcomeOf(text, true), error: text };
   }
   return check.kind === "invoke" ? invoke(instance, check) : { outcome: "ok" };
 }

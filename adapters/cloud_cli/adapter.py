@@ -24,13 +24,14 @@ class CloudCli(ContainerdAdapter):
         image = self.image(request)
         cid = self.container_id()
         argv = self.run_argv(image, cid, check.get("args", []), check.get("env", {}))
+        out.running()
         try:
             code = process.run(argv, self.ctd.env(), out)
         finally:
             self.ctd.remove_container(cid)
         stderr = out.tail("stderr")
         if code != 0 and "ctr: " in stderr:
-            return {"outcome": "refused", "error": stderr.strip(), "exit_code": code}
+            return {**self.ctr_failure(stderr, code), "exit_code": code}
         return {"outcome": "ok", "exit_code": code, **out.captured("stdout")}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import itertools
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
+from outcomes import outcome_of  # noqa: E402
 from private import (  # noqa: E402
     RUNTIME,
     SHIM,
@@ -27,6 +29,9 @@ from private import (  # noqa: E402
 from protocol import Adapter  # noqa: E402
 
 SHIM_INSTALL = "make -C hosts/cloud_cli install"
+# How wasmtime, inside the shim, words a component it will not load, link or run.
+SHIM_REFUSAL = re.compile(r"matching implementation was not found|failed to instantiate|"
+                          r"failed to parse|not a component|wasm trap|wasm backtrace")
 
 
 class ContainerdAdapter(Adapter):
@@ -67,6 +72,13 @@ class ContainerdAdapter(Adapter):
 
     def container_id(self) -> str:
         return f"{self.host}-{os.getpid()}-{next(self.ids)}"
+
+    def ctr_failure(self, stderr: str, code: int) -> dict[str, Any]:
+        """A `ctr run` that failed: the shim refusing the component (wasmtime could not
+        load, link or instantiate it) is `refused`; any other `ctr:` error (containerd
+        down, a snapshot or mount failure) is the harness's, never the guest's."""
+        outcome = outcome_of(stderr, True) if SHIM_REFUSAL.search(stderr) else "harness-error"
+        return {"outcome": outcome, "error": stderr.strip() or f"ctr exited with code {code}"}
 
     def run_argv(self, image: str, cid: str, args: list[str], env: dict[str, str],
                  extra: list[str] = ()) -> list[str]:

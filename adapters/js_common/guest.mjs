@@ -1,6 +1,7 @@
 // Pieces shared by every JavaScript host, in Node and in the browser alike (no Node
 // imports here): the builtin host functions of adapters/PROTOCOL.md, jco's naming, and
 // the typed call of an invoke check (values.mjs).
+import { outcomeOf } from "./outcomes.mjs";
 import { camel, resultOf, toJcoArgs } from "./values.mjs";
 
 export { camel };
@@ -33,9 +34,29 @@ export function hostFunctionImports(hostFunctions) {
 export const exportNamed = (instance, prefix) =>
   Object.keys(instance).find((k) => k === prefix || k.startsWith(`${prefix}@`));
 
-/** `trapped` when the error reads like a trap (a RuntimeError), else `refused`. */
-export function failureOutcome(text) {
-  return /RuntimeError|unreachable|wasm trap|call stack/i.test(text) ? "trapped" : "refused";
+
+/** Thrown by the wrapped wasi:cli/exit: unwinds the guest, carries its exit code. */
+export class GuestExit extends Error {
+  constructor(code) {
+    super(`the guest exited with code ${code}`);
+    this.code = code;
+  }
+}
+
+/**
+ * The WASI imports with wasi:cli/exit wrapped: a guest's exit unwinds its call as a
+ * GuestExit instead of ending the process (the shim's own exit would drop output still
+ * queued, and look like a crash).
+ */
+export function withGuestExit(imports) {
+  const exit = imports["wasi:cli/exit"];
+  if (!exit) return imports;
+  const wrapped = {
+    ...exit,
+    exit: (status) => { throw new GuestExit(status?.tag === "err" ? 1 : 0); },
+    exitWithCode: (code) => { throw new GuestExit(code); },
+  };
+  return { ...imports, "wasi:cli/exit": wrapped };
 }
 
 /**
@@ -63,7 +84,11 @@ export async function invoke(instance, check) {
   }
   try {
     const value = resultOf(check.signature, returned, thrown);
-    if (value === undefined) return { outcome: "trapped", error: String(thrown?.stack ?? thrown) };
+    if (value === undefined) {
+      if (thrown instanceof GuestExit) throw thrown;  // the runner's to handle
+      const text = String(thrown?.stack ?? thrown);
+      return { outcome: outcomeOf(text, true), error: text };
+    }
     return { outcome: "ok", value };
   } catch (err) {
     return { outcome: "harness-error", error: `cannot read jco's answer: ${err?.stack ?? err}` };

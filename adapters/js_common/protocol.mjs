@@ -103,6 +103,10 @@ export class Output {
   note(text) {
     emit({ id: this.id, event: "note", text });
   }
+  /** Guest code starts now: its failures can be the guest's, and its timeout runs. */
+  running() {
+    emit({ id: this.id, event: "running" });
+  }
 }
 
 async function handle(adapter, request) {

@@ -2,7 +2,7 @@
 // Both jco hosts (Node and the browser) load the same cached output: the component
 // transpiled in `async` instantiation mode, so the host supplies every import itself
 // (WASI shims configured per check, host functions) instead of ambient defaults.
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -46,16 +46,21 @@ export async function transpileCached(jco, jcoVersion, componentPath) {
   const metaPath = join(dir, "meta.json");
   if (existsSync(metaPath)) return { dir, ...JSON.parse(await readFile(metaPath, "utf8")) };
   const out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true });
-  const tmp = `${dir}.${process.pid}.tmp`;
-  await rm(tmp, { recursive: true, force: true });
+  // Publish atomically: write a private folder, then rename it into place. Concurrent
+  // first runs (several adapters, several hosts) each write their own; the first rename
+  // wins and the others, finding the folder there, use it: nobody deletes anybody's.
+  const tmp = `${dir}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   for (const [name, data] of Object.entries(out.files)) {
     await mkdir(dirname(join(tmp, name)), { recursive: true });
     await writeFile(join(tmp, name), data);
   }
   await writeFile(join(tmp, "package.json"), '{"type": "module"}\n');
   await writeFile(join(tmp, "meta.json"), JSON.stringify({ imports: out.imports, exports: out.exports }));
-  await mkdir(dirname(dir), { recursive: true });
-  await rm(dir, { recursive: true, force: true });
-  await rename(tmp, dir);
+  try {
+    await rename(tmp, dir);
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    if (!["ENOTEMPTY", "EEXIST"].includes(err.code) || !existsSync(metaPath)) throw err;
+  }
   return { dir, imports: out.imports, exports: out.exports };
 }

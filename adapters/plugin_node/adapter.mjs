@@ -6,7 +6,7 @@
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { failureOutcome } from "../js_common/guest.mjs";
+import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
 
@@ -44,7 +44,12 @@ class PluginNode {
     return result;
   }
 
-  /** One check in a child Node: guest output on its stdout/stderr, the result on fd 3. */
+  /**
+   * One check in a child Node: guest output on its stdout/stderr, control lines on fd 3
+   * ({"running": true} when guest code may start, {"port": N} for http, then the result).
+   * A child that dies without a result is a harness failure, unless the host's own error
+   * says the guest trapped: a guest's exit always comes back as a result.
+   */
   runChild(dir, request, out, nodeFlags) {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [...nodeFlags, RUN_CHECK, dir, json.stringify(request)], {
@@ -52,36 +57,39 @@ class PluginNode {
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       });
       let control = "";
-      let served = false;
+      let result = null;
+      let started = false;
+      let done = false;
+      const finish = (res) => { if (!done) { done = true; resolve(res); } };
       child.stdout.on("data", (c) => out.write("stdout", c));
       child.stderr.on("data", (c) => out.write("stderr", c));
       child.stdio[3].on("data", (c) => {
         control += c;
-        const nl = control.indexOf("\n");
-        if (nl < 0 || served) return;
-        const msg = json.parse(control.slice(0, nl));
-        if (msg.port) {  // an http check: the child serves, we ask
-          served = true;
-          this.ask(msg.port, request).then((res) => { child.kill("SIGKILL"); finish(res); });
+        let nl;
+        while ((nl = control.indexOf("\n")) >= 0) {
+          const msg = json.parse(control.slice(0, nl));
+          control = control.slice(nl + 1);
+          if (msg.running) {
+            started = true;
+            out.running();
+          } else if (msg.port) {  // an http check: the child serves, we ask
+            this.ask(msg.port, request).then((res) => { child.kill("SIGKILL"); finish(res); });
+          } else {
+            result = msg;
+          }
         }
       });
-      let done = false;
-      const finish = (res) => { if (!done) { done = true; resolve(res); } };
       child.on("close", (code, signal) => {
         out.flush();
-        const line = control.split("\n").find((l) => l.trim() && !l.includes('"port"'));
-        if (served) return;
-        if (line) {
-          const res = json.parse(line);
-          if (request.check.kind === "cli" && res.outcome === "ok") Object.assign(res, out.captured("stdout"));
-          return finish(res);
+        if (result) {
+          if (request.check.kind === "cli" && result.outcome === "ok") Object.assign(result, out.captured("stdout"));
+          return finish(result);
         }
-        // no result: the guest exited on its own (wasi:cli/exit) or the process died
-        if (request.check.kind === "cli" && signal === null && code !== null) {
-          return finish({ outcome: "ok", exit_code: code, ...out.captured("stdout") });
-        }
-        finish({ outcome: failureOutcome(out.tail("stderr")), error:
-                 `node exited (${signal ?? `code ${code}`}) without a result:\n${out.tail("stderr")}`.trim() });
+        const tail = out.tail("stderr");
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const trapped = outcomeOf(tail, started, signal) === "trapped";
+        finish({ outcome: trapped ? "trapped" : "harness-error",
+                 error: `the check's node process ${how} without a result:\n${tail}`.trim() });
       });
     });
   }

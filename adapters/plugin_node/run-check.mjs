@@ -5,7 +5,8 @@
 import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { exportNamed, failureOutcome, hostFunctionImports, invoke } from "../js_common/guest.mjs";
+import { GuestExit, exportNamed, hostFunctionImports, invoke, withGuestExit } from "../js_common/guest.mjs";
+import { outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
@@ -25,44 +26,45 @@ const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).hr
 // argv is a command's: an invoke check's arguments are the function's, never the program's.
 const argv = ["component.wasm", ...(check.kind === "cli" ? check.args ?? [] : [])];
 const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: argv, preopens: {} } });
-const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions) };
+const imports = { ...withGuestExit(shim.getImportObject()), ...hostFunctionImports(check.host_functions) };
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 
-let instance;
-try {
-  instance = await instantiate(getCoreModule, imports);
-} catch (err) {
-  const text = String(err?.stack ?? err);
-  reply({ outcome: failureOutcome(text), error: text });
-  drainAndExit();
-  await new Promise(() => {});  // drainAndExit ends the process
-}
-
-try {
-  if (check.kind === "invoke") {
-    reply(await invoke(instance, check));
-  } else if (check.kind === "cli") {
-    const run = instance[exportNamed(instance, "wasi:cli/run")];
-    if (!run) {
-      reply({ outcome: "refused", error: "Not a valid command component to execute (no wasi:cli/run export)" });
-    } else {
-      let code = 0;
+async function runCheck() {
+  reply({ running: true });  // guest code may run from here on (start functions)
+  let instance;
+  try {
+    instance = await instantiate(getCoreModule, imports);
+  } catch (err) {
+    if (err instanceof GuestExit) return { outcome: "ok", exit_code: err.code };
+    const text = String(err?.stack ?? err);
+    return { outcome: outcomeOf(text, true), error: text };
+  }
+  try {
+    if (check.kind === "invoke") return await invoke(instance, check);
+    if (check.kind === "cli") {
+      const run = instance[exportNamed(instance, "wasi:cli/run")];
+      if (!run) return { outcome: "refused", error: "Not a valid command component to execute (no wasi:cli/run export)" };
       try {
         await run.run();
       } catch (err) {
         if (err?.payload === undefined) throw err;
-        code = 1;  // run returned err
+        return { outcome: "ok", exit_code: 1 };  // run returned err
       }
-      reply({ outcome: "ok", exit_code: code });
+      return { outcome: "ok", exit_code: 0 };
     }
-  } else if (check.kind === "http") {
-    const server = new HTTPServer(instance[exportNamed(instance, "wasi:http/incoming-handler")]);
-    server.listen(0, "127.0.0.1");
-    reply({ port: server.address().port });  // the adapter makes the request, then kills us
-  } else {
-    reply({ outcome: "ok" });  // instantiate
+    if (check.kind === "http") {
+      const server = new HTTPServer(instance[exportNamed(instance, "wasi:http/incoming-handler")]);
+      server.listen(0, "127.0.0.1");
+      return { port: server.address().port };  // the adapter makes the request, then kills us
+    }
+    return { outcome: "ok" };  // instantiate
+  } catch (err) {
+    if (err instanceof GuestExit) return { outcome: "ok", exit_code: err.code };
+    const text = String(err?.stack ?? err);
+    return { outcome: outcomeOf(text, true), error: text };
   }
-} catch (err) {
-  reply({ outcome: "trapped", error: String(err?.stack ?? err) });
 }
-if (check.kind !== "http") drainAndExit();
+
+const result = await runCheck();
+reply(result);
+if (!result.port) drainAndExit();

@@ -20,7 +20,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, failure_outcome, serve  # noqa: E402
+from outcomes import outcome_of  # noqa: E402
+from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
 
 try:
     import wasmtime
@@ -94,15 +95,18 @@ class PluginPython(Adapter):
         kind = check["kind"]
         if kind not in ("invoke", "cli", "instantiate"):
             return {"outcome": "harness-error", "error": f"plugin_python cannot run {kind} checks"}
+        started = False
         try:
             comp = self._component(request["component"])
             linker = self._linker(check.get("host_functions", {}))
             argv = [Path(request["component"]).name, *check.get("args", [])] if kind == "cli" \
                 else [Path(request["component"]).name]
             store = self._store(check, argv, out)
+            out.running()
+            started = True
             instance = linker.instantiate(store, comp)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:  # incl. a trapping start
-            return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
+            return {"outcome": outcome_of(str(exc), started), "error": str(exc).strip()}
         try:
             if kind == "invoke":
                 return {"outcome": "ok", "value": self._invoke(store, instance, check)}
@@ -113,7 +117,7 @@ class PluginPython(Adapter):
             out.flush()
             return {"outcome": "ok", "exit_code": exc.code, **out.captured("stdout")}
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
-            return {"outcome": failure_outcome(str(exc)), "error": str(exc).strip()}
+            return {"outcome": outcome_of(str(exc), True), "error": str(exc).strip()}
 
     def _invoke(self, store: wasmtime.Store, instance: Any, check: dict[str, Any]) -> Any:
         """Call the function with the arguments converted by its signature; its result

@@ -11,6 +11,7 @@
 
 require "json"
 require "tempfile"
+require_relative "outcomes"
 require_relative "values"
 
 PROTOCOL = 1
@@ -43,11 +44,6 @@ def hello
   base.merge(available: true, version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION}")
 end
 
-def failure(message)
-  outcome = message =~ /wasm backtrace|wasm trap|error while executing/ ? "trapped" : "refused"
-  { outcome: outcome, error: message.strip }
-end
-
 def stream_file(id, stream, path)
   File.foreach(path) { |line| emit(id: id, event: "output", stream: stream, lines: [line.chomp]) }
   File.read(path)
@@ -73,10 +69,11 @@ def run_check(id, request)
   wasi = Wasmtime::WasiConfig.new.set_argv(argv).set_env(check["env"] || {})
                              .set_stdout_file(out.path).set_stderr_file(err.path)
   store = Wasmtime::Store.new(engine, wasi_config: wasi)
+  emit(id: id, event: "running")
   begin
     instance = linker.instantiate(store, component)
   rescue Wasmtime::Error => e
-    return failure(e.message)
+    return Outcomes.failure(e.message, true)
   end
   begin
     case check["kind"]
@@ -104,11 +101,11 @@ def run_check(id, request)
     end
   rescue StandardError => e
     raise unless e.class.name.to_s.start_with?("Wasmtime::")
-    # wasi:cli/exit surfaces as an exit error carrying the code
-    if e.respond_to?(:code)
+    # wasi:cli/exit surfaces as Wasmtime::WasiExit (a Trap also has #code: not an exit)
+    if defined?(Wasmtime::WasiExit) && e.is_a?(Wasmtime::WasiExit)
       { outcome: "ok", exit_code: e.code, stdout: stream_file(id, "stdout", out.path) }
     else
-      failure(e.message)
+      Outcomes.failure(e.message, true)
     end
   ensure
     stream_file(id, "stderr", err.path)

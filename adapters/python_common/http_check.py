@@ -1,34 +1,42 @@
 """The request of an `http` check, made against whatever a host is serving, for the
-Python adapters: one request, the status and body as a protocol result."""
+Python adapters: one request with httpx (redirects are not followed: a 302 is the
+answer), the status and body as a protocol result."""
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from typing import Any
 
-from protocol import MAX_CAPTURE, TRAP_MARKERS, Output
+import httpx
+from outcomes import TRAP_MARKERS
+from protocol import MAX_CAPTURE, Output
 
 
 def ask(base_url: str, request: dict[str, Any], out: Output) -> dict[str, Any]:
-    """Make the check's request; an error status with a trap in the host's stderr is the
-    guest trapping, an unanswered request too."""
+    """Make the check's request. No answer, or an answer cut mid-body, is the guest's
+    doing (it trapped or hung up while handling it); a 5xx with a trap in the host's
+    stderr is the guest trapping too."""
     check = request["check"]
     url = base_url.rstrip("/") + check["path"]
-    req = urllib.request.Request(url, method=check["method"])
+    timeout = float(request.get("timeout", 30))
+    body = bytearray()
     try:
-        with urllib.request.urlopen(req, timeout=float(request.get("timeout", 30))) as r:
-            status, body = r.status, r.read(MAX_CAPTURE + 1)
-    except urllib.error.HTTPError as exc:
-        status, body = exc.code, exc.read(MAX_CAPTURE + 1)
-    except (urllib.error.URLError, OSError) as exc:
-        return {"outcome": "trapped", "error": f"{check['method']} {url}: {exc}\n"
-                                               f"{out.tail('stderr')}".strip()}
+        with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client, \
+                client.stream(check["method"], url) as response:
+            status = response.status_code
+            for chunk in response.iter_bytes():
+                body += chunk[:MAX_CAPTURE + 1 - len(body)]
+                if len(body) > MAX_CAPTURE:
+                    break
+    except httpx.HTTPError as exc:
+        stage = "while sending the body" if body else "before answering"
+        return {"outcome": "trapped",
+                "error": f"{check['method']} {url}: the guest failed {stage}: {exc!r}\n"
+                         f"{out.tail('stderr')}".strip()}
     stderr = out.tail("stderr")
     if status >= 500 and TRAP_MARKERS.search(stderr):
         return {"outcome": "trapped", "status": status, "error": stderr.strip()}
-    result = {"outcome": "ok", "status": status,
-              "body": body[:MAX_CAPTURE].decode("utf-8", "replace")}
+    result: dict[str, Any] = {"outcome": "ok", "status": status,
+                              "body": bytes(body[:MAX_CAPTURE]).decode("utf-8", "replace")}
     if len(body) > MAX_CAPTURE:
         result["body_truncated"] = True
     return result

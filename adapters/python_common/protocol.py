@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import json
 import os
-import re
 import shlex
 import sys
 import threading
@@ -32,16 +31,6 @@ BUILTIN_HOST_FUNCTIONS = {
 }
 
 _lock = threading.Lock()
-
-# How hosts word a trap (wasmtime and wasmtime-py alike), as opposed to a refusal to
-# load, link or instantiate.
-TRAP_MARKERS = re.compile(r"wasm backtrace|wasm trap|error while executing")
-
-
-def failure_outcome(error_text: str) -> str:
-    """`trapped` when the host's error says the guest trapped, else `refused`."""
-    return "trapped" if TRAP_MARKERS.search(error_text) else "refused"
-
 
 def emit(event: dict[str, Any]) -> None:
     line = json.dumps(event, ensure_ascii=False)
@@ -124,6 +113,11 @@ class Output:
 
     def note(self, text: str) -> None:
         emit({"id": self.id, "event": "note", "text": text})
+
+    def running(self) -> None:
+        """Guest code starts now: from here a failure can be the guest's, and the
+        check's own timeout runs (host preparation before it has a budget of its own)."""
+        emit({"id": self.id, "event": "running"})
 
 
 class Adapter:

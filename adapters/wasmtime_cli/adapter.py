@@ -21,18 +21,28 @@ import shlex
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-import http_check  # noqa: E402
 import process  # noqa: E402
-from protocol import Adapter, Output, failure_outcome, serve  # noqa: E402
+import serving  # noqa: E402
+from outcomes import outcome_of  # noqa: E402
+from protocol import Adapter, Output, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
+# wasmtime's own error block; anything before it on stderr is the guest's.
+HOST_ERROR = re.compile(r"(?m)^Error: failed to run main module")
+
+
+def host_error(stderr: str) -> str:
+    """The wasmtime CLI's own error (from its last `Error: failed to run main module`),
+    or "" when it printed none: a guest printing `Error: ...` itself (Rust's `main`
+    returning Err does) is the guest's output, not the host's verdict."""
+    found = list(HOST_ERROR.finditer(stderr))
+    return stderr[found[-1].start():].strip() if found else ""
 
 
 def find_tool(name: str) -> str | None:
@@ -130,24 +140,31 @@ class WasmtimeCli(Adapter):
         argv = self.argv(request)
         if request["check"]["kind"] == "http":
             return self._http(request, argv, out)
+        out.running()
         code = process.run(argv, self.env, out)
-        stderr = out.tail("stderr")
+        error = host_error(out.tail("stderr"))
         kind = request["check"]["kind"]
-        if kind == "instantiate" and NOT_A_COMMAND.search(stderr):
+        if kind == "instantiate" and NOT_A_COMMAND.search(error):
             return {"outcome": "ok", "exit_code": 0}
         if kind == "invoke":
-            return self._invoke_result(request["check"], code, out)
-        if code != 0 and stderr.startswith("Error: "):
-            return {"outcome": failure_outcome(stderr), "error": stderr.strip(), "exit_code": code}
+            return self._invoke_result(request["check"], code, error, out)
+        if code < 0:  # the CLI itself was killed (OOM killer, a signal): not the guest
+            return {"outcome": outcome_of(error, True, f"signal {-code}"), "exit_code": code,
+                    "error": error or f"wasmtime was killed by signal {-code}"}
+        if error:
+            return {"outcome": outcome_of(error, True), "error": error, "exit_code": code}
         return {"outcome": "ok", "exit_code": code, **out.captured("stdout")}
 
-    def _invoke_result(self, check: dict[str, Any], code: int, out: Output) -> dict[str, Any]:
+    def _invoke_result(self, check: dict[str, Any], code: int, error: str,
+                       out: Output) -> dict[str, Any]:
         """`--invoke` prints the result as WAVE on its last line (`()` for none); any
         other exit is the host's refusal or the guest's trap, never a value."""
-        stderr = out.tail("stderr")
         if code != 0:
-            return {"outcome": failure_outcome(stderr), "exit_code": code,
-                    "error": stderr.strip() or f"wasmtime exited with code {code}"}
+            signal = f"signal {-code}" if code < 0 else None
+            outcome = outcome_of(error, True, signal) if error or signal else "trapped"
+            return {"outcome": outcome, "exit_code": code,
+                    "error": error or f"wasmtime exited with code {code} (the guest exited "
+                                      f"during the call)\n{out.tail('stderr')}".strip()}
         result_type = check["signature"]["result"]
         lines = out.tail("stdout").splitlines()
         last = lines[-1] if lines else ""
@@ -161,24 +178,12 @@ class WasmtimeCli(Adapter):
                                                          f"wave-json cannot read: {exc}"}
 
     def _http(self, request: dict[str, Any], argv: list[str], out: Output) -> dict[str, Any]:
-        found = threading.Event()
-        url: list[str] = []
+        def exited(code: int) -> dict[str, Any]:
+            error = out.tail("stderr").strip()
+            return {"outcome": outcome_of(error, True) if error else "harness-error",
+                    "error": error or f"wasmtime serve exited with code {code}"}
 
-        def on_stderr(line: str) -> None:
-            if not found.is_set() and (m := re.search(r"http://[\d.:]+", line)):
-                url.append(m.group(0))
-                found.set()
-
-        proc, pumps = process.start(argv, self.env, out, on_stderr)
-        try:
-            while not found.wait(0.05):
-                if proc.poll() is not None:
-                    process.stop(proc, pumps, out)
-                    return {"outcome": "refused", "error": out.text("stderr").strip()
-                            or f"wasmtime serve exited with code {proc.returncode}"}
-            return http_check.ask(url[0], request, out)
-        finally:
-            process.stop(proc, pumps, out)
+        return serving.serve_and_ask(argv, self.env, request, out, exited)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,10 @@ def parser() -> argparse.ArgumentParser:
                    help="checks run at once (default: CPU count, %(default)s)")
     p.add_argument("-t", "--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="per-check timeout (default: %(default)s)")
+    p.add_argument("--prepare-timeout", type=float, default=300.0, metavar="SECONDS",
+                   help="per-check budget for the host to prepare before guest code runs "
+                        "(compiling, transpiling, launching a browser, importing an image; "
+                        "default: %(default)s); the guest's own --timeout starts after it")
     p.add_argument("--strict", action="store_true",
                    help="a host that is not available here is an error (exit 1), not a skip")
     p.add_argument("--require-host", action="append", default=[], metavar="GLOB",
@@ -62,14 +66,15 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.jobs < 1 or args.timeout <= 0:
-        parser().error("--jobs and --timeout must be positive")
+    if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0:
+        parser().error("--jobs, --timeout and --prepare-timeout must be positive")
     try:
         root = (args.root or find_root()).resolve()
         options = Options(root=root, components=[c.resolve() for c in args.components],
                           guest_patterns=args.guest, host_patterns=args.host,
                           jobs=args.jobs, timeout=args.timeout,
-                          required_hosts=["*"] if args.strict else args.require_host)
+                          required_hosts=["*"] if args.strict else args.require_host,
+                          prepare_timeout=args.prepare_timeout)
         from .catalog import load_guests, load_hosts
 
         hosts = load_hosts(root, args.host)

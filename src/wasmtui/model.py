@@ -206,6 +206,7 @@ class CheckRun:
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL))
     log: str = ""  # the full output, on disk
     duration: float = 0.0
+    prepare_duration: float | None = None  # until guest code started (the `running` event)
     started_at: str = ""
     finished_at: str = ""
     diagnosis: Diagnosis | None = None

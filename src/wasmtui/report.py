@@ -36,6 +36,7 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
         "output_tail": list(run.output_tail)[-TAIL_IN_REPORT:],
         "log": run.log,
         "duration_s": round(run.duration, 4),
+        "prepare_s": None if run.prepare_duration is None else round(run.prepare_duration, 4),
         "started_at": run.started_at,
         "finished_at": run.finished_at,
         "host_version": run.host_version,

@@ -39,11 +39,12 @@ def _slug(text: str) -> str:
 
 class Runner:
     def __init__(self, root: Path, hosts: list[Host], run_dir: Path, bus: EventBus,
-                 jobs: int, timeout: float) -> None:
+                 jobs: int, timeout: float, prepare_timeout: float = 300) -> None:
         self.root = root
         self.run_dir = run_dir
         self.bus = bus
         self.timeout = timeout
+        self.prepare_timeout = prepare_timeout
         self.limiter = anyio.CapacityLimiter(max(1, jobs))
         self.pools = {h.name: AdapterPool(h, root, run_dir, jobs) for h in hosts}
         self.statuses: dict[str, HostStatus] = {}
@@ -97,7 +98,12 @@ class Runner:
         request = {"id": str(next(self._ids)), "component": str(cell.guest.component.resolve()),
                    "timeout": timeout, "check": run.request()}
         t0 = time.monotonic()
-        adapter, healthy = None, False
+        adapter, healthy, started = None, False, False
+        # Until the adapter says guest code runs, the host prepares (compiles, transpiles,
+        # launches a browser, imports an image) on a budget of its own; the check's
+        # timeout starts with the `running` event.
+        timer = anyio.CancelScope(deadline=anyio.current_time() + self.prepare_timeout
+                                  + timeout)
         with open(log_path, "w", encoding="utf-8", errors="replace") as log:
 
             def on_event(event: dict[str, Any]) -> None:
@@ -113,19 +119,32 @@ class Runner:
                     self.bus.publish(CheckOutput(cell, run, stream, lines))
                 elif kind == "note":
                     run.notes.append(str(event.get("text", "")))
+                elif kind == "running":
+                    nonlocal started
+                    started = True
+                    run.prepare_duration = time.monotonic() - t0
+                    timer.deadline = anyio.current_time() + timeout
 
             try:
                 with anyio.CancelScope() as user_scope:
                     self._cancel_scopes[id(run)] = user_scope
                     adapter = await pool.acquire()
-                    with anyio.move_on_after(timeout) as timer:
+                    with timer:
                         result = await adapter.request(request, on_event)
-                    if timer.cancelled_caught:
+                    if timer.cancelled_caught and started:
                         run.verdict = Verdict.TIMEOUT
                         run.reason = f"no result within {timeout:g}s; the host was stopped"
                         run.actual = {"error": run.reason}
+                    elif timer.cancelled_caught:
+                        run.verdict = Verdict.ERROR
+                        run.reason = (f"the host was still preparing (compiling, transpiling, "
+                                      f"launching, importing) after "
+                                      f"{self.prepare_timeout + timeout:g}s; "
+                                      f"the guest never ran (--prepare-timeout raises it)")
+                        run.actual = {"error": run.reason}
                     else:
-                        run.verdict, run.actual, run.reason = judge(check, result, run.result_type)
+                        run.verdict, run.actual, run.reason = judge(check, result, run.result_type,
+                                                                    started)
                         healthy = True
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"

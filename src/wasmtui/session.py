@@ -35,6 +35,8 @@ class Options:
     timeout: float = 60.0
     # Hosts whose absence is an error (globs); "*" for --strict.
     required_hosts: list[str] = field(default_factory=list)
+    # Host preparation before guest code runs (compile, transpile, launch, import).
+    prepare_timeout: float = 300.0
 
 
 def new_run_dir() -> Path:
@@ -68,7 +70,7 @@ class Session:
         else:
             self.guests = catalog.load_guests(options.root, options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
-                             options.jobs, options.timeout)
+                             options.jobs, options.timeout, options.prepare_timeout)
 
     @property
     def elapsed(self) -> float:

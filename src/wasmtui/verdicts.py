@@ -25,10 +25,11 @@ def expected_of(check: Check) -> dict[str, Any]:
     return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items() if k != "trap"}
 
 
-def judge(check: Check, result: dict[str, Any],
-          result_type: Any = None) -> tuple[Verdict, dict[str, Any], str]:
+def judge(check: Check, result: dict[str, Any], result_type: Any = None,
+          started: bool = True) -> tuple[Verdict, dict[str, Any], str]:
     """Returns (verdict, actual values, reason in words). An invoke check's value is
-    compared under its WIT result type (values.py): the first difference is named."""
+    compared under its WIT result type (values.py): the first difference is named. The
+    guest is blamed for a trap only when its code had started (the `running` event)."""
     actual = {k: result[k] for k in ACTUAL_FIELDS if k in result}
     for flag in TRUNCATION_FLAGS:
         if result.get(flag):
@@ -39,6 +40,9 @@ def judge(check: Check, result: dict[str, Any],
     if outcome not in OUTCOMES:
         return Verdict.ERROR, actual, f"the adapter sent an unknown outcome {outcome!r}"
     wants_trap = check.expect.get("trap") is True
+    if outcome == "trapped" and not started:
+        return Verdict.ERROR, actual, ("the adapter reported a trap before guest code started: "
+                                       "a harness failure, not the guest's")
     if outcome == "trapped":
         if wants_trap:
             return Verdict.PASS, actual, ""

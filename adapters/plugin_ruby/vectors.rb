@@ -1,13 +1,15 @@
 # frozen_string_literal: true
 
-# Runs the shared value-model vectors (adapters/values/vectors.json) through the Ruby
-# converters: every canonical value must come back unchanged from its wasmtime-rb form.
+# Runs the shared vectors through the Ruby adapter's rules: the value model
+# (adapters/values/vectors.json: every canonical value must come back unchanged from its
+# wasmtime-rb form) and the outcome rule (adapters/outcomes/vectors.json).
 # Without the gem, Wasmtime::Component::Result and Variant are the minimal stand-ins
 # below, shaped as the gem documents them (Result.ok / .error / ok? / ok / error,
 # Variant.new(name, value) / name / value): this checks the converter's own logic; the
 # gem itself is checked by the conformance guest. Prints failures; exits 1 on any.
-# Usage: ruby adapters/plugin_ruby/values_vectors.rb (run by tests/test_values.py)
+# Usage: ruby adapters/plugin_ruby/vectors.rb (run by tests/test_vectors.py)
 require "json"
+require_relative "outcomes"
 require_relative "values"
 
 begin
@@ -51,4 +53,14 @@ vectors["roundtrip"].each do |v|
   puts "#{JSON.generate(v['type'])}: #{want} came back as #{got}"
 end
 puts "#{vectors['roundtrip'].size - failures}/#{vectors['roundtrip'].size} round trips"
+
+cases = JSON.parse(File.read(File.join(__dir__, "..", "outcomes", "vectors.json")))["cases"]
+cases.each do |c|
+  got = Outcomes.outcome_of(c["error"], c["started"], c["signal"])
+  next if got == c["outcome"]
+
+  failures += 1
+  puts "outcome of #{c.inspect}: #{got}, not #{c['outcome']}"
+end
+puts "#{cases.size} outcome cases"
 exit(failures.zero? ? 0 : 1)

@@ -1,0 +1,14 @@
+// How an adapter names a failed check's outcome (adapters/PROTOCOL.md, "Outcomes"), for
+// the JavaScript adapters (Node and the browser page): python_common/outcomes.py's rule,
+// held to the same answers by adapters/outcomes/vectors.json.
+
+// How engines word a trap: wasmtime ("wasm trap", "error while executing at wasm
+// backtrace"), V8 ("RuntimeError: unreachable", "call stack size exceeded").
+const TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded/i;
+
+/** `trapped`, `refused` or `harness-error`, from the host's own error text only. */
+export function outcomeOf(error, started, signal = null) {
+  if (TRAP_MARKERS.test(error)) return started ? "trapped" : "harness-error";
+  if (signal !== null && signal !== undefined) return "harness-error";
+  return "refused";
+}

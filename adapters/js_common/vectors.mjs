@@ -1,0 +1,39 @@
+// Runs the shared vectors through the JavaScript adapters' rules: the value model
+// (adapters/values/vectors.json: every canonical value must come back unchanged from its
+// jco form, 64-bit integers exact through the lossless codec) and the outcome rule
+// (adapters/outcomes/vectors.json). Prints one line per failure; exits 1 on any.
+// Usage: node adapters/js_common/vectors.mjs HOST (a host folder with lossless-json
+// installed). Run by tests/test_vectors.py.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, importFromHost } from "./transpile.mjs";
+import { outcomeOf } from "./outcomes.mjs";
+import { fromJco, losslessCodec, toJco } from "./values.mjs";
+
+const json = losslessCodec(await importFromHost(process.argv[2], "lossless-json"));
+const vectors = json.parse(readFileSync(join(ROOT, "adapters", "values", "vectors.json"), "utf8"));
+let failures = 0;
+for (const { type, value } of vectors.roundtrip) {
+  const want = json.stringify(value);
+  let got;
+  try {
+    got = json.stringify(fromJco(type, toJco(type, value)));
+  } catch (err) {
+    got = `threw ${err}`;
+  }
+  if (got !== want) {
+    failures++;
+    console.log(`${json.stringify(type)}: ${want} came back as ${got}`);
+  }
+}
+console.log(`${vectors.roundtrip.length - failures}/${vectors.roundtrip.length} round trips`);
+const { cases } = JSON.parse(readFileSync(join(ROOT, "adapters", "outcomes", "vectors.json"), "utf8"));
+for (const c of cases) {
+  const got = outcomeOf(c.error, c.started, c.signal);
+  if (got !== c.outcome) {
+    failures++;
+    console.log(`outcome of ${JSON.stringify(c)}: ${got}, not ${c.outcome}`);
+  }
+}
+console.log(`${cases.length} outcome cases`);
+process.exit(failures ? 1 : 0);

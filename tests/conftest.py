@@ -58,13 +58,30 @@ def bad_inputs() -> dict[str, Path]:
     return files
 
 
+def build_fixture(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A Rust fixture of tests/fixtures/<name>, built for wasm32-wasip2 (cached)."""
+    out = tmp_path_factory.mktemp(name) / f"{name}.wasm"
+    subprocess.run([str(ROOT / "toolchain/build-guest"), "wasm32-wasip2", name, str(out)],
+                   cwd=FIXTURES / name, check=True)
+    return out
+
+
 @pytest.fixture(scope="session")
 def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A command component that floods stdout (200k lines unless given a count)."""
-    out = tmp_path_factory.mktemp("chatty") / "chatty.wasm"
-    subprocess.run([str(ROOT / "toolchain/build-guest"), "wasm32-wasip2", "chatty", str(out)],
-                   cwd=FIXTURES / "chatty", check=True)
-    return out
+    return build_fixture(tmp_path_factory, "chatty")
+
+
+@pytest.fixture(scope="session")
+def outcomes_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A command whose outcome is its argument: ok, err, print-then-panic."""
+    return build_fixture(tmp_path_factory, "outcomes_cmd")
+
+
+@pytest.fixture(scope="session")
+def print_then_trap(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A component whose `answer` prints the expected 42, then traps."""
+    return build_fixture(tmp_path_factory, "print_then_trap")
 
 
 def project_with_guest(tmp_path: Path, name: str, manifest: str) -> Path:

@@ -1,0 +1,207 @@
+"""Outcomes, plans and manifests that hold on components we did not write: the shared
+outcome rule, wrong passes and harness failures blamed on guests, strict manifests,
+adapters that die before their hello, and the jco cache under concurrent first runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
+
+sys.path.insert(0, str(ROOT / "adapters/python_common"))
+from outcomes import outcome_of  # noqa: E402
+
+CASES = json.loads((ROOT / "adapters/outcomes/vectors.json").read_text())["cases"]
+INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "browsers_jco"]
+CLI_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "cloud_cli"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['outcome']}:{c['error'][:30]}")
+def test_python_outcome_rule(case):
+    assert outcome_of(case["error"], case["started"], case["signal"]) == case["outcome"]
+
+
+def _run(tmp_path: Path, manifest: str, hosts: list[str], *extra: str) -> tuple[dict, int]:
+    project = project_with_guest(tmp_path, "g", manifest)
+    proc = wasmtui("--headless", "--json", "--root", str(project),
+                   *[f"--host={h}" for h in hosts], *extra, timeout=600)
+    return report_of(proc), proc.returncode
+
+
+def test_printing_the_answer_then_trapping_fails_on_every_invoke_host(tmp_path, print_then_trap):
+    """`answer` prints 42 (the expected value) on stdout, then panics: a trap, everywhere.
+    (wasmtime_cli used to read the printed line as the result and pass it.)"""
+    report, code = _run(tmp_path, f"""component = "{print_then_trap}"
+[[check]]
+name = "answer"
+kind = "invoke"
+function = "wasmtui:fixtures/answers.answer"
+expect = {{ value = 42 }}
+""", INVOKE_HOSTS)
+    assert code == 1
+    for host in INVOKE_HOSTS:
+        k = check(report, "g", host, "answer")
+        assert (k["verdict"], k["reason"]) == ("fail", "the guest trapped while running"), host
+
+
+def test_trap_as_an_expectation(tmp_path, print_then_trap):
+    report, code = _run(tmp_path, f"""component = "{print_then_trap}"
+[[check]]
+name = "answer"
+kind = "invoke"
+function = "wasmtui:fixtures/answers.answer"
+expect = {{ trap = true }}
+""", INVOKE_HOSTS)
+    assert code == 0
+    assert {check(report, "g", h, "answer")["verdict"] for h in INVOKE_HOSTS} == {"pass"}
+
+
+def test_command_outcomes_on_every_cli_host(tmp_path, outcomes_cmd):
+    """A Rust main returning Err prints `Error: ...` and exits 1: that passes when the
+    manifest expects exit code 1 (it used to be "refused"). Printing the right answer
+    and then panicking fails (it used to pass on wasmtime_cli)."""
+    report, _ = _run(tmp_path, f"""component = "{outcomes_cmd}"
+[[check]]
+name = "err"
+kind = "cli"
+args = ["err"]
+expect = {{ exit-code = 1 }}
+
+[[check]]
+name = "print-then-panic"
+kind = "cli"
+args = ["print-then-panic"]
+expect = {{ stdout = "HELLO, YOU\\n" }}
+
+[[check]]
+name = "ok"
+kind = "cli"
+args = ["ok"]
+expect = {{ stdout = "HELLO, YOU\\n" }}
+""", CLI_HOSTS)
+    for host in CLI_HOSTS:
+        err = check(report, "g", host, "err")
+        assert err["verdict"] == "pass", (host, err["reason"], err["actual"])
+        panic = check(report, "g", host, "print-then-panic")
+        assert panic["verdict"] == "fail", (host, panic["actual"])
+        assert panic["actual"].get("exit_code") != 0 or "error" in panic["actual"], host
+        ok = check(report, "g", host, "ok")
+        assert ok["verdict"] == "pass" and ok["actual"]["stdout"] == "HELLO, YOU\n", host
+
+
+@pytest.mark.parametrize("manifest,where", [
+    ('[[checks]]\nname = "a"\nkind = "cli"\n', "checks: unknown key (did you mean [[check]]?)"),
+    ('[[check]]\nname = "a"\nkind = "invoke"\nfunction = "f"\nexpected = { value = 1 }\n',
+     "check[0].expected: unknown key (did you mean expect?)"),
+    ('[[check]]\nname = "a"\nkind = "cli"\ntimeout = "30"\n', "check[0].timeout"),
+    ('[[check]]\nname = "a"\nkind = "invoke"\nfunction = "f"\nexpect = { value = 1 }\n'
+     'host-functions = { "a.b" = "revers" }\n', "check[0].host-functions.a.b"),
+    ('[[check]]\nname = "a"\nkind = "invoke"\nfunction = "f"\n', "needs an `expect`"),
+])
+def test_manifest_typos_exit_2_naming_the_file(tmp_path, manifest, where):
+    project = project_with_guest(tmp_path, "g", manifest)
+    proc = wasmtui("--headless", "--root", str(project), "--host=wasmtime_cli")
+    assert proc.returncode == 2
+    assert str(project / "guests/g/guest.toml") in proc.stderr and where in proc.stderr
+
+
+def test_a_manifest_value_that_does_not_fit_its_type_names_the_path(tmp_path, built_guests):
+    report, code = _run(tmp_path, f"""component = "{built_guests['hello_world_rust_no_wasi']}"
+[[check]]
+name = "bad-arg"
+kind = "invoke"
+function = "pdureau:wasm-demo/greeter.greet"
+args = ["Pierre", 1]
+expect = {{ value = "HELLO, PIERRE" }}
+
+[[check]]
+name = "no-such-function"
+kind = "invoke"
+function = "pdureau:wasm-demo/greeter.grete"
+expect = {{ value = "x" }}
+""", ["wasmtime_cli"])
+    assert code == 1
+    bad = check(report, "g", "wasmtime_cli", "bad-arg")
+    assert bad["verdict"] == "error"
+    assert "args[1] (up): expected a bool (true/false), got 1" in bad["reason"]
+    missing = check(report, "g", "wasmtime_cli", "no-such-function")
+    assert missing["verdict"] == "fail" and "does not export" in missing["reason"]
+
+
+def _project_with_host(tmp_path: Path, built_guests, adapter: list[str]) -> Path:
+    """A project with one guest and one host of the test's own (its adapter argv)."""
+    (tmp_path / "adapters").symlink_to(ROOT / "adapters")
+    host = tmp_path / "hosts" / "odd"
+    host.mkdir(parents=True)
+    (host / "host.toml").write_text(f'adapter = {json.dumps(adapter)}\nchecks = ["instantiate"]\n')
+    guest = tmp_path / "guests" / "g"
+    guest.mkdir(parents=True)
+    (guest / "guest.toml").write_text(
+        f'component = "{built_guests["hello_world_rust_no_wasi"]}"\n'
+        '[[check]]\nname = "load"\nkind = "instantiate"\n')
+    return tmp_path
+
+
+def test_an_adapter_that_dies_before_its_hello_is_an_error(tmp_path, built_guests):
+    project = _project_with_host(tmp_path, built_guests, ["sh", "-c", "echo broken >&2; exit 3"])
+    proc = wasmtui("--headless", "--json", "--root", str(project))
+    assert proc.returncode == 1
+    k = check(report_of(proc), "g", "odd", "load")
+    assert k["verdict"] == "error" and "exited with code 3" in k["reason"]
+    assert "broken" in k["reason"]
+
+
+def test_strict_makes_an_unavailable_host_a_problem(tmp_path, built_guests):
+    hello = json.dumps({"event": "hello", "protocol": 1, "host": "odd", "available": False,
+                        "reason": "not on this machine", "install": "make it"})
+    project = _project_with_host(tmp_path, built_guests, ["sh", "-c", f"echo '{hello}'"])
+    relaxed = wasmtui("--headless", "--json", "--root", str(project))
+    assert relaxed.returncode == 0
+    assert check(report_of(relaxed), "g", "odd", "load")["verdict"] == "unavailable"
+    for flags in (["--strict"], ["--require-host", "od*"]):
+        strict = wasmtui("--headless", "--json", "--root", str(project), *flags)
+        assert strict.returncode == 1
+        k = check(report_of(strict), "g", "odd", "load")
+        assert k["verdict"] == "error" and "required" in k["reason"] and "make it" in k["reason"]
+
+
+def test_jco_cache_survives_concurrent_first_runs(tmp_path, built_guests):
+    """Ten processes transpile the same component into an empty cache at once: each gets
+    a complete folder (the publish is an atomic rename, nobody deletes another's)."""
+    script = """
+      import { importFromHost, transpileCached } from "./adapters/js_common/transpile.mjs";
+      const jco = await importFromHost("plugin_node", "@bytecodealliance/jco");
+      const { dir } = await transpileCached(jco, "race", process.argv[1]);
+      const { existsSync } = await import("node:fs");
+      const whole = existsSync(dir + "/component.js") && existsSync(dir + "/meta.json");
+      console.log(whole ? "ok" : "BROKEN");
+    """
+    env = {**os.environ, "WASMTUI_CACHE": str(tmp_path / "cache")}
+    procs = [subprocess.Popen(["node", "--input-type=module", "-e", script,
+                               str(built_guests["hello_world_rust"])], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(10)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 10, [e for _, e in outs]
+    assert [o.strip() for o, _ in outs] == ["ok"] * 10
+    assert not list((tmp_path / "cache/jco/race").glob("*.tmp"))  # no leftovers
+
+
+def test_a_cold_cache_is_not_a_guest_timeout(tmp_path, built_guests):
+    """With an empty jco cache, plugin_node spends longer transpiling than the guest's
+    timeout allows: that is preparation, on its own budget, and the check passes."""
+    env = {**os.environ, "WASMTUI_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "wasmtui", "--headless", "--json",
+                           "-g", "hello_world_rust_no_wasi", "-H", "plugin_node",
+                           "--timeout", "0.8"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+    for k in report_of(proc)["cells"][0]["checks"]:
+        assert k["verdict"] == "pass", (k["reason"], k["actual"])
+    first = report_of(proc)["cells"][0]["checks"]
+    assert max(k["prepare_s"] for k in first) > 0.8  # the transpile outlasted the timeout

@@ -205,3 +205,23 @@ def test_a_cold_cache_is_not_a_guest_timeout(tmp_path, built_guests):
         assert k["verdict"] == "pass", (k["reason"], k["actual"])
     first = report_of(proc)["cells"][0]["checks"]
     assert max(k["prepare_s"] for k in first) > 0.8  # the transpile outlasted the timeout
+
+
+def test_a_missing_path_or_a_folder_is_a_usage_error(tmp_path):
+    for arg, words in ((tmp_path / "nope.wasm", "no such file"), (tmp_path, "is a folder")):
+        proc = wasmtui("--headless", "--json", str(arg))
+        assert proc.returncode == 2 and words in proc.stderr
+        assert "host " not in proc.stderr and proc.stdout == ""  # no host was started
+
+
+def test_files_with_the_same_name_are_distinct_guests(tmp_path, built_guests):
+    for folder, guest in (("a", "hello_world_rust"), ("b", "hello_world_rust_no_wasi")):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "component.wasm").write_bytes(built_guests[guest].read_bytes())
+    proc = wasmtui("--headless", "--json", "-H", "plugin_python",
+                   str(tmp_path / "a/component.wasm"), str(tmp_path / "b/component.wasm"))
+    guests = {g["name"]: g for g in report_of(proc)["guests"]}
+    assert set(guests) == {"a/component", "b/component"}
+    assert guests["a/component"]["path"] != guests["b/component"]["path"]
+    assert guests["a/component"]["sha256"] != guests["b/component"]["sha256"]
+    assert len(guests["a/component"]["imports"]) == 10 and guests["b/component"]["imports"] == []

@@ -18,16 +18,34 @@ from wasmtui.verdicts import judge
     ("component imports instance `pdureau:wasm-demo/formatter`, but a matching implementation "
      "was not found in the linker", "custom-import-missing"),
     ("no exported instance named `wasi:cli/run@0.2.6`", "not-a-command"),
-    ("CompileError: opcode i32.add is not allowed in constant expressions", "node-extended-const"),
+    ("component imports instance `wasi:cli/environment@0.3.0-rc-2025-09-16`, but a matching "
+     "implementation was not found in the linker", "wasi-0.3"),
 ])
 def test_known_causes(text, cause):
-    d = diagnose(Verdict.FAIL, text)
+    d = diagnose(Verdict.FAIL, text, outcome="refused")
     assert d is not None and d.id == cause and d.link is not None
+
+
+def test_causes_are_scoped_by_host_outcome_and_text():
+    extended = "CompileError: opcode i32.add is not allowed in constant expressions"
+    assert diagnose(Verdict.FAIL, extended, host="plugin_node").id == "node-extended-const"
+    assert diagnose(Verdict.FAIL, extended, host="wasmtime_cli") is None
+    trap = "error while executing at wasm backtrace: wasm trap: unreachable"
+    assert diagnose(Verdict.FAIL, trap, outcome="trapped").id == "guest-trap"
+    # the guest's own output is not the host's error: printing "wasm trap" is not a trap
+    assert diagnose(Verdict.FAIL, "unexpected stdout", outcome="ok",
+                    output="host unreachable: wasm trap") is None
+    served = "Serving HTTP on http://127.0.0.1:8080/"
+    assert diagnose(Verdict.TIMEOUT, "no result", host="cloud_cli", output=served).id \
+        == "runwasi-served-a-command"
+    assert diagnose(Verdict.TIMEOUT, "no result", host="wasmtime_cli", output=served).id \
+        == "timeout"
 
 
 def test_diagnosis_names_the_import():
     d = diagnose(Verdict.FAIL, "component imports instance `wasi:cli/environment@0.2.0`, but a "
-                               "matching implementation was not found in the linker")
+                               "matching implementation was not found in the linker",
+                 outcome="refused")
     assert "wasi:cli/environment@0.2.0" in d.cause
     assert d.link == "https://github.com/rust-lang/rust/issues/133235"
 

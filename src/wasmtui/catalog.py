@@ -105,7 +105,23 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
     return [load_host(f) for f in folders if f.name in keep]
 
 
-def guest_from_path(path: Path) -> Guest:
+def guest_from_path(path: Path, name: str | None = None) -> Guest:
     """A component given on the command line: no manifest, so its checks come later from
     its exports (plan.generic_checks)."""
-    return Guest(name=path.stem, component=path, checks=[], description=str(path))
+    return Guest(name=name or path.stem, component=path, checks=[], description=str(path))
+
+
+def guests_from_paths(paths: list[Path]) -> list[Guest]:
+    """Components from the command line, named by their file's stem; files that share a
+    stem are told apart by as many parent folders as it takes (`a/component`)."""
+    def name(path: Path, depth: int) -> str:
+        return "/".join([*path.parent.parts[len(path.parent.parts) - depth:], path.stem])
+
+    names = {}
+    for path in paths:
+        depth = 0
+        while any(name(path, depth) == name(other, depth) for other in paths
+                  if other != path) and depth < len(path.parent.parts):
+            depth += 1
+        names[path] = name(path, depth)
+    return [guest_from_path(p, names[p]) for p in dict.fromkeys(paths)]

@@ -68,6 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0:
         parser().error("--jobs, --timeout and --prepare-timeout must be positive")
+    for c in args.components:
+        if not c.exists():
+            print(f"wasmtui: {c}: no such file", file=sys.stderr)
+            return 2
+        if c.is_dir():
+            print(f"wasmtui: {c} is a folder: give the component's .wasm file", file=sys.stderr)
+            return 2
     try:
         root = (args.root or find_root()).resolve()
         options = Options(root=root, components=[c.resolve() for c in args.components],

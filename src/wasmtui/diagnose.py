@@ -20,6 +20,9 @@ class KnownCause:
     cause: str
     hint: str
     link: str
+    hosts: frozenset[str]  # empty: any host
+    outcomes: frozenset[str]  # the adapter's outcome (refused, trapped...); empty: any
+    match_output: bool  # also read the guest's output (by default only the host's words)
 
 
 @cache
@@ -33,16 +36,27 @@ def known_causes() -> tuple[KnownCause, ...]:
             cause=c["cause"],
             hint=c.get("hint", ""),
             link=c.get("link", ""),
+            hosts=frozenset(c.get("hosts", ())),
+            outcomes=frozenset(c.get("outcomes", ())),
+            match_output=bool(c.get("match-output", False)),
         )
         for c in tomllib.loads(text)["cause"]
     )
 
 
-def diagnose(verdict: Verdict, text: str) -> Diagnosis | None:
-    """The first known cause for this verdict whose pattern matches `text`."""
+def diagnose(verdict: Verdict, error: str, *, host: str = "", outcome: str = "",
+             output: str = "") -> Diagnosis | None:
+    """The first known cause for this verdict, host and outcome whose pattern matches
+    the host's own `error` text (or the guest's `output`, for a cause that opts in: a
+    guest printing "host unreachable" is not a trap)."""
     for known in known_causes():
         if str(verdict) not in known.verdicts:
             continue
+        if known.hosts and host not in known.hosts:
+            continue
+        if known.outcomes and outcome not in known.outcomes:
+            continue
+        text = f"{error}\n{output}" if known.match_output else error
         m = known.pattern.search(text)
         if m is None:
             continue

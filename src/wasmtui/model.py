@@ -207,6 +207,7 @@ class CheckRun:
     log: str = ""  # the full output, on disk
     duration: float = 0.0
     prepare_duration: float | None = None  # until guest code started (the `running` event)
+    outcome: str = ""  # the adapter's outcome (adapters/PROTOCOL.md): ok, refused, trapped...
     started_at: str = ""
     finished_at: str = ""
     diagnosis: Diagnosis | None = None

@@ -145,6 +145,7 @@ class Runner:
                     else:
                         run.verdict, run.actual, run.reason = judge(check, result, run.result_type,
                                                                     started)
+                        run.outcome = str(result.get("outcome", ""))
                         healthy = True
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
@@ -161,9 +162,10 @@ class Runner:
                 run.duration = time.monotonic() - t0
                 run.finished_at = now_iso()
                 if run.verdict is not Verdict.PASS:
-                    text = "\n".join([str(run.actual.get("error", "")), run.reason,
-                                      *run.output_tail])
-                    run.diagnosis = diagnose(run.verdict, text)
+                    error = "\n".join([str(run.actual.get("error", "")), run.reason])
+                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.name,
+                                             outcome=run.outcome,
+                                             output="\n".join(run.output_tail))
                 log.write(f"# verdict: {run.verdict} {run.reason}\n")
                 self.bus.publish(CheckFinished(cell, run))
 

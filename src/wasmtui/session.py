@@ -66,7 +66,7 @@ class Session:
         self._t0 = time.monotonic()
         self.hosts = catalog.load_hosts(options.root, options.host_patterns)
         if options.components:
-            self.guests = [catalog.guest_from_path(p) for p in options.components]
+            self.guests = catalog.guests_from_paths(options.components)
         else:
             self.guests = catalog.load_guests(options.root, options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,

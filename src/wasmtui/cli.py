@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         for g in guests:
             print(f"guest {g.name:28} {g.component}")
         for h in hosts:
-            print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}")
+            print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
+                  f"WASI {', '.join(sorted(h.wasi))}")
         return 0
     if not hosts or not (guests or args.components):
         what = "host" if not hosts else "guest"

@@ -178,6 +178,12 @@ class ComponentInfo:
             return None
         return f"{found[0].name}.{func}", found[0].signatures[func]
 
+    def wasi_interfaces(self, version: str) -> list[str]:
+        """The WASI interfaces of WASI `version` ("0.3") it imports or exports."""
+        names = [i.name for i in [*self.imports, *self.exports]]
+        return [n for n in names if n.startswith("wasi:") and
+                (n.split("@", 1)[1:] or [""])[0].startswith(f"{version}.")]
+
     def exports_interface(self, prefix: str) -> bool:
         """True when an export is named `prefix` (any @version)."""
         return any(e.name.split("@")[0] == prefix for e in self.exports)
@@ -213,13 +219,17 @@ class CheckRun:
     diagnosis: Diagnosis | None = None
     host_version: str = ""
     notes: list[str] = field(default_factory=list)
+    # Why the host cannot be expected to run it (a WASI version it lacks): the diagnosis
+    # of a failure, known before the check runs.
+    host_limit: Diagnosis | None = None
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
     # An invoke check's function as the component exports it: {"function", "signature"}
     target: dict[str, Any] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
-        fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target)
+        fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target,
+                         host_limit=self.host_limit)
         self.__dict__.update(fresh.__dict__)
 
     @property

@@ -14,6 +14,7 @@ from .model import (
     CheckKind,
     CheckRun,
     ComponentInfo,
+    Diagnosis,
     Guest,
     Host,
     HostStatus,
@@ -21,7 +22,28 @@ from .model import (
 )
 
 CLI_RUN = "wasi:cli/run"
-HTTP_HANDLER = "wasi:http/incoming-handler"
+HTTP_HANDLER = "wasi:http/incoming-handler"  # WASI 0.2
+HTTP_HANDLER_03 = "wasi:http/handler"  # WASI 0.3 (wasi:http/service)
+WASI_03_LINK = "https://github.com/WebAssembly/WASI/tree/main/proposals"
+
+
+def serves_http(info: ComponentInfo) -> bool:
+    return info.exports_interface(HTTP_HANDLER) or info.exports_interface(HTTP_HANDLER_03)
+
+
+def host_limit(info: ComponentInfo, host: Host) -> Diagnosis | None:
+    """A WASI version the component uses and the host does not declare (host.toml
+    `wasi`): the explanation of its failure there, in the host's own words."""
+    used = info.wasi_interfaces("0.3")
+    if not used or "0.3" in host.wasi:
+        return None
+    note = host.wasi_notes.get("0.3", "it does not declare WASI 0.3")
+    return Diagnosis(id="wasi-0.3", link=WASI_03_LINK,
+                     cause=f"The component uses WASI 0.3 ({', '.join(used[:3])}"
+                           f"{', ...' if len(used) > 3 else ''}), which {host.name} does not "
+                           f"run: {note}.",
+                     hint="Run it on a host that declares WASI 0.3 (wasmtui --list), or build "
+                          "it for WASI 0.2.")
 
 
 def generic_checks(info: ComponentInfo) -> list[Check]:
@@ -29,7 +51,7 @@ def generic_checks(info: ComponentInfo) -> list[Check]:
     checks = [Check(name="instantiate", kind=CheckKind.INSTANTIATE)]
     if info.exports_interface(CLI_RUN):
         checks.append(Check(name="run", kind=CheckKind.CLI, expect={"exit-code": 0}))
-    if info.exports_interface(HTTP_HANDLER):
+    if serves_http(info):
         checks.append(Check(name="get-root", kind=CheckKind.HTTP, path="/"))
     return checks
 
@@ -45,9 +67,11 @@ def na_reason(check: Check, info: ComponentInfo, host: Host) -> str | None:
 def missing_export(check: Check, info: ComponentInfo) -> str | None:
     """What a manifest's check needs that the component does not export: a broken build
     or a typo, so the check fails (it is never n/a)."""
-    needs = {CheckKind.CLI: CLI_RUN, CheckKind.HTTP: HTTP_HANDLER}.get(check.kind)
-    if needs and not info.exports_interface(needs):
-        return f"the component does not export {needs} that the manifest's {check.kind} check needs"
+    if check.kind is CheckKind.CLI and not info.exports_interface(CLI_RUN):
+        return f"the component does not export {CLI_RUN} that the manifest's cli check needs"
+    if check.kind is CheckKind.HTTP and not serves_http(info):
+        return (f"the component does not export {HTTP_HANDLER} (or {HTTP_HANDLER_03}) that "
+                f"the manifest's http check needs")
     return None
 
 
@@ -99,7 +123,8 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
     --require-host)."""
     runs = []
     for check in checks_for(guest, info):
-        run = CheckRun(check=check, host_version=status.version)
+        run = CheckRun(check=check, host_version=status.version,
+                       host_limit=host_limit(info, host) if info.is_component else None)
         if not info.is_component:
             # Bad input: say what the file is; a missing file is not the guest's verdict.
             run.verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL

@@ -78,6 +78,8 @@ def build_report(session: Session) -> dict[str, Any]:
                 "unsupported": h.unsupported,
                 "grants": h.grants,
                 "host_functions": h.host_functions,
+                "wasi": sorted(h.wasi),
+                "wasi_notes": h.wasi_notes,
                 **_status(session, h.name),
             }
             for h in session.hosts

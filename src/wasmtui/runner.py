@@ -163,9 +163,10 @@ class Runner:
                 run.finished_at = now_iso()
                 if run.verdict is not Verdict.PASS:
                     error = "\n".join([str(run.actual.get("error", "")), run.reason])
-                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.name,
-                                             outcome=run.outcome,
-                                             output="\n".join(run.output_tail))
+                    run.diagnosis = run.host_limit if run.verdict in (Verdict.FAIL, Verdict.ERROR) \
+                        and run.host_limit else diagnose(run.verdict, error, host=cell.host.name,
+                                                         outcome=run.outcome,
+                                                         output="\n".join(run.output_tail))
                 log.write(f"# verdict: {run.verdict} {run.reason}\n")
                 self.bus.publish(CheckFinished(cell, run))
 

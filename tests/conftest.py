@@ -79,6 +79,12 @@ def outcomes_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def wasi_p3_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A WASI 0.3 command (wasi:cli/run@0.3.0): prints a line; `fail` exits with err."""
+    return build_fixture(tmp_path_factory, "wasi_p3_cmd")
+
+
+@pytest.fixture(scope="session")
 def print_then_trap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A component whose `answer` prints the expected 42, then traps."""
     return build_fixture(tmp_path_factory, "print_then_trap")

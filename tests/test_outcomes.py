@@ -225,3 +225,49 @@ def test_files_with_the_same_name_are_distinct_guests(tmp_path, built_guests):
     assert guests["a/component"]["path"] != guests["b/component"]["path"]
     assert guests["a/component"]["sha256"] != guests["b/component"]["sha256"]
     assert len(guests["a/component"]["imports"]) == 10 and guests["b/component"]["imports"] == []
+
+
+def test_a_wasi_0_3_command_gets_each_hosts_real_verdict(tmp_path, wasi_p3_cmd):
+    """What each host does with a WASI 0.3 command, as checked by hand: wasmtime 49 runs
+    it (WASI 0.3.0 is linked by default); wasmtime-py, jco (no preview3-shim, no JSPI in
+    Node 20) and our runwasi shim (WASI 0.2 bindings) cannot, and the diagnosis says WASI
+    0.3 in that host's own words; the browser runs no commands."""
+    report, _ = _run(tmp_path, f"""component = "{wasi_p3_cmd}"
+[[check]]
+name = "run"
+kind = "cli"
+expect = {{ stdout = "hello from WASI 0.3\\n", exit-code = 0 }}
+
+[[check]]
+name = "fail"
+kind = "cli"
+args = ["fail"]
+expect = {{ exit-code = 1 }}
+""", [*CLI_HOSTS, "browsers_jco"])
+    for name in ("run", "fail"):
+        assert check(report, "g", "wasmtime_cli", name)["verdict"] == "pass"
+        assert check(report, "g", "browsers_jco", name)["verdict"] == "n/a"
+        for host in ("plugin_python", "plugin_node", "cloud_cli"):
+            k = check(report, "g", host, name)
+            assert k["verdict"] == "fail", (host, k["reason"])
+            assert k["diagnosis"]["id"] == "wasi-0.3", host
+            assert "wasi:cli/" in k["diagnosis"]["cause"] and host in k["diagnosis"]["cause"]
+    assert "WebAssembly.promising" in check(report, "g", "plugin_node", "run")["actual"]["error"]
+
+
+def test_validity_is_the_field_tools_call_and_refusal_each_hosts(tmp_path):
+    """A valid component (wasm-tools validate --features all) that needs custom page
+    sizes: not "corrupt" for everyone because wasmtime-py cannot compile it; each host
+    refuses it in its own words (the wasmtime CLI used to pass its instantiate check)."""
+    wasm = tmp_path / "custom_page_sizes.wasm"
+    subprocess.run([str(ROOT / "toolchain/tool"), "wasm-tools", "parse",
+                    str(ROOT / "tests/fixtures/custom_page_sizes.wat"), "-o", str(wasm)],
+                   check=True)
+    proc = wasmtui("--headless", "--json", *[f"--host={h}" for h in INVOKE_HOSTS], str(wasm))
+    report = report_of(proc)
+    assert [(g["kind"], g["error"]) for g in report["guests"]] == [("component", "")]
+    assert [e["name"] for e in report["guests"][0]["exports"]] == ["answer"]
+    for host in INVOKE_HOSTS:
+        k = check(report, "custom_page_sizes", host, "instantiate")
+        assert (k["verdict"], k["outcome"]) == ("fail", "refused"), (host, k["actual"])
+        assert "custom page sizes" in k["actual"]["error"], host

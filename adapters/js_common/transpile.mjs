@@ -34,6 +34,13 @@ export function packageVersion(host, name) {
 const cacheRoot = () =>
   process.env.WASMTUI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wasmtui");
 
+/** jco would not translate the component: the host's refusal, not a harness failure. */
+export class TranspileRefusal extends Error {
+  constructor(cause) {
+    super(`jco could not transpile the component: ${cause?.message ?? cause}`);
+  }
+}
+
 /**
  * Transpile a component (cached). Returns {dir, imports, exports}: `dir` holds
  * component.js (exports `instantiate`), its core modules and a package.json that makes
@@ -45,7 +52,12 @@ export async function transpileCached(jco, jcoVersion, componentPath) {
   const dir = join(cacheRoot(), "jco", jcoVersion, sha);
   const metaPath = join(dir, "meta.json");
   if (existsSync(metaPath)) return { dir, ...JSON.parse(await readFile(metaPath, "utf8")) };
-  const out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true });
+  let out;
+  try {
+    out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true });
+  } catch (err) {
+    throw new TranspileRefusal(err);
+  }
   // Publish atomically: write a private folder, then rename it into place. Concurrent
   // first runs (several adapters, several hosts) each write their own; the first rename
   // wins and the others, finding the folder there, use it: nobody deletes anybody's.

@@ -33,14 +33,15 @@ from protocol import Adapter, Output, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
-# wasmtime's own error block; anything before it on stderr is the guest's.
-HOST_ERROR = re.compile(r"(?m)^Error: failed to run main module")
+# wasmtime's own error block: an anyhow chain, `Error: failed to ...` or an `Error:` line
+# followed by `Caused by:`. Anything before it on stderr is the guest's.
+HOST_ERROR = re.compile(r"(?m)^Error: (?:[Ff]ailed to |.*\n\nCaused by:)")
 
 
 def host_error(stderr: str) -> str:
-    """The wasmtime CLI's own error (from its last `Error: failed to run main module`),
-    or "" when it printed none: a guest printing `Error: ...` itself (Rust's `main`
-    returning Err does) is the guest's output, not the host's verdict."""
+    """The wasmtime CLI's own error (from its last block), or "" when it printed none: a
+    guest printing `Error: "..."` itself (Rust's `main` returning Err does) is the guest's
+    output, not the host's verdict."""
     found = list(HOST_ERROR.finditer(stderr))
     return stderr[found[-1].start():].strip() if found else ""
 

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import shutil
+import subprocess
 from dataclasses import asdict
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +20,10 @@ import wasmtime
 from wasmtime import component as wc
 
 from .model import ComponentInfo, Interface
+from .paths import cache_dir
 from .values import INTEGERS, Type, render_signature
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -76,24 +82,80 @@ def _interfaces(items: dict[str, wc.ComponentExtern], engine: wasmtime.Engine) -
     return out
 
 
+MAGIC = b"\0asm"
+CORE_VERSION = b"\x01\x00\x00\x00"  # a core module's version field
+COMPONENT_LAYER = b"\x01\x00"  # bytes 6-7: layer 1 is a component
+WIT_ITEM = re.compile(r"^  (import|export) ([^;:]+(?::[^;:/]+/[^;]+)?)(?::|;)", re.M)
+
+
+def wasm_tools() -> str | None:
+    """The cached wasm-tools (make install), or one on PATH."""
+    cached = cache_dir() / "tools" / "bin" / "wasm-tools"
+    return str(cached) if os.access(cached, os.X_OK) else shutil.which("wasm-tools")
+
+
+def tool_versions() -> str:
+    """What an inspect result depends on besides the file: part of its cache key, so an
+    upgrade never keeps an old verdict."""
+    tools = wasm_tools()
+    wt = subprocess.run([tools, "--version"], capture_output=True, text=True,
+                        check=False).stdout.split()[1:2] if tools else []
+    return f"wasmtime-py-{version('wasmtime')}-wasm-tools-{wt[0] if wt else 'none'}"
+
+
+def _layer(path: Path, data: bytes) -> tuple[str, str]:
+    """What the binary header says (kind, error): the field's own rule, before any engine
+    is asked to compile it."""
+    if not data:
+        return "empty", "the file is empty (0 bytes)"
+    if data[:4] != MAGIC or len(data) < 8:
+        return "corrupt", "not valid WebAssembly: it does not start with the \\0asm header"
+    if data[4:8] == CORE_VERSION:
+        kind = "core-module"
+    elif data[6:8] == COMPONENT_LAYER:
+        kind = "component"
+    else:
+        return "corrupt", f"not valid WebAssembly: unknown version/layer {data[4:8].hex()}"
+    if (tools := wasm_tools()) is not None:
+        check = subprocess.run([tools, "validate", "--features", "all", str(path)],
+                               capture_output=True, text=True, check=False)
+        if check.returncode != 0:
+            return "corrupt", "not valid WebAssembly (wasm-tools validate --features all): " \
+                              + " ".join(check.stderr.split())[:500]
+    if kind == "core-module":
+        return kind, ("a core WebAssembly module, not a component "
+                      "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
+    return kind, ""
+
+
+def _world_by_wasm_tools(path: Path) -> tuple[list[Interface], list[Interface]]:
+    """Import and export names from `wasm-tools component wit` when wasmtime-py cannot
+    compile the component (no function types: invoke checks need wasmtime-py's)."""
+    tools = wasm_tools()
+    if tools is None:
+        return [], []
+    wit = subprocess.run([tools, "component", "wit", str(path)], capture_output=True,
+                         text=True, check=False).stdout
+    world = wit.split("\n}", 1)[0]
+    items: dict[str, list[Interface]] = {"import": [], "export": []}
+    for m in WIT_ITEM.finditer(world):
+        items[m.group(1)].append(Interface(name=m.group(2).strip()))
+    return items["import"], items["export"]
+
+
 def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     info = ComponentInfo(path=path, kind="component", sha256=sha, size=len(data))
-    if not data:
-        info.kind, info.error = "empty", "the file is empty (0 bytes)"
+    info.kind, info.error = _layer(path, data)
+    if info.kind != "component":
         return info
     engine = wasmtime.Engine()
     try:
         comp = wc.Component(engine, data)
     except wasmtime.WasmtimeError as exc:
-        try:
-            wasmtime.Module.validate(engine, data)
-        except wasmtime.WasmtimeError:
-            info.kind = "corrupt"
-            info.error = "not valid WebAssembly: " + " ".join(str(exc).split())
-        else:
-            info.kind = "core-module"
-            info.error = ("a core WebAssembly module, not a component "
-                          "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
+        # Valid, but not for wasmtime-py's default engine: that is plugin_python's verdict
+        # (its adapter will say so), not every host's.
+        info.types_error = "wasmtime-py could not compile it: " + " ".join(str(exc).split())
+        info.imports, info.exports = _world_by_wasm_tools(path)
         return info
     ctype = comp.type
     info.imports = _interfaces(ctype.imports(engine), engine)
@@ -108,7 +170,7 @@ def inspect_component(path: Path, cache: Path | None = None) -> ComponentInfo:
     except OSError as exc:
         return ComponentInfo(path=path, kind="missing", error=f"cannot read {path}: {exc.strerror}")
     sha = hashlib.sha256(data).hexdigest()
-    entry = cache / "inspect" / f"{sha}.json" if cache else None
+    entry = cache / "inspect" / tool_versions() / f"{sha}.json" if cache else None
     if entry and entry.is_file():
         try:
             raw = json.loads(entry.read_text())

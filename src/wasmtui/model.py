@@ -155,6 +155,7 @@ class ComponentInfo:
     sha256: str = ""
     size: int = 0
     error: str = ""
+    types_error: str = ""  # why function types are unknown (wasmtime-py could not compile it)
     imports: list[Interface] = field(default_factory=list)
     exports: list[Interface] = field(default_factory=list)
 

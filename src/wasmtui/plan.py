@@ -84,6 +84,10 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)
+    if found is None and info.types_error:
+        return Verdict.ERROR, (f"the function types of this component are unknown, so "
+                               f"{check.function}'s values cannot be converted: "
+                               f"{info.types_error}")
     if found is None:
         return Verdict.FAIL, (f"the component does not export {check.function} that the "
                               f"manifest expects (exports: "

@@ -26,8 +26,11 @@ guests: toolchain
 run: install guests
 	$(VENV)/bin/wasmtui
 
+# Hosts this machine can install: `make test` requires them (a missing or broken one fails
+# the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.
+REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node browsers_jco cloud_cli cloud_http
 test: install guests
-	$(VENV)/bin/pytest -q
+	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q
 
 bench: install guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py

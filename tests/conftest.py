@@ -85,6 +85,12 @@ def wasi_p3_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def http_answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An HTTP handler: /redirect answers 302, /cut panics mid-body, else 200 ok."""
+    return build_fixture(tmp_path_factory, "http_answers")
+
+
+@pytest.fixture(scope="session")
 def print_then_trap(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A component whose `answer` prints the expected 42, then traps."""
     return build_fixture(tmp_path_factory, "print_then_trap")

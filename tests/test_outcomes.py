@@ -271,3 +271,55 @@ def test_validity_is_the_field_tools_call_and_refusal_each_hosts(tmp_path):
         k = check(report, "custom_page_sizes", host, "instantiate")
         assert (k["verdict"], k["outcome"]) == ("fail", "refused"), (host, k["actual"])
         assert "custom page sizes" in k["actual"]["error"], host
+
+
+@pytest.mark.skipif(not os.environ.get("WASMTUI_REQUIRED_HOSTS"),
+                    reason="the hosts to require come from `make test` (WASMTUI_REQUIRED_HOSTS)")
+def test_every_host_installable_here_is_available(built_guests):
+    """`make test` requires every host this machine can install: a broken or missing one
+    fails the run (it used to be a quiet `unavailable`, CI green with zero real checks)."""
+    hosts = os.environ["WASMTUI_REQUIRED_HOSTS"].split()
+    proc = wasmtui("--headless", "--json", "-g", "hello_world_rust", "-g", "wasi_cli_rust",
+                   "-g", "wasi_http_rust", *[a for h in hosts for a in ("--require-host", h)])
+    report = report_of(proc)
+    missing = {h["name"]: h["reason"] for h in report["hosts"]
+               if h["name"] in hosts and not h["available"]}
+    assert missing == {}
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+HTTP_HOSTS = ["wasmtime_cli", "plugin_node", "cloud_http"]
+
+
+def test_http_answers_are_read_as_they_are(tmp_path, http_answers):
+    """A 302 is the answer (no host follows it); a body cut by a panic is the guest's
+    failure on every http host, never the harness's; the default expectation is a 2xx."""
+    report, _ = _run(tmp_path, f"""component = "{http_answers}"
+[[check]]
+name = "redirect"
+kind = "http"
+path = "/redirect"
+expect = {{ status = 302, body = "moved" }}
+
+[[check]]
+name = "redirect-is-not-2xx"
+kind = "http"
+path = "/redirect"
+
+[[check]]
+name = "cut"
+kind = "http"
+path = "/cut"
+
+[[check]]
+name = "ok"
+kind = "http"
+path = "/"
+""", HTTP_HOSTS)
+    for host in HTTP_HOSTS:
+        assert check(report, "g", host, "redirect")["verdict"] == "pass", host
+        k = check(report, "g", host, "redirect-is-not-2xx")
+        assert k["verdict"] == "fail" and "expected 2xx, got 302" in k["reason"], host
+        cut = check(report, "g", host, "cut")
+        assert (cut["verdict"], cut["outcome"]) == ("fail", "trapped"), (host, cut["actual"])
+        assert check(report, "g", host, "ok")["verdict"] == "pass", host

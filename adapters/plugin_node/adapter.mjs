@@ -107,6 +107,9 @@ class PluginNode {
         const chunks = [];
         let size = 0;
         res.on("data", (c) => { if (size <= MAX_CAPTURE) chunks.push(c); size += c.length; });
+        // a body cut mid-way (the guest trapped while writing it) is the guest's failure
+        res.on("aborted", () => resolve({ outcome: "trapped", error: `the guest failed while sending the body (${size} bytes in)` }));
+        res.on("error", (err) => resolve({ outcome: "trapped", error: `the guest failed while sending the body: ${err.message}` }));
         res.on("end", () => {
           const body = Buffer.concat(chunks).subarray(0, MAX_CAPTURE).toString("utf8");
           resolve({ outcome: "ok", status: res.statusCode, body, ...(size > MAX_CAPTURE ? { body_truncated: true } : {}) });

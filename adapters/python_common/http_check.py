@@ -4,18 +4,23 @@ answer), the status and body as a protocol result."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
 from outcomes import TRAP_MARKERS
 from protocol import MAX_CAPTURE, Output
 
+TRAP_GRACE = 0.2  # seconds
+
 
 def ask(base_url: str, request: dict[str, Any], out: Output) -> dict[str, Any]:
     """Make the check's request. No answer, or an answer cut mid-body, is the guest's
-    doing (it trapped or hung up while handling it); a 5xx with a trap in the host's
-    stderr is the guest trapping too."""
+    doing (it trapped or hung up while handling it); so is an answer during which the
+    host reported a trap on its stderr, whatever the status: `wasmtime serve` ends a
+    trapped handler's body cleanly (200, cut short) and says so only there."""
     check = request["check"]
+    stderr_before = out.written["stderr"]
     url = base_url.rstrip("/") + check["path"]
     timeout = float(request.get("timeout", 30))
     body = bytearray()
@@ -32,9 +37,10 @@ def ask(base_url: str, request: dict[str, Any], out: Output) -> dict[str, Any]:
         return {"outcome": "trapped",
                 "error": f"{check['method']} {url}: the guest failed {stage}: {exc!r}\n"
                          f"{out.tail('stderr')}".strip()}
-    stderr = out.tail("stderr")
-    if status >= 500 and TRAP_MARKERS.search(stderr):
-        return {"outcome": "trapped", "status": status, "error": stderr.strip()}
+    time.sleep(TRAP_GRACE)  # the host logs a handler's trap as the response ends
+    during = out.tail("stderr", since=stderr_before)
+    if TRAP_MARKERS.search(during):
+        return {"outcome": "trapped", "status": status, "error": during.strip()}
     result: dict[str, Any] = {"outcome": "ok", "status": status,
                               "body": bytes(body[:MAX_CAPTURE]).decode("utf-8", "replace")}
     if len(body) > MAX_CAPTURE:

@@ -50,6 +50,7 @@ class Output:
         self.raw: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
         self.truncated = {"stdout": False, "stderr": False}
         self._tail = {"stdout": bytearray(), "stderr": bytearray()}  # the last 64 KiB
+        self.written = {"stdout": 0, "stderr": 0}  # bytes in all
         self._decoders = {s: codecs.getincrementaldecoder("utf-8")("replace") for s in self.raw}
         self._partial = {"stdout": "", "stderr": ""}
         self._cutting = {"stdout": False, "stderr": False}  # inside a line already cut
@@ -63,6 +64,7 @@ class Output:
     def write(self, stream: str, data: bytes) -> list[str]:
         """A raw write (a guest's stdout, a pipe's chunk): kept, then split into lines;
         the partial last line waits for the next write. Returns the lines it sent."""
+        self.written[stream] += len(data)
         room = MAX_CAPTURE - len(self.raw[stream])
         self.raw[stream] += data[:max(room, 0)]
         self.truncated[stream] |= len(data) > room
@@ -100,9 +102,11 @@ class Output:
         """What the guest wrote on `stream`, byte-exact (up to the first MiB)."""
         return self.raw[stream].decode("utf-8", "replace")
 
-    def tail(self, stream: str) -> str:
-        """The end of `stream` (where a host prints its error after any guest flood)."""
-        return self._tail[stream].decode("utf-8", "replace")
+    def tail(self, stream: str, since: int = 0) -> str:
+        """The end of `stream` (where a host prints its error after any guest flood), or
+        only what was written after byte `since` of it (within the last 64 KiB)."""
+        new = self.written[stream] - since
+        return self._tail[stream][-new:].decode("utf-8", "replace") if new > 0 else ""
 
     def captured(self, stream: str) -> dict[str, Any]:
         """The result fields for a stream: its text, and `<stream>_truncated` past 1 MiB."""

@@ -119,13 +119,30 @@ def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
     return [Check(name="load", kind=CheckKind.INSTANTIATE)]
 
 
+def absent(host: Host, status: HostStatus, required: bool) -> tuple[Verdict, str] | None:
+    """A host that cannot run anything here: `unavailable` (with the install command),
+    or `error` when its adapter broke before its hello or the run requires that host
+    (--strict, --require-host): then even its n/a cells say so."""
+    if status.available:
+        return None
+    if status.broken:
+        why = f"{host.name}'s adapter broke before it said hello: {status.reason}"
+    elif required:
+        why = f"{host.name} is required by this run but not available here: {status.reason}"
+    else:
+        why = f"{host.name} is not available here: {status.reason}"
+    if status.install:
+        why += f" (install: {status.install})"
+    return (Verdict.ERROR if status.broken or required else Verdict.UNAVAILABLE), why
+
+
 def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
               required: bool = False) -> Cell:
-    """A cell's checks, each settled here when it cannot run: n/a (with why), a manifest
-    problem, a host that is not available (`unavailable`; an `error` when its adapter
-    broke before its hello, or when the run requires that host: --strict,
-    --require-host)."""
+    """A cell's checks, each settled here when it cannot run: bad input, a broken or
+    required-but-missing host, n/a (with why), a manifest problem, a host that is not
+    installed."""
     runs = []
+    gone = absent(host, status, required)
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_version=status.version,
                        host_limit=host_limit(info, host) if info.is_component else None)
@@ -137,6 +154,8 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             if info.kind == "missing" and guest.has_manifest:
                 run.reason += f" (not built? run: make -C guests/{guest.name} build)"
             run.diagnosis = diagnose(run.verdict, info.error)
+        elif gone is not None and gone[0] is Verdict.ERROR:
+            run.verdict, run.reason = gone
         elif (why := na_reason(check, info, host)) is not None:
             run.verdict, run.reason = Verdict.NA, why
         elif (missing := missing_export(check, info)) is not None:
@@ -145,17 +164,8 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
         elif (bad := resolve(run, info, guest)) is not None:
             run.verdict, run.reason = bad
             run.actual = {"error": run.reason}
-        elif not status.available:
-            run.verdict = Verdict.ERROR if status.broken or required else Verdict.UNAVAILABLE
-            if status.broken:
-                run.reason = f"{host.name}'s adapter broke before it said hello: {status.reason}"
-            elif required:
-                run.reason = f"{host.name} is required by this run but not available here: " \
-                             f"{status.reason}"
-            else:
-                run.reason = f"{host.name} is not available here: {status.reason}"
-            if status.install:
-                run.reason += f" (install: {status.install})"
+        elif gone is not None:
+            run.verdict, run.reason = gone
         run.runnable = run.verdict is Verdict.PENDING
         runs.append(run)
     return Cell(guest=guest, host=host, runs=runs)

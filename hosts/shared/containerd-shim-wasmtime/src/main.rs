@@ -184,7 +184,19 @@ async fn handle(
         proxy.wasi_http_incoming_handler().call_handle(store, req, out).await.map_err(anyhow::Error::from)
     });
     match receiver.await {
-        Ok(Ok(resp)) => Ok(resp),
+        Ok(Ok(resp)) => {
+            // The handler goes on writing the body after the response is set: a trap
+            // from here on is reported as `wasmtime serve` reports it, or a client that
+            // got a body cut short (and ended cleanly) would never know.
+            tokio::task::spawn(async move {
+                match task.await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => eprintln!("worker failed: {e:?}"),
+                    Err(e) => eprintln!("worker failed: {e:?}"),
+                }
+            });
+            Ok(resp)
+        }
         Ok(Err(e)) => Err(e.into()),
         Err(_) => {
             let e = match task.await {

@@ -34,7 +34,7 @@ HOSTS = ["wasmtime_cli", "plugin_python"]
 def report(built_guests, bad_inputs) -> dict:
     files = [bad_inputs[k] for k in ("corrupt", "empty", "core", "trap", "spin")]
     proc = wasmtui("--headless", "--json", "--timeout", "3", *map(str, files),
-                   str(built_guests["wasi_cli_rust"]), str(ROOT / "no-such.wasm"))
+                   str(built_guests["wasi_cli_rust"]))
     assert proc.returncode == 1, proc.stderr
     report = report_of(proc)
     assert processes_of_run(report["run_dir"]) == []
@@ -52,10 +52,18 @@ def test_not_a_component(report, name, diagnosis):
         assert k["verdict"] == "fail" and k["diagnosis"]["id"] == diagnosis
 
 
-def test_missing_file_is_an_error_not_a_fail(report):
+def test_missing_file_is_an_error_not_a_fail(tmp_path):
+    """A manifest whose component was never built: an error with the build command, not
+    the guest's fail. (On the command line, a missing file is a usage error: exit 2.)"""
+    project = project_with_guest(tmp_path, "unbuilt", 'component = "unbuilt.wasm"\n'
+                                 '[[check]]\nname = "load"\nkind = "instantiate"\n')
+    proc = wasmtui("--headless", "--json", "--root", str(project),
+                   *[f"--host={h}" for h in HOSTS])
+    assert proc.returncode == 1
     for host in HOSTS:
-        k = check(report, "no-such", host, "load")
+        k = check(report_of(proc), "unbuilt", host, "load")
         assert k["verdict"] == "error" and "cannot read" in k["reason"]
+        assert "make -C guests/unbuilt build" in k["reason"]
 
 
 def test_trap_fails_with_diagnosis(report):

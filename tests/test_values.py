@@ -132,14 +132,16 @@ def test_wave_json_vectors():
 
 
 def test_js_vectors():
-    proc = subprocess.run(["node", str(ROOT / "adapters/js_common/values.vectors.mjs"),
+    """Values and outcomes, in the JavaScript adapters' own code."""
+    proc = subprocess.run(["node", str(ROOT / "adapters/js_common/vectors.mjs"),
                            "plugin_node"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.skipif(not RUBY, reason="ruby is not installed (make -C hosts/plugin_ruby install)")
 def test_ruby_vectors():
-    proc = subprocess.run([RUBY, str(ROOT / "adapters/plugin_ruby/values_vectors.rb")],
+    """Values and outcomes, in the Ruby adapter's own code."""
+    proc = subprocess.run([RUBY, str(ROOT / "adapters/plugin_ruby/vectors.rb")],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 

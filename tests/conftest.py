@@ -66,34 +66,25 @@ def build_fixture(tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def chatty(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A command component that floods stdout (200k lines unless given a count)."""
-    return build_fixture(tmp_path_factory, "chatty")
+def _fixture_component(name: str, doc: str):
+    """A session fixture building tests/fixtures/<name> (one per Rust fixture crate)."""
+    def fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        return build_fixture(tmp_path_factory, name)
+
+    fixture.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
-@pytest.fixture(scope="session")
-def outcomes_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A command whose outcome is its argument: ok, err, print-then-panic."""
-    return build_fixture(tmp_path_factory, "outcomes_cmd")
-
-
-@pytest.fixture(scope="session")
-def wasi_p3_cmd(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A WASI 0.3 command (wasi:cli/run@0.3.0): prints a line; `fail` exits with err."""
-    return build_fixture(tmp_path_factory, "wasi_p3_cmd")
-
-
-@pytest.fixture(scope="session")
-def http_answers(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An HTTP handler: /redirect answers 302, /cut panics mid-body, else 200 ok."""
-    return build_fixture(tmp_path_factory, "http_answers")
-
-
-@pytest.fixture(scope="session")
-def print_then_trap(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A component whose `answer` prints the expected 42, then traps."""
-    return build_fixture(tmp_path_factory, "print_then_trap")
+chatty = _fixture_component(
+    "chatty", "A command that floods stdout (200k lines unless given a count).")
+outcomes_cmd = _fixture_component(
+    "outcomes_cmd", "A command whose outcome is its argument: ok, err, print-then-panic.")
+wasi_p3_cmd = _fixture_component(
+    "wasi_p3_cmd", "A WASI 0.3 command (wasi:cli/run@0.3.0): prints a line; `fail` exits err.")
+http_answers = _fixture_component(
+    "http_answers", "An HTTP handler: /redirect answers 302, /cut panics mid-body, else 200.")
+print_then_trap = _fixture_component(
+    "print_then_trap", "A component whose `answer` prints the expected 42, then traps.")
 
 
 def project_with_guest(tmp_path: Path, name: str, manifest: str) -> Path:

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { execFileSync } from "node:child_process";
 import { json, onceCommand, serve } from "../js_common/protocol.mjs";
-import { ROOT, TranspileRefusal, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
+import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 
 const HOST = "browsers_jco";
 const INSTALL = "make -C hosts/browsers_jco install";
@@ -84,13 +84,8 @@ class BrowsersJco {
   }
 
   async run(request, out) {
-    let dir;
-    try {
-      ({ dir } = await transpileCached(this.jco, this.jcoVersion, request.component));
-    } catch (err) {
-      if (err instanceof TranspileRefusal) return { outcome: "refused", error: err.message };
-      throw err;
-    }
+    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
+    if (refused) return refused;
     this.cacheDir ??= join(dir, "..");
     if (!this.server) await this.startServer();
     await this.ensureBrowser();

@@ -34,6 +34,19 @@ export function packageVersion(host, name) {
 const cacheRoot = () =>
   process.env.WASMTUI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wasmtui");
 
+/**
+ * transpileCached for an adapter's run(): [dir, null], or [null, a `refused` result] when
+ * jco would not translate the component (any other failure propagates: a harness error).
+ */
+export async function transpileForCheck(jco, jcoVersion, componentPath) {
+  try {
+    return [(await transpileCached(jco, jcoVersion, componentPath)).dir, null];
+  } catch (err) {
+    if (err instanceof TranspileRefusal) return [null, { outcome: "refused", error: err.message }];
+    throw err;
+  }
+}
+
 /** jco would not translate the component: the host's refusal, not a harness failure. */
 export class TranspileRefusal extends Error {
   constructor(cause) {

@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
-import { ROOT, TranspileRefusal, importFromHost, packageVersion, transpileCached } from "../js_common/transpile.mjs";
+import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 
 const HOST = "plugin_node";
 const INSTALL = "make -C hosts/plugin_node install";
@@ -35,13 +35,8 @@ class PluginNode {
   }
 
   async run(request, out) {
-    let dir;
-    try {
-      ({ dir } = await transpileCached(this.jco, this.jcoVersion, request.component));
-    } catch (err) {
-      if (err instanceof TranspileRefusal) return { outcome: "refused", error: err.message };
-      throw err;
-    }
+    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
+    if (refused) return refused;
     let result = await this.runChild(dir, request, out, []);
     if (result.outcome !== "ok" && /not allowed in constant expressions/.test(result.error ?? "")) {
       out.note(`Node ${process.version} needed ${EXTENDED_CONST} (extended-const) to compile this component`);

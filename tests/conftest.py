@@ -194,3 +194,25 @@ def peak_rss_of_adapters(proc: subprocess.Popen, interval: float = 0.02) -> dict
                 peaks[name] = max(peaks.get(name, 0), int(rss.group(1)))
         time.sleep(interval)
     return peaks
+
+
+def host_status(name: str):
+    """Whether a host is available here, decided as wasmtui decides it: its adapter's
+    hello, started by the core with the core's environment (its `pass-env` included)."""
+    import tempfile
+
+    import anyio
+
+    from wasmtui.adapter import AdapterPool
+    from wasmtui.catalog import load_hosts
+
+    host = load_hosts(ROOT, [name])[0]
+
+    async def ask():
+        pool = AdapterPool(host, ROOT, Path(tempfile.mkdtemp(prefix="wasmtui-status-")), 1)
+        try:
+            return await pool.status()
+        finally:
+            await pool.close()
+
+    return anyio.run(ask)

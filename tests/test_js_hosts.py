@@ -1,12 +1,10 @@
 """The polyglot hosts for real: jco in Node (plugin_node), jco in Debian's Chromium
-(browsers_jco), and wasmtime-rb (plugin_ruby), which is unavailable where RubyGems is
-unreachable and then says why."""
+(browsers_jco). (wasmtime-rb: test_ruby.py.)"""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
 
 import anyio
 import pytest
@@ -25,13 +23,11 @@ from .conftest import (
 )
 
 JS_HOSTS = ["plugin_node", "browsers_jco"]
-RUBY_GEM = subprocess.run(["ruby", "-e", 'require "wasmtime"'], capture_output=True,
-                          check=False).returncode == 0
 
 
 @pytest.fixture(scope="module")
 def report(built_guests) -> dict:
-    proc = wasmtui("--headless", "--json", *[f"--host={h}" for h in JS_HOSTS + ["plugin_ruby"]])
+    proc = wasmtui("--headless", "--json", *[f"--host={h}" for h in JS_HOSTS])
     report = report_of(proc)
     assert wait_gone(report["run_dir"]) == []  # no Node, no Chromium left
     return report
@@ -82,23 +78,6 @@ def test_missing_host_function_is_refused_and_diagnosed(built_guests, tmp_path):
         k = check(report, "needs_formatter", host, "greet")
         assert k["verdict"] == "fail" and k["diagnosis"]["id"] == "custom-import-missing", k
         assert "pdureau:wasm-demo/formatter" in k["actual"]["error"]
-
-
-def test_ruby_is_unavailable_with_reason_and_install(report):
-    if RUBY_GEM:
-        pytest.skip("the wasmtime gem is installed here: see test_ruby_runs_the_greeter")
-    ruby = next(h for h in report["hosts"] if h["name"] == "plugin_ruby")
-    assert not ruby["available"] and "wasmtime gem" in ruby["reason"]
-    assert ruby["install"] == "make -C hosts/plugin_ruby install"
-    k = check(report, "hello_world_rust", "plugin_ruby", "greet")
-    assert k["verdict"] == "unavailable" and "make -C hosts/plugin_ruby install" in k["reason"]
-
-
-@pytest.mark.skipif(not RUBY_GEM, reason="the wasmtime gem is not installed: RubyGems is "
-                    "unreachable from this machine (install: make -C hosts/plugin_ruby install)")
-def test_ruby_runs_the_greeter(report):
-    assert check(report, "hello_world_rust", "plugin_ruby", "greet-up")["verdict"] == "pass"
-    assert check(report, "wasi_cli_rust", "plugin_ruby", "run")["verdict"] == "pass"
 
 
 def _renderer_pids(run_dir: str) -> list[int]:

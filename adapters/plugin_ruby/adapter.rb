@@ -5,17 +5,24 @@
 # install command) and wasmtui shows the host as unavailable.
 #
 # invoke: Wasmtime::Component::Linker + WASI::P2.add_to_linker_sync, then
-# instance.get_func([iface, func]).call(*args). Host functions need
-# LinkerInstance#func_new (wasmtime-rb#433/#597), used only when the gem has it.
-# cli: calls the component's wasi:cli/run `run` export with the check's argv.
+# instance.get_func([iface, func]).call(*args), values converted by the signature
+# (values.rb). Host functions need LinkerInstance#func_new (wasmtime-rb#433/#597, on
+# main, not in v45.0.0): where the gem lacks it, the import stays undefined and
+# wasmtime's own refusal is the verdict. cli: the component's wasi:cli/run `run` export
+# (its exact name resolved by the core) with the check's argv.
 
+require "fileutils"
 require "json"
-require "tempfile"
+require "tmpdir"
 require_relative "outcomes"
 require_relative "values"
 
 PROTOCOL = 1
 INSTALL = "make -C hosts/plugin_ruby install"
+MAX_LINE = 16 * 1024
+MAX_CAPTURE = 1024 * 1024
+CHUNK_LINES = 1000 # lines per output event: a flood costs one event per chunk
+CUT = " [line cut at 16 KiB]"
 BUILTINS = {
   "reverse" => ->(s) { s.reverse },
   "upper" => ->(s) { s.upcase },
@@ -34,6 +41,12 @@ def emit(event)
   $stdout.flush
 end
 
+# The gem's capabilities, by what it defines (its version alone does not say).
+def host_functions?
+  defined?(Wasmtime::Component::LinkerInstance) &&
+    Wasmtime::Component::LinkerInstance.method_defined?(:func_new)
+end
+
 def hello
   base = { event: "hello", protocol: PROTOCOL, host: "plugin_ruby" }
   if GEM_ERROR
@@ -41,77 +54,121 @@ def hello
                       reason: "the wasmtime gem (>= 45) cannot be loaded in Ruby #{RUBY_VERSION} " \
                               "(#{GEM_ERROR}); it is published only on rubygems.org")
   end
-  base.merge(available: true, version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION}")
+  functions = host_functions? ? "host functions" : "no host functions (LinkerInstance#func_new missing)"
+  base.merge(available: true,
+             version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION} (WASI p2, #{functions})")
 end
 
+# Guest output lands in files (WASI stdout/stderr); they are read back in chunks, never
+# whole lines at once: lines cut at 16 KiB, a line without end costs 16 KiB.
 def stream_file(id, stream, path)
-  File.foreach(path) { |line| emit(id: id, event: "output", stream: stream, lines: [line.chomp]) }
-  File.read(path)
+  lines = []
+  partial = +""
+  cutting = false
+  flush = lambda do
+    emit(id: id, event: "output", stream: stream, lines: lines) unless lines.empty?
+    lines = []
+  end
+  File.open(path, "rb") do |f|
+    while (chunk = f.read(65_536))
+      parts = (partial + chunk).split("\n", -1)
+      partial = parts.pop.to_s
+      parts.each do |line|
+        lines << line.force_encoding("UTF-8").scrub unless cutting
+        cutting = false
+        flush.call if lines.size >= CHUNK_LINES
+      end
+      next unless partial.bytesize > MAX_LINE
+
+      lines << (partial.byteslice(0, MAX_LINE - CUT.bytesize).force_encoding("UTF-8").scrub + CUT) unless cutting
+      cutting = true
+      partial = +""
+    end
+  end
+  lines << partial.force_encoding("UTF-8").scrub unless partial.empty? || cutting
+  flush.call
 end
 
-def run_check(id, request)
+def captured(stream, path)
+  text = File.open(path, "rb") { |f| f.read(MAX_CAPTURE) } || ""
+  fields = { stream.to_sym => text.force_encoding("UTF-8").scrub }
+  fields[:"#{stream}_truncated"] = true if File.size(path) > MAX_CAPTURE
+  fields
+end
+
+# Temp files live in the run's folder (WASMTUI_RUN_DIR), never in /tmp: a killed adapter
+# leaves nothing behind outside it.
+def scratch_dir
+  base = ENV.fetch("WASMTUI_RUN_DIR", "")
+  base = Dir.tmpdir if base.empty?
+  File.join(base, "scratch", "plugin_ruby-#{Process.pid}").tap { |d| FileUtils.mkdir_p(d) }
+end
+
+def define_host_functions(linker, host_functions)
+  return unless host_functions?
+
+  host_functions.group_by { |name, _| name.rpartition(".").first }.each do |iface, funcs|
+    linker.instance(iface) do |inst|
+      funcs.each do |name, builtin|
+        inst.func_new(name.rpartition(".").last) { |*args| BUILTINS.fetch(builtin).call(*args) }
+      end
+    end
+  end
+end
+
+def run_check(id, request, out_path, err_path)
   check = request.fetch("check")
   engine = Wasmtime::Engine.new
-  component = Wasmtime::Component::Component.from_file(engine, request.fetch("component"))
+  begin
+    component = Wasmtime::Component::Component.from_file(engine, request.fetch("component"))
+  rescue Wasmtime::Error => e
+    return Outcomes.failure(e.message, false)
+  end
   linker = Wasmtime::Component::Linker.new(engine)
   Wasmtime::WASI::P2.add_to_linker_sync(linker)
-  (check["host_functions"] || {}).each do |name, builtin|
-    iface, _, func = name.rpartition(".")
-    unless linker.respond_to?(:instance)
-      return { outcome: "refused", error: "this wasmtime-rb cannot define host functions (#{name}; wasmtime-rb#433)" }
-    end
-    linker.instance(iface) { |inst| inst.func_new(func) { |*args| BUILTINS.fetch(builtin).call(*args) } }
-  end
-  out = Tempfile.new("stdout")
-  err = Tempfile.new("stderr")
+  define_host_functions(linker, check["host_functions"] || {})
   # argv is a command's: an invoke check's arguments are the function's, never the program's.
   argv = ["component.wasm", *(check["kind"] == "cli" ? check["args"] || [] : [])]
   wasi = Wasmtime::WasiConfig.new.set_argv(argv).set_env(check["env"] || {})
-                             .set_stdout_file(out.path).set_stderr_file(err.path)
+                             .set_stdout_file(out_path).set_stderr_file(err_path)
   store = Wasmtime::Store.new(engine, wasi_config: wasi)
   emit(id: id, event: "running")
   begin
     instance = linker.instantiate(store, component)
-  rescue Wasmtime::Error => e
-    return Outcomes.failure(e.message, true)
-  end
-  begin
     case check["kind"]
-    when "invoke"
-      iface, _, func = check["function"].rpartition(".")
-      f = instance.get_func(iface.empty? ? func : [iface, func])
-      return { outcome: "refused", error: "no exported function #{check['function']}" } unless f
-      sig = check.fetch("signature")
-      args = begin
-        sig["params"].each_with_index.map { |(_, type), i| Values.to_host(type, check["args"][i]) }
-      rescue Values::Inexpressible => e
-        return { outcome: "refused", error: e.message }
-      end
-      value = f.call(*args)
-      { outcome: "ok", value: sig["result"] && Values.from_host(sig["result"], value) }
-    when "cli"
-      run_iface = component.type.exports(engine).keys.find { |k| k.start_with?("wasi:cli/run@") } rescue nil
-      f = run_iface && instance.get_func([run_iface, "run"])
-      return { outcome: "refused", error: "the component exports no wasi:cli/run" } unless f
-      result = f.call
-      code = result.respond_to?(:error?) && result.error? ? 1 : 0
-      { outcome: "ok", exit_code: code, stdout: stream_file(id, "stdout", out.path) }
-    else
-      { outcome: "ok" }
+    when "invoke" then invoke(instance, check)
+    when "cli" then run_command(instance, check, out_path)
+    else { outcome: "ok" }
     end
-  rescue StandardError => e
-    raise unless e.class.name.to_s.start_with?("Wasmtime::")
-    # wasi:cli/exit surfaces as Wasmtime::WasiExit (a Trap also has #code: not an exit)
-    if defined?(Wasmtime::WasiExit) && e.is_a?(Wasmtime::WasiExit)
-      { outcome: "ok", exit_code: e.code, stdout: stream_file(id, "stdout", out.path) }
-    else
-      Outcomes.failure(e.message, true)
-    end
-  ensure
-    stream_file(id, "stderr", err.path)
-    out.close!
-    err.close!
+  rescue Wasmtime::WasiExit => e # wasi:cli/exit (a Trap has #code too: not an exit)
+    { outcome: "ok", exit_code: e.code, **captured("stdout", out_path) }
+  rescue Wasmtime::Error => e
+    Outcomes.failure(e.message, true)
   end
+end
+
+def invoke(instance, check)
+  iface, _, func = check["function"].rpartition(".")
+  f = instance.get_func(iface.empty? ? func : [iface, func])
+  return { outcome: "refused", error: "no exported function #{check['function']}" } unless f
+
+  sig = check.fetch("signature")
+  args = begin
+    sig["params"].each_with_index.map { |(_, type), i| Values.to_host(type, check["args"][i]) }
+  rescue Values::Inexpressible => e
+    return { outcome: "refused", error: e.message }
+  end
+  value = f.call(*args)
+  { outcome: "ok", value: sig["result"] && Values.from_host(sig["result"], value) }
+end
+
+def run_command(instance, check, out_path)
+  run = (check["run_exports"] || []).lazy.map { |name| instance.get_func([name, "run"]) }.find(&:itself)
+  return { outcome: "refused", error: "the component exports no wasi:cli/run this host can call" } unless run
+
+  result = run.call
+  code = result.respond_to?(:error?) && result.error? ? 1 : 0
+  { outcome: "ok", exit_code: code, **captured("stdout", out_path) }
 end
 
 def handle(request)
@@ -119,12 +176,18 @@ def handle(request)
   once = JSON.generate(request.reject { |k, _| k == "id" })
   emit(id: id, event: "started",
        command: "ruby #{File.expand_path(__FILE__)} --once '#{once.gsub("'", "'\\\\''")}'")
+  dir = scratch_dir
+  out_path = File.join(dir, "#{id}.stdout")
+  err_path = File.join(dir, "#{id}.stderr")
   result = begin
-    run_check(id, request)
+    run_check(id, request, out_path, err_path)
   rescue StandardError => e
     { outcome: "harness-error", error: "#{e.class}: #{e.message}\n#{e.backtrace&.first(5)&.join("\n")}" }
   end
+  [["stdout", out_path], ["stderr", err_path]].each { |s, p| stream_file(id, s, p) if File.exist?(p) }
   emit({ id: id, event: "result" }.merge(result))
+ensure
+  FileUtils.rm_f([out_path, err_path].compact) if out_path
 end
 
 greeting = hello

@@ -46,10 +46,12 @@ class AdapterDied(Exception):
     """The adapter exited or broke the protocol; the message says how."""
 
 
-def adapter_env(run_dir: Path) -> dict[str, str]:
+def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
     """A minimal environment: the guest must inherit nothing it did not ask for.
     WASMTUI_RUN_DIR marks every process of this run (adapters pass it on to the host
-    processes they start), so leftovers can be found in /proc."""
+    processes they start), so leftovers can be found in /proc. A host's `pass-env`
+    (host.toml) adds the user's variables its adapter needs to find its host (GEM_HOME,
+    GEM_PATH, RUBYLIB for a gem installed outside Ruby's default paths)."""
     cache = cache_dir()
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -59,6 +61,9 @@ def adapter_env(run_dir: Path) -> dict[str, str]:
         "WASMTUI_TOOLS": str(cache / "tools"),
         "WASMTUI_RUN_DIR": str(run_dir),
     }
+    for name in host.pass_env if host else ():
+        if name in os.environ:
+            env[name] = os.environ[name]
     return env
 
 
@@ -90,7 +95,7 @@ class AdapterProcess:
             try:
                 self.proc = await anyio.open_process(
                     argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                    cwd=self.root, env=adapter_env(self.run_dir), start_new_session=True,
+                    cwd=self.root, env=adapter_env(self.run_dir, self.host), start_new_session=True,
                 )
             except OSError as exc:
                 raise AdapterDied(f"cannot start `{' '.join(argv)}`: {exc.strerror}") from exc
@@ -194,7 +199,7 @@ class AdapterProcess:
             if isinstance(cleanup, list) and cleanup:
                 with anyio.move_on_after(60), contextlib.suppress(OSError):
                     await anyio.run_process([str(a) for a in cleanup], check=False,
-                                            cwd=self.root, env=adapter_env(self.run_dir))
+                                            cwd=self.root, env=adapter_env(self.run_dir, self.host))
 
 
 class AdapterPool:

@@ -83,6 +83,7 @@ def load_host(folder: Path) -> Host:
         host_functions=data.host_functions,
         wasi=frozenset(data.wasi),
         wasi_notes=dict(data.wasi_notes),
+        pass_env=tuple(data.pass_env),
     )
 
 

@@ -124,6 +124,7 @@ class Host:
     host_functions: bool | str = False  # can it provide custom imports (declared, for the report)
     wasi: frozenset[str] = frozenset({"0.2"})  # WASI versions whose worlds it runs
     wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
+    pass_env: tuple[str, ...] = ()  # the user's variables its adapter needs (GEM_HOME...)
 
 
 @dataclass

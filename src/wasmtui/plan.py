@@ -81,6 +81,10 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     verdict settled here (a missing function fails; a manifest value that does not fit
     its type is an error: neither the guest's nor the host's doing), or None."""
     check = run.check
+    if check.kind is CheckKind.CLI:  # the command's run export(s), exactly as exported
+        run.target = {"run_exports": sorted(e.name for e in info.exports
+                                            if e.name.split("@")[0] == CLI_RUN)}
+        return None
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)

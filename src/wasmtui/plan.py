@@ -56,8 +56,8 @@ def generic_checks(info: ComponentInfo) -> list[Check]:
     return checks
 
 
-def na_reason(check: Check, info: ComponentInfo, host: Host) -> str | None:
-    """Why `check` cannot apply to this component on this host, or None if it can."""
+def na_reason(check: Check, host: Host) -> str | None:
+    """Why `check` cannot apply on this host (it does not run that kind), or None."""
     if check.kind not in host.kinds:
         why = host.unsupported.get(str(check.kind), f"it does not run {check.kind} checks")
         return f"{host.name}: {why}"
@@ -160,7 +160,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             run.diagnosis = diagnose(run.verdict, info.error)
         elif gone is not None and gone[0] is Verdict.ERROR:
             run.verdict, run.reason = gone
-        elif (why := na_reason(check, info, host)) is not None:
+        elif (why := na_reason(check, host)) is not None:
             run.verdict, run.reason = Verdict.NA, why
         elif (missing := missing_export(check, info)) is not None:
             run.verdict, run.reason = Verdict.FAIL, missing

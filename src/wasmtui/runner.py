@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -143,10 +144,15 @@ class Runner:
                                       f"the guest never ran (--prepare-timeout raises it)")
                         run.actual = {"error": run.reason}
                     else:
-                        run.verdict, run.actual, run.reason = judge(check, result, run.result_type,
-                                                                    started)
                         run.outcome = str(result.get("outcome", ""))
                         healthy = True
+                        try:
+                            run.verdict, run.actual, run.reason = judge(
+                                check, result, run.result_type, started)
+                        except Exception as exc:  # a bug of ours: this check's error only
+                            run.verdict, run.reason = Verdict.ERROR, f"wasmtui failed to judge " \
+                                f"the result: {type(exc).__name__}: {exc}"
+                            run.actual = {"error": traceback.format_exc()}
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
             except AdapterDied as exc:

@@ -51,7 +51,9 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
         return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
     if wants_trap:
         return Verdict.FAIL, actual, "expected the guest to trap, but the call returned"
-    if check.kind is CheckKind.INVOKE and "value" in actual:
+    if check.kind is CheckKind.INVOKE and "value" not in actual:
+        return Verdict.ERROR, actual, "the adapter said `ok` but sent no value: a harness bug"
+    if check.kind is CheckKind.INVOKE:
         try:
             actual["value"] = values.canonical(result_type, actual["value"]) \
                 if result_type is not None else actual["value"]

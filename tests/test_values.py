@@ -17,7 +17,7 @@ from wasmtui import values
 from wasmtui.model import Check, CheckKind, Verdict
 from wasmtui.verdicts import judge
 
-from .conftest import ROOT, report_of, tool, wasmtui
+from .conftest import ROOT, host_status, report_of, tool, wasmtui
 
 VECTORS = json.loads((ROOT / "adapters/values/vectors.json").read_text())
 sys.path.insert(0, str(ROOT / "adapters/python_common"))
@@ -27,8 +27,7 @@ import wasmtime_values  # noqa: E402
 
 INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "browsers_jco"]
 RUBY = shutil.which("ruby")
-RUBY_GEM = bool(RUBY) and subprocess.run([RUBY, "-e", 'require "wasmtime"'],
-                                         capture_output=True, check=False).returncode == 0
+RUBY_GEM = host_status("plugin_ruby").available  # decided as wasmtui decides it
 
 
 def _id(v: dict) -> str:

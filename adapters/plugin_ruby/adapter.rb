@@ -71,6 +71,12 @@ def stream_file(id, stream, path)
   end
   File.open(path, "rb") do |f|
     while (chunk = f.read(65_536))
+      if cutting # inside a line already cut: skip bytes up to its end, building nothing
+        newline = chunk.index("\n")
+        next unless newline
+
+        chunk = chunk.byteslice(newline, chunk.bytesize)
+      end
       parts = (partial + chunk).split("\n", -1)
       partial = parts.pop.to_s
       parts.each do |line|

@@ -105,4 +105,7 @@ class Session:
         self.bus.publish(RunFinished(interrupted=interrupted))
 
     async def aclose(self) -> None:
+        """Stop every adapter, then remove the run's scratch folder (adapters keep their
+        temp files there, adapters/PROTOCOL.md): nothing is left even by a killed one."""
         await self.runner.aclose()
+        shutil.rmtree(self.run_dir / "scratch", ignore_errors=True)

@@ -30,7 +30,7 @@ run: install guests
 # the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.
 REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node browsers_jco cloud_cli cloud_http
 test: install guests
-	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q
+	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q -rs
 
 bench: install guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py

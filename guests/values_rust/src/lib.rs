@@ -141,7 +141,10 @@ impl Guest for Component {
         format!("{shape} {color} [{}] {n}", flags.join(","))
     }
     fn swap(p: Point) -> Point {
-        Point { x_coord: p.y_coord, y_coord: p.x_coord }
+        Point {
+            x_coord: p.y_coord,
+            y_coord: p.x_coord,
+        }
     }
     fn unit() {}
     fn trap() -> u32 {

@@ -36,10 +36,17 @@ fn wave_type(t: &Json) -> Res<Type> {
             other => return Err(format!("unknown type {other}")),
         });
     }
-    let obj = t.as_object().filter(|o| o.len() == 1).ok_or(format!("bad type {t}"))?;
+    let obj = t
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .ok_or(format!("bad type {t}"))?;
     let (kind, body) = obj.iter().next().unwrap();
     let names = |v: &Json| -> Vec<String> {
-        v.as_array().into_iter().flatten().filter_map(|n| n.as_str().map(String::from)).collect()
+        v.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|n| n.as_str().map(String::from))
+            .collect()
     };
     let pairs = |v: &Json| -> Res<Vec<(String, Option<Type>)>> {
         v.as_array()
@@ -47,13 +54,21 @@ fn wave_type(t: &Json) -> Res<Type> {
             .flatten()
             .map(|p| {
                 let name = p[0].as_str().ok_or("bad name")?.to_string();
-                let ty = if p[1].is_null() { None } else { Some(wave_type(&p[1])?) };
+                let ty = if p[1].is_null() {
+                    None
+                } else {
+                    Some(wave_type(&p[1])?)
+                };
                 Ok((name, ty))
             })
             .collect()
     };
     let maybe = |v: &Json| -> Res<Option<Type>> {
-        if v.is_null() { Ok(None) } else { wave_type(v).map(Some) }
+        if v.is_null() {
+            Ok(None)
+        } else {
+            wave_type(v).map(Some)
+        }
     };
     let empty = || format!("empty {kind} type");
     match kind.as_str() {
@@ -65,7 +80,9 @@ fn wave_type(t: &Json) -> Res<Type> {
             Type::tuple(elems.collect::<Res<Vec<_>>>()?).ok_or_else(empty)
         }
         "record" => {
-            let fields = pairs(body)?.into_iter().map(|(n, t)| Ok((n, t.ok_or("field without type")?)));
+            let fields = pairs(body)?
+                .into_iter()
+                .map(|(n, t)| Ok((n, t.ok_or("field without type")?)));
             Type::record(fields.collect::<Res<Vec<_>>>()?).ok_or_else(empty)
         }
         "variant" => Type::variant(pairs(body)?).ok_or_else(empty),
@@ -113,23 +130,33 @@ fn to_wave(ty: &Type, v: &Json) -> Res<Value> {
                 _ => return err("one character", v),
             }
         }
-        WasmTypeKind::String => Value::make_string(v.as_str().map_or_else(|| err("a string", v), Ok)?.into()),
+        WasmTypeKind::String => {
+            Value::make_string(v.as_str().map_or_else(|| err("a string", v), Ok)?.into())
+        }
         WasmTypeKind::List => {
             let elem = ty.list_element_type().unwrap();
             let items = v.as_array().map_or_else(|| err("an array", v), Ok)?;
-            let vals = items.iter().map(|e| to_wave(&elem, e)).collect::<Res<Vec<_>>>()?;
+            let vals = items
+                .iter()
+                .map(|e| to_wave(&elem, e))
+                .collect::<Res<Vec<_>>>()?;
             Value::make_list(ty, vals).map_err(|e| e.to_string())?
         }
         WasmTypeKind::Tuple => {
             let items = v.as_array().map_or_else(|| err("an array", v), Ok)?;
-            let vals = ty.tuple_element_types().zip(items).map(|(t, e)| to_wave(&t, e));
+            let vals = ty
+                .tuple_element_types()
+                .zip(items)
+                .map(|(t, e)| to_wave(&t, e));
             Value::make_tuple(ty, vals.collect::<Res<Vec<_>>>()?).map_err(|e| e.to_string())?
         }
         WasmTypeKind::Record => {
             let obj = v.as_object().map_or_else(|| err("an object", v), Ok)?;
             let mut fields = Vec::new();
             for (name, ft) in ty.record_fields() {
-                let fv = obj.get(name.as_ref()).ok_or(format!("missing field {name}"))?;
+                let fv = obj
+                    .get(name.as_ref())
+                    .ok_or(format!("missing field {name}"))?;
                 fields.push((name.to_string(), to_wave(&ft, fv)?));
             }
             Value::make_record(ty, fields.iter().map(|(n, v)| (n.as_str(), v.clone())))
@@ -137,13 +164,24 @@ fn to_wave(ty: &Type, v: &Json) -> Res<Value> {
         }
         WasmTypeKind::Variant => {
             let (case, payload) = one_key(v)?;
-            let ct = ty.variant_cases().find(|(n, _)| n == case).ok_or(format!("no case {case}"))?.1;
+            let ct = ty
+                .variant_cases()
+                .find(|(n, _)| n == case)
+                .ok_or(format!("no case {case}"))?
+                .1;
             let p = ct.map(|t| to_wave(&t, payload)).transpose()?;
             Value::make_variant(ty, case, p).map_err(|e| e.to_string())?
         }
-        WasmTypeKind::Enum => Value::make_enum(ty, v.as_str().unwrap_or_default()).map_err(|e| e.to_string())?,
+        WasmTypeKind::Enum => {
+            Value::make_enum(ty, v.as_str().unwrap_or_default()).map_err(|e| e.to_string())?
+        }
         WasmTypeKind::Flags => {
-            let names: Vec<&str> = v.as_array().into_iter().flatten().filter_map(Json::as_str).collect();
+            let names: Vec<&str> = v
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str)
+                .collect();
             Value::make_flags(ty, names).map_err(|e| e.to_string())?
         }
         WasmTypeKind::Option => {
@@ -151,7 +189,18 @@ fn to_wave(ty: &Type, v: &Json) -> Res<Value> {
             let inner = if v.is_null() {
                 None
             } else if nullable(&some) {
-                Some(to_wave(&some, &one_key(v).and_then(|(k, p)| if k == "some" { Ok(p) } else { err("{\"some\": ...}", v) })?.clone())?)
+                Some(to_wave(
+                    &some,
+                    &one_key(v)
+                        .and_then(|(k, p)| {
+                            if k == "some" {
+                                Ok(p)
+                            } else {
+                                err("{\"some\": ...}", v)
+                            }
+                        })?
+                        .clone(),
+                )?)
             } else {
                 Some(to_wave(&some, v)?)
             };
@@ -231,7 +280,12 @@ fn to_json(v: &Value, ty: &Type) -> Json {
             let elem = ty.list_element_type().unwrap();
             Json::Array(v.unwrap_list().map(|e| to_json(&e, &elem)).collect())
         }
-        WasmTypeKind::Tuple => Json::Array(v.unwrap_tuple().zip(ty.tuple_element_types()).map(|(e, t)| to_json(&e, &t)).collect()),
+        WasmTypeKind::Tuple => Json::Array(
+            v.unwrap_tuple()
+                .zip(ty.tuple_element_types())
+                .map(|(e, t)| to_json(&e, &t))
+                .collect(),
+        ),
         WasmTypeKind::Record => {
             let types: Vec<_> = ty.record_fields().map(|(_, t)| t).collect();
             let mut m = Map::new();
@@ -242,7 +296,10 @@ fn to_json(v: &Value, ty: &Type) -> Json {
         }
         WasmTypeKind::Variant => {
             let (case, payload) = v.unwrap_variant();
-            let ct = ty.variant_cases().find(|(n, _)| *n == case).and_then(|(_, t)| t);
+            let ct = ty
+                .variant_cases()
+                .find(|(n, _)| *n == case)
+                .and_then(|(_, t)| t);
             let p = match (payload, ct) {
                 (Some(p), Some(t)) => to_json(&p, &t),
                 _ => Json::Null,
@@ -252,7 +309,12 @@ fn to_json(v: &Value, ty: &Type) -> Json {
         WasmTypeKind::Enum => json!(v.unwrap_enum()),
         WasmTypeKind::Flags => {
             let set: Vec<String> = v.unwrap_flags().map(|f| f.to_string()).collect();
-            Json::Array(ty.flags_names().filter(|n| set.iter().any(|s| s == n)).map(|n| json!(n)).collect())
+            Json::Array(
+                ty.flags_names()
+                    .filter(|n| set.iter().any(|s| s == n))
+                    .map(|n| json!(n))
+                    .collect(),
+            )
         }
         WasmTypeKind::Option => {
             let some = ty.option_some_type().unwrap();
@@ -285,7 +347,9 @@ fn answer(req: &Json) -> Res<Json> {
     }
     if let Some(t) = req.get("decode") {
         let ty = wave_type(t)?;
-        let text = req["wave"].as_str().ok_or("decode needs a \"wave\" string")?;
+        let text = req["wave"]
+            .as_str()
+            .ok_or("decode needs a \"wave\" string")?;
         let val: Value = wasm_wave::from_str(&ty, text).map_err(|e| format!("{e} in {text:?}"))?;
         return Ok(json!({ "value": to_json(&val, &ty) }));
     }

@@ -208,11 +208,12 @@ def host_status(name: str):
 
     host = load_hosts(ROOT, [name])[0]
 
-    async def ask():
-        pool = AdapterPool(host, ROOT, Path(tempfile.mkdtemp(prefix="wasmtui-status-")), 1)
+    async def ask(run_dir: str):
+        pool = AdapterPool(host, ROOT, Path(run_dir), 1)
         try:
             return await pool.status()
         finally:
             await pool.close()
 
-    return anyio.run(ask)
+    with tempfile.TemporaryDirectory(prefix="wasmtui-status-") as run_dir:
+        return anyio.run(ask, run_dir)

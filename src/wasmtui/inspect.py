@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import asdict
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -94,9 +95,10 @@ def wasm_tools() -> str | None:
     return str(cached) if os.access(cached, os.X_OK) else shutil.which("wasm-tools")
 
 
+@cache
 def tool_versions() -> str:
     """What an inspect result depends on besides the file: part of its cache key, so an
-    upgrade never keeps an old verdict."""
+    upgrade never keeps an old verdict. Asked once per process, not once per file."""
     tools = wasm_tools()
     wt = subprocess.run([tools, "--version"], capture_output=True, text=True,
                         check=False).stdout.split()[1:2] if tools else []

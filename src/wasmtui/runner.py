@@ -89,8 +89,6 @@ class Runner:
         timeout = check.timeout or self.timeout
         run.verdict, run.started_at = Verdict.RUNNING, now_iso()
         run.expected = expected_of(check)
-        if check.expect.get("trap"):
-            run.expected["trap"] = True
         log_path = (self.run_dir / "logs" / _slug(cell.guest.name) / _slug(cell.host.name)
                     / f"{_slug(check.name)}.log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,12 +165,13 @@ class Runner:
                         await pool.release(adapter, healthy)
                 run.duration = time.monotonic() - t0
                 run.finished_at = now_iso()
-                if run.verdict is not Verdict.PASS:
+                if run.host_limit and run.verdict in (Verdict.FAIL, Verdict.ERROR):
+                    run.diagnosis = run.host_limit  # known before it ran (a WASI version)
+                elif run.verdict is not Verdict.PASS:
                     error = "\n".join([str(run.actual.get("error", "")), run.reason])
-                    run.diagnosis = run.host_limit if run.verdict in (Verdict.FAIL, Verdict.ERROR) \
-                        and run.host_limit else diagnose(run.verdict, error, host=cell.host.name,
-                                                         outcome=run.outcome,
-                                                         output="\n".join(run.output_tail))
+                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.name,
+                                             outcome=run.outcome,
+                                             output="\n".join(run.output_tail))
                 log.write(f"# verdict: {run.verdict} {run.reason}\n")
                 self.bus.publish(CheckFinished(cell, run))
 

@@ -21,8 +21,8 @@ OUTCOMES = ("ok", "refused", "trapped")
 
 
 def expected_of(check: Check) -> dict[str, Any]:
-    """The manifest's expectations under the result's field names."""
-    return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items() if k != "trap"}
+    """The manifest's expectations under the result's field names (`trap` included)."""
+    return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
 
 
 def judge(check: Check, result: dict[str, Any], result_type: Any = None,
@@ -62,6 +62,8 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
                                            f"{values.render(result_type)} ({exc}): a harness bug")
     wrong = []
     for key, want in expected_of(check).items():
+        if key == "trap":
+            continue  # settled above, by the outcome
         if key == "value":
             diff = values.first_difference(result_type, want, actual.get("value"))
             if diff is not None:

@@ -74,13 +74,6 @@ class Check:
     path: str = "/"
     timeout: float | None = None
 
-    @property
-    def interface(self) -> str | None:
-        """The exported interface an invoke check needs, or None for a root function."""
-        if self.function and "." in self.function:
-            return self.function.rsplit(".", 1)[0]
-        return None
-
     def to_request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it."""
         return {

@@ -116,6 +116,13 @@ class WasmtimeCli(Adapter):
         return {"available": True, "version": version}
 
     def argv(self, request: dict[str, Any]) -> list[str]:
+        """The CLI's argv for a request, built once (command() and run() both need it,
+        and an invoke's arguments cost a WAVE round trip each)."""
+        if "_argv" not in request:
+            request["_argv"] = self._build_argv(request)
+        return request["_argv"]
+
+    def _build_argv(self, request: dict[str, Any]) -> list[str]:
         check, comp = request["check"], request["component"]
         env_flags = [f"--env={k}={v}" for k, v in check.get("env", {}).items()]
         kind = check["kind"]

@@ -37,8 +37,7 @@ export class Output {
   constructor(id) {
     this.id = id;
     this.raw = { stdout: [], stderr: [] };
-    this.size = { stdout: 0, stderr: 0 };
-    this.truncated = { stdout: false, stderr: false };
+    this.written = { stdout: 0, stderr: 0 };  // bytes in all
     this.tails = { stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
     this.decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     this.partial = { stdout: "", stderr: "" };
@@ -51,10 +50,9 @@ export class Output {
   /** A raw chunk (Buffer or string): kept, split into lines; returns the lines sent. */
   write(stream, chunk) {
     let data = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    const room = MAX_CAPTURE - this.size[stream];
+    const room = MAX_CAPTURE - this.written[stream];
     if (room > 0) this.raw[stream].push(data.subarray(0, room));
-    this.size[stream] += Math.min(Math.max(room, 0), data.length);
-    if (data.length > room) this.truncated[stream] = true;
+    this.written[stream] += data.length;
     this.tails[stream] = data.length >= MAX_TAIL
       ? Buffer.from(data.subarray(-MAX_TAIL))
       : Buffer.concat([this.tails[stream], data]).subarray(-MAX_TAIL);
@@ -98,7 +96,7 @@ export class Output {
   }
   /** Result fields for a stream: its text, and `<stream>_truncated` past 1 MiB. */
   captured(stream) {
-    return { [stream]: this.text(stream), ...(this.truncated[stream] ? { [`${stream}_truncated`]: true } : {}) };
+    return { [stream]: this.text(stream), ...(this.written[stream] > MAX_CAPTURE ? { [`${stream}_truncated`]: true } : {}) };
   }
   note(text) {
     emit({ id: this.id, event: "note", text });

@@ -48,7 +48,6 @@ class Output:
     def __init__(self, request_id: str) -> None:
         self.id = request_id
         self.raw: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
-        self.truncated = {"stdout": False, "stderr": False}
         self._tail = {"stdout": bytearray(), "stderr": bytearray()}  # the last 64 KiB
         self.written = {"stdout": 0, "stderr": 0}  # bytes in all
         self._decoders = {s: codecs.getincrementaldecoder("utf-8")("replace") for s in self.raw}
@@ -67,7 +66,6 @@ class Output:
         self.written[stream] += len(data)
         room = MAX_CAPTURE - len(self.raw[stream])
         self.raw[stream] += data[:max(room, 0)]
-        self.truncated[stream] |= len(data) > room
         tail = self._tail[stream]
         tail += data[-MAX_TAIL:]
         del tail[:-MAX_TAIL]
@@ -111,7 +109,7 @@ class Output:
     def captured(self, stream: str) -> dict[str, Any]:
         """The result fields for a stream: its text, and `<stream>_truncated` past 1 MiB."""
         fields: dict[str, Any] = {stream: self.text(stream)}
-        if self.truncated[stream]:
+        if self.written[stream] > MAX_CAPTURE:
             fields[f"{stream}_truncated"] = True
         return fields
 

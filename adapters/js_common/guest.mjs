@@ -82,10 +82,12 @@ export async function invoke(instance, check) {
   } catch (err) {
     thrown = err ?? new Error(String(err));
   }
+  if (thrown instanceof GuestExit) {  // as the wasmtime CLI says it: the call never returned
+    return { outcome: "trapped", error: `${thrown.message} during the call` };
+  }
   try {
     const value = resultOf(check.signature, returned, thrown);
     if (value === undefined) {
-      if (thrown instanceof GuestExit) throw thrown;  // the runner's to handle
       const text = String(thrown?.stack ?? thrown);
       return { outcome: outcomeOf(text, true), error: text };
     }

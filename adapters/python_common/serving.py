@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import http_check
+import netns
 import process
 from protocol import Output
 
@@ -19,8 +20,11 @@ URL = re.compile(r"http://[\d.]+:\d+")
 
 
 def serve_and_ask(argv: list[str], env: dict[str, str], request: dict[str, Any], out: Output,
-                  exited: Callable[[int], dict[str, Any]]) -> dict[str, Any]:
-    """`exited(code)` names the result when the process ends before it serves."""
+                  exited: Callable[[int], dict[str, Any]],
+                  isolated: bool = False) -> dict[str, Any]:
+    """`exited(code)` names the result when the process ends before it serves. An
+    `isolated` argv runs in a network namespace of its own (netns.wrap): the request is
+    made from inside it."""
     found = threading.Event()
     url: list[str] = []
 
@@ -39,6 +43,8 @@ def serve_and_ask(argv: list[str], env: dict[str, str], request: dict[str, Any],
                 return exited(proc.returncode)
             if time.monotonic() > deadline:
                 return {"outcome": "trapped", "error": "the guest never started serving"}
+        if isolated:
+            return netns.call_inside(proc.pid, lambda: http_check.ask(url[0], request, out))
         return http_check.ask(url[0], request, out)
     finally:
         process.stop(proc, pumps, out)

@@ -26,6 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
+import netns  # noqa: E402
 import process  # noqa: E402
 import serving  # noqa: E402
 from outcomes import outcome_of  # noqa: E402
@@ -113,7 +114,19 @@ class WasmtimeCli(Adapter):
                     "reason": "wave-json (the WAVE helper for --invoke) is not built"}
         version = subprocess.run([self.bin, "--version"], capture_output=True, text=True,
                                  env=self.env, check=False).stdout.strip()
-        return {"available": True, "version": version}
+        hello: dict[str, Any] = {"available": True, "version": version}
+        if why := netns.unavailable():
+            hello["grants"] = {"http-outgoing": f"granted: `wasmtime serve` always links "
+                                                f"outgoing HTTP, and {why}"}
+        return hello
+
+    @staticmethod
+    def isolated(check: dict[str, Any]) -> bool:
+        """`serve` runs without network (netns) unless the check grants some: it always
+        links outgoing HTTP, with no flag to turn it off."""
+        grants = check["grants"]
+        return check["kind"] == "http" and not (grants["network"] or grants["http-outgoing"]) \
+            and netns.unavailable() is None
 
     def argv(self, request: dict[str, Any]) -> list[str]:
         """The CLI's argv for a request, built once (command() and run() both need it,
@@ -124,8 +137,14 @@ class WasmtimeCli(Adapter):
 
     def _build_argv(self, request: dict[str, Any]) -> list[str]:
         check, comp = request["check"], request["component"]
+        grants = check["grants"]
+        # What the guest may touch: the check's env and grants, nothing else.
         env_flags = [f"--env={k}={v}" for k, v in check.get("env", {}).items()]
+        env_flags += [f"--dir={d}::{d}" for d in grants["dirs"]]
+        env_flags += ["-S", "inherit-network"] if grants["network"] else []
         kind = check["kind"]
+        if grants["http-outgoing"] and kind != "http":
+            env_flags += ["-S", "http"]
         if kind == "invoke":
             assert self.wave is not None
             params = check["signature"]["params"]
@@ -135,14 +154,18 @@ class WasmtimeCli(Adapter):
         if kind == "cli":
             return [self.bin, "run", *env_flags, comp, *check.get("args", [])]
         if kind == "http":
-            return [self.bin, "serve", "-S", "cli", *env_flags, "--addr", "127.0.0.1:0", comp]
-        return [self.bin, "run", comp]
+            argv = [self.bin, "serve", "-S", "cli", *env_flags, "--addr", "127.0.0.1:0", comp]
+            return netns.wrap(argv) if self.isolated(check) else argv
+        return [self.bin, "run", *env_flags, comp]
 
     def command(self, request: dict[str, Any]) -> str:
         line = shlex.join(self.argv(request))
-        if request["check"]["kind"] == "http":
-            check = request["check"]
-            line += f"  # then: curl -X {check['method']} http://127.0.0.1:PORT{check['path']}"
+        check = request["check"]
+        if check["kind"] == "http":
+            curl = f"curl -X {check['method']} 'http://127.0.0.1:PORT{check['path']}'"
+            if self.isolated(check):
+                curl = f"nsenter --net=/proc/PID/ns/net {curl}  (PID: the serve process)"
+            line += f"  # then: {curl}"
         return line
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
@@ -207,7 +230,8 @@ class WasmtimeCli(Adapter):
                     "error": error or f"wasmtime serve exited with code {code}"}
 
         self.prepare(request["component"])
-        return serving.serve_and_ask(argv, self.env, request, out, exited)
+        return serving.serve_and_ask(argv, self.env, request, out, exited,
+                                     self.isolated(request["check"]))
 
 
 if __name__ == "__main__":

@@ -118,6 +118,7 @@ class AdapterProcess:
             version=str(self.hello.get("version", "")),
             reason=str(self.hello.get("reason", "")),
             install=str(self.hello.get("install", "")) or self.host.install,
+            grants={str(k): str(v) for k, v in dict(self.hello.get("grants") or {}).items()},
         )
 
     async def _next(self) -> dict[str, Any]:

@@ -53,6 +53,7 @@ def check_of(entry: CheckEntry) -> Check:
         method=entry.method,
         path=entry.path,
         timeout=float(entry.timeout) if entry.timeout is not None else None,
+        grants=tuple(entry.grants),
     )
 
 
@@ -84,6 +85,10 @@ def load_host(folder: Path) -> Host:
         wasi=frozenset(data.wasi),
         wasi_notes=dict(data.wasi_notes),
         pass_env=tuple(data.pass_env),
+        can_grant=dict(data.can_grant),
+        cannot_grant=dict(data.cannot_grant),
+        own_env=tuple(data.own_env),
+        isolation=data.isolation.strip(),
     )
 
 

@@ -6,7 +6,7 @@ for `expect`, a string timeout...). The catalog turns these into the model's dat
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -20,8 +20,13 @@ from pydantic import (
 )
 from pydantic import ValidationError as _PydanticError
 
+from .sandbox import CAPABILITIES, GRANT, declared_state
+
 Kind = Literal["invoke", "cli", "http", "instantiate"]
 Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host functions
+Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
+assert get_args(Capability) == CAPABILITIES
+GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
 HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",
          "host_functions": "host-functions", "exit_code": "exit-code"}
@@ -48,6 +53,8 @@ class Expect(_Strict):
     status: StrictInt | None = None
     body: StrictStr | None = None
     trap: Literal[True] | None = None
+    # A sandbox probe's check: these capabilities must be denied unless granted.
+    capabilities: list[Capability] | None = None
 
     @model_validator(mode="after")
     def _one_spelling(self) -> Expect:
@@ -84,6 +91,16 @@ class CheckEntry(_Strict):
     method: StrictStr = "GET"
     path: StrictStr = "/"
     timeout: float | None = Field(None, gt=0)
+    grants: list[StrictStr] = Field(default_factory=list)
+
+    @field_validator("grants")
+    @classmethod
+    def _grants(cls, grants: list[str]) -> list[str]:
+        bad = [g for g in grants if not GRANT.match(g)]
+        if bad:
+            raise ValueError(f"unknown grant {bad[0]!r} (grants: \"network\", "
+                             f"\"http-outgoing\", \"env:NAME\", \"dir:PATH\")")
+        return grants
 
     @model_validator(mode="after")
     def _complete(self) -> CheckEntry:
@@ -126,13 +143,30 @@ class HostManifest(_Strict):
     checks: list[Kind]
     install: StrictStr | None = None
     unsupported: dict[Kind, StrictStr] = Field(default_factory=dict)
-    grants: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    # What a guest gets by default, per capability: "denied: how" or "granted: why".
+    grants: dict[Capability, StrictStr] = Field(default_factory=dict)
+    # How the host isolates guests from the machine (a browser's own sandbox...), in words.
+    isolation: StrictStr = ""
+    # Variables the host sets in every guest itself (not the user's): INSTANCE_ID.
+    own_env: list[StrictStr] = Field(default_factory=list, alias="own-env")
+    # Grants a check may ask for and how this host gives them (env:NAME needs nothing).
+    can_grant: dict[GrantKind, StrictStr] = Field(default_factory=dict, alias="can-grant")
+    cannot_grant: dict[GrantKind, StrictStr] = Field(default_factory=dict, alias="cannot-grant")
     host_functions: StrictBool | StrictStr = Field(False, alias="host-functions")
     # WASI versions whose worlds it runs ("0.2", "0.3"), and what 0.3 needs where it can.
     wasi: list[Literal["0.2", "0.3"]] = Field(default_factory=lambda: ["0.2"])
     wasi_notes: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="wasi-notes")
     # Variables of the user's environment its adapter needs (never passed to guests).
     pass_env: list[StrictStr] = Field(default_factory=list, alias="pass-env")
+
+    @field_validator("grants")
+    @classmethod
+    def _states(cls, grants: dict[str, str]) -> dict[str, str]:
+        for cap, text in grants.items():
+            if declared_state(text) == "denied" and not text.lstrip().lower().startswith(
+                    "denied"):
+                raise ValueError(f"[grants] {cap} must start with \"denied\" or \"granted\"")
+        return grants
 
 
 def describe(error: _PydanticError) -> str:

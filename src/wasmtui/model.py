@@ -48,6 +48,9 @@ CELL_PRECEDENCE = (
 )
 
 
+# A check's grants when it asks for none (adapters/PROTOCOL.md `grants`).
+NO_GRANTS = {"dirs": [], "network": False, "http-outgoing": False}
+
 # Lines of output kept in memory per check (the full log is on disk).
 OUTPUT_TAIL = 200
 
@@ -73,6 +76,7 @@ class Check:
     method: str = "GET"
     path: str = "/"
     timeout: float | None = None
+    grants: tuple[str, ...] = ()  # sandbox grants, as the manifest writes them
 
     def to_request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it."""
@@ -84,6 +88,7 @@ class Check:
             "env": self.env,
             "method": self.method,
             "path": self.path,
+            "grants": NO_GRANTS,
         }
 
 
@@ -118,6 +123,10 @@ class Host:
     wasi: frozenset[str] = frozenset({"0.2"})  # WASI versions whose worlds it runs
     wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
     pass_env: tuple[str, ...] = ()  # the user's variables its adapter needs (GEM_HOME...)
+    can_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> how
+    cannot_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> why not
+    own_env: tuple[str, ...] = ()  # variables the host itself sets in every guest
+    isolation: str = ""  # how it isolates guests from the machine, in words
 
 
 @dataclass
@@ -129,6 +138,8 @@ class HostStatus:
     reason: str = ""
     install: str = ""
     broken: bool = False  # the adapter died before its hello: a harness error, not absence
+    # [grants] entries the adapter found untrue on this machine (it cannot deny them here)
+    grants: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -6,7 +6,7 @@ else; a host that is not installed makes its checks `unavailable`.
 
 from __future__ import annotations
 
-from . import values
+from . import sandbox, values
 from .diagnose import diagnose
 from .model import (
     Cell,
@@ -109,6 +109,27 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     return None
 
 
+def grant(run: CheckRun, host: Host, guest: Guest) -> tuple[Verdict, str] | None:
+    """Give a check its grants, resolved (directories made absolute, granted variables
+    added to its env from wasmtui's own environment). A grant the host cannot give makes
+    the check n/a, with why; a granted variable wasmtui itself lacks is an error."""
+    check = run.check
+    if not check.grants:
+        return None
+    for g in check.grants:
+        kind = sandbox.grant_kind(g)
+        if kind != "env" and kind not in host.can_grant:
+            why = host.cannot_grant.get(kind, "its host.toml [can-grant] does not list it")
+            return Verdict.NA, f"{host.name} cannot grant `{g}`: {why}"
+    grants = sandbox.Grants.parse(check.grants, guest.folder)
+    if missing := sandbox.missing_env(grants):
+        return Verdict.ERROR, (f"check {check.name!r} grants env:{missing[0]}, which is not set "
+                               f"in wasmtui's own environment")
+    run.target.update(grants=grants.to_request(), env={**check.env,
+                                                        **sandbox.granted_env(grants)})
+    return None
+
+
 def _no_value(v: object) -> None:
     if v is not None:
         raise values.ValueMismatch("expect.value", f"the function returns nothing, so the "
@@ -165,9 +186,10 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
         elif (missing := missing_export(check, info)) is not None:
             run.verdict, run.reason = Verdict.FAIL, missing
             run.actual = {"error": missing}
-        elif (bad := resolve(run, info, guest)) is not None:
+        elif (bad := resolve(run, info, guest) or grant(run, host, guest)) is not None:
             run.verdict, run.reason = bad
-            run.actual = {"error": run.reason}
+            if bad[0] is not Verdict.NA:
+                run.actual = {"error": run.reason}
         elif gone is not None:
             run.verdict, run.reason = gone
         run.runnable = run.verdict is Verdict.PENDING

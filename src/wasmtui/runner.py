@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 
+from . import sandbox
 from .adapter import AdapterDied, AdapterPool
 from .diagnose import diagnose
 from .events import CheckFinished, CheckOutput, CheckStarted, EventBus, HostReady
@@ -51,6 +52,40 @@ class Runner:
         self.statuses: dict[str, HostStatus] = {}
         self._ids = itertools.count(1)
         self._cancel_scopes: dict[int, anyio.CancelScope] = {}
+        self._witness: sandbox.Witness | None = None
+
+    def witness(self) -> sandbox.Witness:
+        """The run's loopback witness, started when a check first names it."""
+        if self._witness is None:
+            self._witness = sandbox.Witness()
+        return self._witness
+
+    def _request(self, cell: Cell, run: CheckRun, timeout: float) -> dict[str, Any]:
+        """The request for one check; the witness's addresses, with this request's id as
+        the token, replace the placeholders of its args and path."""
+        rid = str(next(self._ids))
+        check = run.request()
+        for key in ("args", "path"):
+            if sandbox.uses_witness(check.get(key)):
+                check[key] = sandbox.expand(check[key], self.witness(), f"wasmtui-{rid}")
+        return {"id": rid, "component": str(cell.guest.component.resolve()),
+                "timeout": timeout, "check": check}
+
+    def _probe(self, cell: Cell, run: CheckRun, rid: str) -> sandbox.Probe | None:
+        """A probe check's context: the host's declared sandbox, the check's grants and
+        what reached the witness."""
+        if not run.check.expect.get("capabilities"):
+            return None
+        host, status = cell.host, self.statuses.get(cell.host.name)
+        reached = self._witness.reached(f"wasmtui-{rid}") if self._witness else set()
+        declared = {**host.grants, **(status.grants if status else {})}
+        probe = sandbox.Probe(
+            host=sandbox.HostSandbox(declared=declared, own_env=host.own_env),
+            grants=sandbox.Grants.parse(run.check.grants, cell.guest.folder),
+            env=dict(run.request().get("env", {})), reached=reached)
+        run.expected["capabilities"] = sandbox.expected(
+            run.check.expect["capabilities"], probe.grants, probe.host)
+        return probe
 
     async def host_statuses(self) -> dict[str, HostStatus]:
         """Start one adapter per host, concurrently, and read their hellos."""
@@ -94,8 +129,7 @@ class Runner:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         run.log = str(log_path)
         self.bus.publish(CheckStarted(cell, run))
-        request = {"id": str(next(self._ids)), "component": str(cell.guest.component.resolve()),
-                   "timeout": timeout, "check": run.request()}
+        request = self._request(cell, run, timeout)
         t0 = time.monotonic()
         adapter, healthy, started = None, False, False
         # Until the adapter says guest code runs, the host prepares (compiles, transpiles,
@@ -146,7 +180,8 @@ class Runner:
                         healthy = True
                         try:
                             run.verdict, run.actual, run.reason = judge(
-                                check, result, run.result_type, started)
+                                check, result, run.result_type, started,
+                                self._probe(cell, run, request["id"]))
                         except Exception as exc:  # a bug of ours: this check's error only
                             run.verdict, run.reason = Verdict.ERROR, f"wasmtui failed to judge " \
                                 f"the result: {type(exc).__name__}: {exc}"
@@ -179,3 +214,6 @@ class Runner:
         with anyio.CancelScope(shield=True):
             for pool in self.pools.values():
                 await pool.close()
+        if self._witness is not None:
+            self._witness.close()
+            self._witness = None

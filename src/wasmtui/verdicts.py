@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import values
+from . import sandbox, values
 from .model import Check, CheckKind, Verdict
 
 # Manifest keys (guest.toml) -> result fields (adapters/PROTOCOL.md).
@@ -26,7 +26,8 @@ def expected_of(check: Check) -> dict[str, Any]:
 
 
 def judge(check: Check, result: dict[str, Any], result_type: Any = None,
-          started: bool = True) -> tuple[Verdict, dict[str, Any], str]:
+          started: bool = True, probe: sandbox.Probe | None = None
+          ) -> tuple[Verdict, dict[str, Any], str]:
     """Returns (verdict, actual values, reason in words). An invoke check's value is
     compared under its WIT result type (values.py): the first difference is named. The
     guest is blamed for a trap only when its code had started (the `running` event)."""
@@ -62,8 +63,8 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
                                            f"{values.render(result_type)} ({exc}): a harness bug")
     wrong = []
     for key, want in expected_of(check).items():
-        if key == "trap":
-            continue  # settled above, by the outcome
+        if key in ("trap", "capabilities"):
+            continue  # settled above, by the outcome; below, by the probe
         if key == "value":
             diff = values.first_difference(result_type, want, actual.get("value"))
             if diff is not None:
@@ -76,4 +77,10 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
         wrong.append(f"status (expected 2xx, got {status})")
     if wrong:
         return Verdict.FAIL, actual, "unexpected " + ", ".join(wrong)
+    if check.expect.get("capabilities") and probe is not None:
+        actual["capabilities"], problems = sandbox.judge(
+            check.expect["capabilities"], sandbox.probe_lines(result), probe.reached,
+            probe.grants, probe.env, probe.host)
+        if problems:
+            return Verdict.FAIL, actual, "; ".join(problems)
     return Verdict.PASS, actual, ""

@@ -8,9 +8,15 @@
 //! - a command runs `wasi:cli/run` with the container's args; its exit code is the task's;
 //! - an HTTP component is served on WASMTIME_HTTP_PROXY_SOCKET_ADDR (default
 //!   0.0.0.0:8080, as upstream) until the task is killed.
-//! Unlike upstream, the guest gets no preopened directory and no network of its own: only
-//! the container's args, environment and stdio.
+//! Unlike upstream, the guest gets no preopened directory, no network and no outgoing HTTP
+//! of its own: only the container's args, stdio, and the variables wasmtui names.
+//! wasmtui's adapter passes two variables the shim reads and never shows the guest:
+//! - WASMTUI_ENV: the names of the variables the check gives the guest (comma-separated);
+//!   every other variable of the container (containerd's default PATH...) is dropped;
+//! - WASMTUI_GRANTS: `network` (wasi:sockets reaches any address) and/or `http-outgoing`
+//!   (wasi:http/outgoing-handler sends requests; otherwise it answers HTTP-request-denied).
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -28,7 +34,9 @@ use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
-use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+use wasmtime_wasi_http::{
+    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
 
 const DEFAULT_HTTP_ADDR: &str = "0.0.0.0:8080";
 
@@ -54,6 +62,41 @@ struct Host {
     wasi: WasiCtx,
     http: WasiHttpCtx,
     table: ResourceTable,
+    hooks: Outgoing,
+}
+
+/// What the check grants the guest (WASMTUI_GRANTS).
+#[derive(Clone, Copy, Default)]
+struct Grants {
+    network: bool,
+    http_outgoing: bool,
+}
+
+/// Outgoing HTTP: sent only when granted, otherwise refused as HTTP-request-denied.
+struct Outgoing {
+    allowed: bool,
+}
+
+type Sent = Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>;
+
+impl WasiHttpHooks for Outgoing {
+    fn send_request(
+        &mut self,
+        request: hyper::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Sent,
+    ) -> Box<dyn Future<Output = wasmtime_wasi_http::Result<(hyper::Response<WasiBody>, Sent)>> + Send>
+    {
+        let _ = fut;
+        if !self.allowed {
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        Box::new(async move {
+            use http_body_util::BodyExt;
+            let (res, io) = wasmtime_wasi_http::default_send_request(request, options).await?;
+            Ok((res.map(BodyExt::boxed_unsync), Box::new(io) as Sent))
+        })
+    }
 }
 
 impl WasiView for Host {
@@ -64,15 +107,36 @@ impl WasiView for Host {
 
 impl WasiHttpView for Host {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 
-/// The container's args and environment, its stdio; nothing else.
-fn host_state(args: &[String], envs: &[(String, String)]) -> Host {
+/// The container's args, the variables wasmtui named, its stdio, and what is granted.
+fn host_state(args: &[String], envs: &[(String, String)], grants: Grants) -> Host {
     let mut builder = WasiCtx::builder();
     builder.args(args).envs(envs).inherit_stdio();
-    Host { wasi: builder.build(), http: WasiHttpCtx::new(), table: ResourceTable::new() }
+    if grants.network {
+        builder.inherit_network();
+    }
+    Host {
+        wasi: builder.build(),
+        http: WasiHttpCtx::new(),
+        table: ResourceTable::new(),
+        hooks: Outgoing { allowed: grants.http_outgoing },
+    }
+}
+
+/// The guest's variables (only those WASMTUI_ENV names) and the grants.
+fn sandbox(all: &[(String, String)]) -> (Vec<(String, String)>, Grants) {
+    let get = |name: &str| all.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("");
+    let names: Vec<&str> = get("WASMTUI_ENV").split(',').filter(|n| !n.is_empty()).collect();
+    let granted: Vec<&str> = get("WASMTUI_GRANTS").split(',').collect();
+    let envs = all.iter().filter(|(k, _)| names.contains(&k.as_str())).cloned().collect();
+    let grants = Grants {
+        network: granted.contains(&"network"),
+        http_outgoing: granted.contains(&"http-outgoing"),
+    };
+    (envs, grants)
 }
 
 enum Target {
@@ -102,7 +166,7 @@ impl Sandbox for WasmtimeSandbox {
                     None
                 }
             });
-        let envs: Vec<(String, String)> = ctx
+        let all: Vec<(String, String)> = ctx
             .envs()
             .iter()
             .map(|v| {
@@ -110,12 +174,13 @@ impl Sandbox for WasmtimeSandbox {
                 (k.to_string(), v.to_string())
             })
             .collect();
+        let (envs, grants) = sandbox(&all);
         let mut linker = Linker::<Host>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         match target {
             Some(Target::Command) => {
-                let mut store = Store::new(&engine, host_state(ctx.args(), &envs));
+                let mut store = Store::new(&engine, host_state(ctx.args(), &envs, grants));
                 let command = Command::instantiate_async(&mut store, &component, &linker).await?;
                 match command.wasi_cli_run().call_run(&mut store).await {
                     Ok(Ok(())) => Ok(0),
@@ -127,12 +192,13 @@ impl Sandbox for WasmtimeSandbox {
                 }
             }
             Some(Target::Http) => {
-                let addr = envs
+                let addr = all
                     .iter()
                     .find(|(k, _)| k == "WASMTIME_HTTP_PROXY_SOCKET_ADDR")
                     .map(|(_, v)| v.as_str())
                     .unwrap_or(DEFAULT_HTTP_ADDR);
-                serve(engine, linker, component, addr.parse()?, ctx.args().to_vec(), envs).await
+                let args = ctx.args().to_vec();
+                serve(engine, linker, component, addr.parse()?, args, envs, grants).await
             }
             None => bail!("the component exports neither wasi:cli/run nor wasi:http/incoming-handler"),
         }
@@ -147,11 +213,12 @@ async fn serve(
     addr: SocketAddr,
     args: Vec<String>,
     envs: Vec<(String, String)>,
+    grants: Grants,
 ) -> Result<i32> {
     let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
     eprintln!("Serving HTTP on http://{}/", listener.local_addr()?);
-    let state = Arc::new((pre, args, envs));
+    let state = Arc::new((pre, args, envs, grants));
     let _ = &engine;
     loop {
         let (client, _) = listener.accept().await?;
@@ -159,7 +226,7 @@ async fn serve(
         tokio::task::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
                 let state = state.clone();
-                async move { handle(&state.0, &state.1, &state.2, req).await }
+                async move { handle(&state.0, &state.1, &state.2, state.3, req).await }
             });
             if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(client), service).await {
                 eprintln!("error serving a client: {e:?}");
@@ -172,9 +239,10 @@ async fn handle(
     pre: &ProxyPre<Host>,
     args: &[String],
     envs: &[(String, String)],
+    grants: Grants,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<HyperOutgoingBody>> {
-    let mut store = Store::new(pre.engine(), host_state(args, envs));
+    let mut store = Store::new(pre.engine(), host_state(args, envs, grants));
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
     let out = store.data_mut().http().new_response_outparam(sender)?;

@@ -1,0 +1,29 @@
+//! The sandbox probe as an HTTP handler: `GET /probe?t=TARGET&t=TARGET` answers 200 with
+//! one line per capability attempt, outgoing HTTP included (wasi:http/outgoing-handler).
+
+use wasi::http::types::{Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam};
+
+struct Component;
+
+impl wasi::exports::http::incoming_handler::Guest for Component {
+    fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
+        let path = request.path_with_query().unwrap_or_default();
+        let query = path.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let targets: Vec<String> = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('=').map(|(_, v)| v.to_string()))
+            .collect();
+        let mut text = probe::attempt(&targets).join("\n");
+        text.push('\n');
+        let response = OutgoingResponse::new(Fields::new());
+        response.set_status_code(200).expect("valid status");
+        let body = response.body().expect("body taken once");
+        ResponseOutparam::set(response_out, Ok(response));
+        let stream = body.write().expect("stream taken once");
+        stream.blocking_write_and_flush(text.as_bytes()).expect("write body");
+        drop(stream);
+        OutgoingBody::finish(body, None).expect("finish body");
+    }
+}
+
+wasi::http::proxy::export!(Component);

@@ -90,6 +90,9 @@ class BrowsersJco {
     if (!this.server) await this.startServer();
     await this.ensureBrowser();
     const page = await this.browser.newPage();
+    // The page may fetch its own origin only: any other request (a guest's outgoing
+    // HTTP through the shim's fetch) is aborted before it leaves the browser.
+    await page.route((url) => url.origin !== this.base, (route) => route.abort("blockedbyclient"));
     const problems = [];
     page.on("console", (msg) => out.lines(["error", "warning"].includes(msg.type()) ? "stderr" : "stdout",
                                           msg.text().split("\n")));

@@ -5,7 +5,7 @@
 // exact on the way.
 import * as lj from "lossless-json";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
-import { hostFunctionImports, invoke } from "/adapters/js_common/guest.mjs";
+import { hostFunctionImports, invoke, sandboxOptions, withOutgoingHttp } from "/adapters/js_common/guest.mjs";
 import { outcomeOf } from "/adapters/js_common/outcomes.mjs";
 import { losslessCodec } from "/adapters/js_common/values.mjs";
 
@@ -18,8 +18,10 @@ export async function runCheck(componentUrl, checkText) {
 async function run(componentUrl, check) {
   const { instantiate } = await import(componentUrl);
   // An invoke check's arguments are the function's, never the program's argv.
-  const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: ["component.wasm"] } });
-  const imports = { ...shim.getImportObject(), ...hostFunctionImports(check.host_functions) };
+  // The browser shim's filesystem is in memory (no preopens of host paths to give).
+  const shim = new WASIShim(sandboxOptions(check, ["component.wasm"], false));
+  const imports = { ...withOutgoingHttp(shim.getImportObject(), check, null),
+                    ...hostFunctionImports(check.host_functions) };
   const getCoreModule = (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
   let instance;
   try {

@@ -35,6 +35,36 @@ export const exportNamed = (instance, prefix) =>
   Object.keys(instance).find((k) => k === prefix || k.startsWith(`${prefix}@`));
 
 
+/**
+ * preview2-shim's WASIShim options for a check: its env and argv, the directories it
+ * grants (seen at the same path), sockets only when it grants `network`.
+ * (preview2-shim's own defaults are the process's env and network: never used here.)
+ */
+export function sandboxOptions(check, argv, withPreopens = true) {
+  const grants = check.grants ?? {};
+  const sandbox = { env: check.env ?? {}, args: argv, enableNetwork: Boolean(grants.network) };
+  if (withPreopens) sandbox.preopens = Object.fromEntries((grants.dirs ?? []).map((d) => [d, d]));
+  return { sandbox };
+}
+
+// What wasi:http/outgoing-handler answers when the check does not grant outgoing HTTP:
+// the error-code a guest can read (jco passes a thrown non-Error as the `err` value).
+const DENIED_OUTGOING_HTTP = { handle() { throw { tag: "HTTP-request-denied" }; } };
+
+/**
+ * The imports with wasi:http/outgoing-handler as the check grants it: `granted`
+ * (preview2-shim's own handler) when it asks for http-outgoing, refused otherwise,
+ * whatever `network` says (enableNetwork would couple the two).
+ */
+export function withOutgoingHttp(imports, check, granted) {
+  const allowed = Boolean(check.grants?.["http-outgoing"]) && granted;
+  const out = { ...imports };
+  for (const name of Object.keys(imports)) {
+    if (name.split("@")[0] === "wasi:http/outgoing-handler") out[name] = allowed ? granted : DENIED_OUTGOING_HTTP;
+  }
+  return out;
+}
+
 /** Thrown by the wrapped wasi:cli/exit: unwinds the guest, carries its exit code. */
 export class GuestExit extends Error {
   constructor(code) {

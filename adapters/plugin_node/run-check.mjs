@@ -5,7 +5,8 @@
 import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { GuestExit, exportNamed, hostFunctionImports, invoke, withGuestExit } from "../js_common/guest.mjs";
+import { GuestExit, exportNamed, hostFunctionImports, invoke, sandboxOptions, withGuestExit,
+         withOutgoingHttp } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
@@ -20,13 +21,14 @@ const drainAndExit = () =>
   process.stdout.write("", () => process.stderr.write("", () => process.exit(0)));
 
 const { WASIShim } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/instantiation");
-const { HTTPServer } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
+const { HTTPServer, outgoingHandler } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
 const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).href);
 
 // argv is a command's: an invoke check's arguments are the function's, never the program's.
 const argv = ["component.wasm", ...(check.kind === "cli" ? check.args ?? [] : [])];
-const shim = new WASIShim({ sandbox: { env: check.env ?? {}, args: argv, preopens: {} } });
-const imports = { ...withGuestExit(shim.getImportObject()), ...hostFunctionImports(check.host_functions) };
+const shim = new WASIShim(sandboxOptions(check, argv));
+const imports = { ...withOutgoingHttp(withGuestExit(shim.getImportObject()), check, outgoingHandler),
+                  ...hostFunctionImports(check.host_functions) };
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 
 async function runCheck() {

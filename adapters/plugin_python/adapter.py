@@ -65,9 +65,11 @@ class PluginPython(Adapter):
         tmp.replace(cached)
         return comp
 
-    def _linker(self, host_functions: dict[str, str]) -> wc.Linker:
+    def _linker(self, host_functions: dict[str, str], http_outgoing: bool) -> wc.Linker:
         linker = wc.Linker(self.engine)
         linker.add_wasip2()
+        if http_outgoing:  # granted by the check; otherwise a wasi:http import is refused
+            linker.add_wasi_http()
         by_iface: dict[str, dict[str, str]] = {}
         for name, builtin in host_functions.items():
             iface, _, func = name.rpartition(".")
@@ -85,9 +87,13 @@ class PluginPython(Adapter):
         wasi = wasmtime.WasiConfig()  # no env, no preopens, no network: only what's asked
         wasi.argv = argv
         wasi.env = list(check.get("env", {}).items())
+        for path in check["grants"]["dirs"]:
+            wasi.preopen_dir(path, path)
         wasi.stdout_custom = lambda data: _written(out.write("stdout", data), data)
         wasi.stderr_custom = lambda data: _written(out.write("stderr", data), data)
         store.set_wasi(wasi)  # without it, a guest calling WASI aborts the process
+        if check["grants"]["http-outgoing"]:
+            store.set_wasi_http()
         return store
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
@@ -98,7 +104,8 @@ class PluginPython(Adapter):
         started = False
         try:
             comp = self._component(request["component"])
-            linker = self._linker(check.get("host_functions", {}))
+            linker = self._linker(check.get("host_functions", {}),
+                                  check["grants"]["http-outgoing"])
             argv = [Path(request["component"]).name, *check.get("args", [])] if kind == "cli" \
                 else [Path(request["component"]).name]
             store = self._store(check, argv, out)

@@ -23,7 +23,7 @@ class CloudCli(ContainerdAdapter):
         check = request["check"]
         image = self.image(request)
         cid = self.container_id()
-        argv = self.run_argv(image, cid, check.get("args", []), check.get("env", {}))
+        argv = self.run_argv(image, cid, check)
         out.running()
         try:
             code = process.run(argv, self.ctd.env(), out)

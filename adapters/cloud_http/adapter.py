@@ -20,16 +20,19 @@ from protocol import Output, serve  # noqa: E402
 class CloudHttp(ContainerdAdapter):
     host = "cloud_http"
 
-    def extra_flags(self) -> list[str]:
-        return ["--net-host", "--env=WASMTIME_HTTP_PROXY_SOCKET_ADDR=127.0.0.1:0"]
+    def extra_flags(self, check: dict[str, Any]) -> list[str]:
+        # The shim's server listens on the host's loopback; the guest itself gets no
+        # sockets and no outgoing HTTP unless granted (the shim's WasiCtx and hooks).
+        return ["--net-host"]
+
+    def host_env(self) -> dict[str, str]:
+        # Port 0: the shim binds a free port and prints it ("Serving HTTP on http://...").
+        return {"WASMTIME_HTTP_PROXY_SOCKET_ADDR": "127.0.0.1:0"}
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
-        check = request["check"]
         image = self.image(request)
-        # Port 0: the shim binds a free port and prints it ("Serving HTTP on http://...").
-        env = {**check.get("env", {}), "WASMTIME_HTTP_PROXY_SOCKET_ADDR": "127.0.0.1:0"}
         cid = self.container_id()
-        argv = self.run_argv(image, cid, [], env, ["--net-host"])
+        argv = self.run_argv(image, cid, {**request["check"], "args": []})
 
         def exited(code: int) -> dict[str, Any]:
             stderr = out.tail("stderr").strip()

@@ -80,18 +80,29 @@ class ContainerdAdapter(Adapter):
         outcome = outcome_of(stderr, True) if SHIM_REFUSAL.search(stderr) else "harness-error"
         return {"outcome": outcome, "error": stderr.strip() or f"ctr exited with code {code}"}
 
-    def run_argv(self, image: str, cid: str, args: list[str], env: dict[str, str],
-                 extra: list[str] = ()) -> list[str]:
-        envs = [f"--env={k}={v}" for k, v in env.items()]
-        return self.ctd.ctr_argv("run", "--rm", "--runtime", RUNTIME, *extra, *envs, image, cid,
-                                 "/guest.wasm", *args)
+    def run_argv(self, image: str, cid: str, check: dict[str, Any]) -> list[str]:
+        """`ctr run` for a check. The shim gives the guest only the variables WASMTUI_ENV
+        names (containerd adds its own PATH to every container) and only what
+        WASMTUI_GRANTS grants; it never shows the guest either variable."""
+        env = check.get("env", {})
+        grants = [g for g in ("network", "http-outgoing") if check["grants"][g]]
+        control = {**self.host_env(), "WASMTUI_ENV": ",".join(env),
+                   "WASMTUI_GRANTS": ",".join(grants)}
+        envs = [f"--env={k}={v}" for k, v in {**env, **control}.items()]
+        return self.ctd.ctr_argv("run", "--rm", "--runtime", RUNTIME, *self.extra_flags(check),
+                                 *envs, image, cid, "/guest.wasm", *check.get("args", []))
 
     def command(self, request: dict[str, Any]) -> str:
         check = request["check"]
-        line = shlex.join(self.run_argv("IMAGE", "ID", check.get("args", []), check.get("env", {}),
-                                        self.extra_flags()))
+        line = shlex.join(self.run_argv("IMAGE", "ID", check))
         return (f"{line}  # IMAGE: the component packed by adapters/containerd_common/private.py "
                 f"and imported with ctr images import")
 
-    def extra_flags(self) -> list[str]:
-        return []
+    def extra_flags(self, check: dict[str, Any]) -> list[str]:
+        """`ctr run` flags of this host: a command's container has a network namespace of
+        its own unless the check grants `network`."""
+        return ["--net-host"] if check["grants"]["network"] else []
+
+    def host_env(self) -> dict[str, str]:
+        """Variables for the shim (not the guest) of this host."""
+        return {}

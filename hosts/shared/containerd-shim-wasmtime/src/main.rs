@@ -116,7 +116,8 @@ fn host_state(args: &[String], envs: &[(String, String)], grants: Grants) -> Hos
     let mut builder = WasiCtx::builder();
     builder.args(args).envs(envs).inherit_stdio();
     if grants.network {
-        builder.inherit_network();
+        // Any address, over TCP and UDP (wasmtime-wasi 48 allows neither by default).
+        builder.inherit_network().allow_tcp(true).allow_udp(true);
     }
     Host {
         wasi: builder.build(),

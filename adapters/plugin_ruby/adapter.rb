@@ -110,6 +110,12 @@ def scratch_dir
   File.join(base, "scratch", "plugin_ruby-#{Process.pid}").tap { |d| FileUtils.mkdir_p(d) }
 end
 
+# What the check grants the guest; nothing else (the gem's WasiConfig starts empty).
+def grant(wasi, grants)
+  (grants["dirs"] || []).each { |dir| wasi.set_mapped_directory(dir, dir, :all, :all) }
+  wasi.inherit_network.allow_tcp(true).allow_udp(true) if grants["network"]
+end
+
 def define_host_functions(linker, host_functions)
   return unless host_functions?
 
@@ -137,6 +143,7 @@ def run_check(id, request, out_path, err_path)
   argv = ["component.wasm", *(check["kind"] == "cli" ? check["args"] || [] : [])]
   wasi = Wasmtime::WasiConfig.new.set_argv(argv).set_env(check["env"] || {})
                              .set_stdout_file(out_path).set_stderr_file(err_path)
+  grant(wasi, check["grants"] || {})
   store = Wasmtime::Store.new(engine, wasi_config: wasi)
   emit(id: id, event: "running")
   begin

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from . import __version__
+from . import __version__, sandbox
 from .inspect import to_json as info_to_json
-from .model import Cell, CheckRun, Verdict
+from .model import Cell, CheckRun, Host, Verdict
 from .session import Session
 
 SCHEMA = "wasmtui.report/1"
@@ -76,7 +76,11 @@ def build_report(session: Session) -> dict[str, Any]:
                 "description": h.description,
                 "checks": sorted(str(k) for k in h.kinds),
                 "unsupported": h.unsupported,
-                "grants": h.grants,
+                "grants": _grants(session, h),
+                "isolation": h.isolation,
+                "can_grant": h.can_grant,
+                "cannot_grant": h.cannot_grant,
+                "capabilities": capabilities(session, h),
                 "host_functions": h.host_functions,
                 "wasi": sorted(h.wasi),
                 "wasi_notes": h.wasi_notes,
@@ -96,6 +100,18 @@ def build_report(session: Session) -> dict[str, Any]:
         ],
         "summary": counts(session.cells),
     }
+
+
+def _grants(session: Session, host: Host) -> dict[str, str]:
+    status = session.statuses.get(host.name)
+    return sandbox.declared_grants(host.grants, status.grants if status else {})
+
+
+def capabilities(session: Session, host: Host) -> dict[str, Any]:
+    """The host's capability table, measured by the sandbox probe's checks of this run."""
+    runs = [(f"{c.guest.name}/{r.check.name}", r) for c in session.cells
+            if c.host.name == host.name for r in c.runs if r.verdict.done]
+    return sandbox.capability_table(runs, _grants(session, host))
 
 
 def _status(session: Session, host: str) -> dict[str, Any]:

@@ -78,7 +78,7 @@ class Runner:
             return None
         host, status = cell.host, self.statuses.get(cell.host.name)
         reached = self._witness.reached(f"wasmtui-{rid}") if self._witness else set()
-        declared = {**host.grants, **(status.grants if status else {})}
+        declared = sandbox.declared_grants(host.grants, status.grants if status else {})
         probe = sandbox.Probe(
             host=sandbox.HostSandbox(declared=declared, own_env=host.own_env),
             grants=sandbox.Grants.parse(run.check.grants, cell.guest.folder),

@@ -253,6 +253,9 @@ def judge(capabilities: list[str], lines: list[str], reached: set[str], grants: 
             wanted = set(grants.env if cap == "env" else grants.dirs)
             allowed = wanted | (set(env) | set(host.own_env) if cap == "env" else set())
             extra, missing = sorted(seen - allowed), sorted(wanted - seen)
+            if seen and not extra and not wanted:  # the check's own env, the host's own
+                actual[cap] = (f"denied (sees only {', '.join(sorted(seen))}: given by the "
+                               f"check or set by the host itself)")
             if extra and not by_host:
                 problems.append(f"capability leak: {cap} granted ({', '.join(extra)}), which "
                                 f"neither the check's grants nor the host's [grants] allow")
@@ -264,3 +267,30 @@ def judge(capabilities: list[str], lines: list[str], reached: set[str], grants: 
         elif state == "denied" and want[cap] == "granted":
             problems.append(f"grant not honoured: {cap} denied ({detail})")
     return actual, problems
+
+
+# --- the capability table ---------------------------------------------------------------
+
+
+def declared_grants(declared: dict[str, str], status_grants: dict[str, str]) -> dict[str, str]:
+    """A host's [grants], with what its adapter found untrue on this machine."""
+    return {**declared, **status_grants}
+
+
+def capability_table(runs: list[tuple[str, Any]], declared: dict[str, str]) -> dict[str, Any]:
+    """One host's capabilities as its probe checks measured them, by default (checks that
+    grant nothing): capability -> {measured, declared, check, leak}. `runs` are
+    (guest/check label, CheckRun) of that host; the first measurement of each capability
+    wins, a leak anywhere wins over it."""
+    table: dict[str, Any] = {}
+    for label, run in runs:
+        if run.check.grants or not run.check.expect.get("capabilities"):
+            continue
+        for cap, text in (run.actual.get("capabilities") or {}).items():
+            state = text.split(" ", 1)[0]
+            leak = f"capability leak: {cap}" in run.reason
+            if cap not in table or (leak and not table[cap]["leak"]):
+                table[cap] = {"measured": state, "detail": text, "check": label,
+                              "declared": declared_state(declared.get(cap, "denied")),
+                              "leak": leak}
+    return {cap: table[cap] for cap in CAPABILITIES if cap in table}

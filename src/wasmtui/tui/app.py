@@ -26,7 +26,7 @@ from ..events import CheckFinished, CheckOutput, CheckStarted, Event, HostReady
 from ..markdown import report_markdown
 from ..model import Cell, Verdict
 from ..paths import cache_dir
-from ..report import build_report, counts
+from ..report import build_report, capabilities, counts
 from ..runner import log_line
 from ..session import Options, Session
 from .render import STYLES, Shortener, cell_text, detail_text, host_header
@@ -290,7 +290,8 @@ class WasmtuiApp(App[int]):
 
     def action_versions(self) -> None:
         if self.session:
-            self.push_screen(VersionsScreen(self.session.hosts, self.session.statuses))
+            caps = {h.name: capabilities(self.session, h) for h in self.session.hosts}
+            self.push_screen(VersionsScreen(self.session.hosts, self.session.statuses, caps))
 
     def action_export(self) -> None:
         if self.session is None:

@@ -1,4 +1,4 @@
-"""Modal screens: every host's version (`v`)."""
+"""Modal screens: every host's version and sandbox (`v`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from .. import sandbox
 from ..model import Host, HostStatus
 
 
@@ -22,9 +23,34 @@ class VersionsScreen(ModalScreen[None]):
                                 border: round $accent; padding: 0 1; background: $surface; }
     """
 
-    def __init__(self, hosts: list[Host], statuses: dict[str, HostStatus]) -> None:
+    def __init__(self, hosts: list[Host], statuses: dict[str, HostStatus],
+                 capabilities: dict[str, dict[str, dict]] | None = None) -> None:
         super().__init__()
         self.hosts, self.statuses = hosts, statuses
+        self.capabilities = capabilities or {}
+
+    def sandbox_table(self) -> Table:
+        """Per host and capability: measured by the probe (or declared, when no probe
+        ran), a leak in red."""
+        table = Table(title="Sandbox (measured by the probe; declared in [dim]dim[/])")
+        table.add_column("host", style="bold")
+        for cap in sandbox.CAPABILITIES:
+            table.add_column(cap)
+        for host in self.hosts:
+            measured = self.capabilities.get(host.name, {})
+            status = self.statuses.get(host.name)
+            declared = sandbox.declared_grants(host.grants, status.grants if status else {})
+            row = []
+            for cap in sandbox.CAPABILITIES:
+                m = measured.get(cap)
+                if m is None:
+                    row.append(f"[dim]{sandbox.declared_state(declared.get(cap, 'denied'))}[/]")
+                elif m["leak"]:
+                    row.append(f"[red]{m['measured']} (leak)[/]")
+                else:
+                    row.append(m["measured"])
+            table.add_row(host.name, *row)
+        return table
 
     def compose(self) -> ComposeResult:
         table = Table(title="Hosts", expand=False)
@@ -41,4 +67,5 @@ class VersionsScreen(ModalScreen[None]):
                 table.add_row(host.name, f"[dim]unavailable: {s.reason}[/]", s.install)
         with Vertical():
             yield Static(table)
+            yield Static(self.sandbox_table())
             yield Static("[dim]esc to close[/]")

@@ -242,7 +242,8 @@ def judge(capabilities: list[str], lines: list[str], reached: set[str], grants: 
     for cap in capabilities:
         state, detail = measured.get(cap, ("", ""))
         if cap in reached and state != "granted":  # the witness's evidence wins
-            state, detail = "granted", f"the witness was reached ({detail or 'no line'})"
+            said = f"{state} {detail}".strip() or "nothing"
+            state, detail = "granted", f"(the witness was reached; the probe said: {said})"
         if not state:
             problems.append(f"{cap}: the probe printed no `{cap}:` line")
             continue
@@ -257,15 +258,15 @@ def judge(capabilities: list[str], lines: list[str], reached: set[str], grants: 
                 actual[cap] = (f"denied (sees only {', '.join(sorted(seen))}: given by the "
                                f"check or set by the host itself)")
             if extra and not by_host:
-                problems.append(f"capability leak: {cap} granted ({', '.join(extra)}), which "
+                problems.append(f"capability leak: {cap} granted {','.join(extra)}, which "
                                 f"neither the check's grants nor the host's [grants] allow")
             if missing:
                 problems.append(f"grant not honoured: {cap} lacks {', '.join(missing)}")
         elif state == "granted" and want[cap] == "denied":
-            problems.append(f"capability leak: {cap} granted ({detail}), which neither the "
+            problems.append(f"capability leak: {cap} granted {detail}, which neither the "
                             f"check's grants nor the host's [grants] allow")
         elif state == "denied" and want[cap] == "granted":
-            problems.append(f"grant not honoured: {cap} denied ({detail})")
+            problems.append(f"grant not honoured: {cap} denied {detail}")
     return actual, problems
 
 

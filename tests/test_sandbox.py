@@ -1,0 +1,246 @@
+"""The sandbox tells the truth: every capability denied by default on every host, exactly
+the granted ones granted, measured by the probe guests (guests/sandbox_probe_*) against
+wasmtui's loopback witness and against listeners of the test's own."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from wasmtui import sandbox
+from wasmtui.catalog import ManifestError, load_guest, load_host
+
+from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
+
+PROBES = ("sandbox_probe_rust", "sandbox_probe_http_rust")
+# Hosts whose HTTP checks measure outgoing HTTP (the others run no http check).
+HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "cloud_http"}
+
+
+@pytest.fixture(scope="module")
+def report(built_guests) -> dict:
+    return report_of(wasmtui("--headless", "--json", "-g", "sandbox_*"))
+
+
+def test_every_probe_check_passes_or_cannot_apply(report):
+    for cell in report["cells"]:
+        for k in cell["checks"]:
+            assert k["verdict"] in ("pass", "n/a", "unavailable"), (cell["host"], k)
+
+
+def test_each_available_host_measures_what_it_declares(report):
+    for host in report["hosts"]:
+        if not host["available"]:
+            continue
+        table = host["capabilities"]
+        wanted = set(sandbox.CAPABILITIES) if host["name"] in HTTP_HOSTS \
+            else {"env", "filesystem", "sockets"}
+        assert set(table) == wanted, (host["name"], table)
+        for cap, row in table.items():
+            assert not row["leak"], (host["name"], cap, row)
+            assert row["measured"] == row["declared"] == "denied", (host["name"], cap, row)
+
+
+def test_grants_open_exactly_what_they_name(report):
+    k = check(report, "sandbox_probe_rust", "wasmtime_cli", "cli-env")
+    assert k["actual"]["capabilities"]["env"] == "granted PATH"
+    assert k["actual"]["capabilities"]["sockets"].startswith("denied")
+    k = check(report, "sandbox_probe_rust", "plugin_node", "invoke-dir")
+    folder = str(ROOT / "guests" / "sandbox_probe_rust")
+    assert k["actual"]["capabilities"]["filesystem"] == f"granted {folder}"
+    for host in ("wasmtime_cli", "plugin_node", "cloud_cli"):
+        k = check(report, "sandbox_probe_rust", host, "cli-network")
+        assert k["actual"]["capabilities"]["sockets"] == "granted (connected)", (host, k)
+    for host in HTTP_HOSTS:
+        k = check(report, "sandbox_probe_http_rust", host, "http-outgoing-granted")
+        caps = k["actual"]["capabilities"]
+        assert caps["http-outgoing"] == "granted (status 200)", (host, k)
+        assert caps["sockets"].startswith("denied"), (host, k)  # outgoing HTTP only
+
+
+def test_a_grant_the_host_cannot_give_is_na_with_why(report):
+    k = check(report, "sandbox_probe_rust", "plugin_python", "cli-network")
+    assert k["verdict"] == "n/a"
+    assert "plugin_python cannot grant `network`: wasmtime-py's WasiConfig" in k["reason"]
+    k = check(report, "sandbox_probe_rust", "browsers_jco", "invoke-dir")
+    assert k["verdict"] == "n/a" and "in memory" in k["reason"]
+
+
+def test_the_seeds_cli_http_component_runs_once_granted_outgoing_http(built_guests):
+    report = report_of(wasmtui("--headless", "--json", "-g", "wasi_cli_http_rust",
+                               "-H", "wasmtime_cli", "-H", "plugin_python"))
+    for host in ("wasmtime_cli", "plugin_python"):
+        plain = check(report, "wasi_cli_http_rust", host, "run")
+        assert plain["verdict"] == "fail" and plain["outcome"] == "refused", plain
+        assert 'grants = ["http-outgoing"]' in plain["diagnosis"]["hint"]
+        granted = check(report, "wasi_cli_http_rust", host, "run-with-http")
+        assert granted["verdict"] == "pass", granted
+    assert " -S http " in check(report, "wasi_cli_http_rust", "wasmtime_cli",
+                                "run-with-http")["command"]
+
+
+class Listeners:
+    """A loopback TCP listener and HTTP server of the test's own, counting arrivals."""
+
+    def __init__(self) -> None:
+        self.tcp = socket.create_server(("127.0.0.1", 0))
+        self.tcp.settimeout(0.2)
+        self.tcp_hits = 0
+        self.http_hits: list[str] = []
+        listeners = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                listeners.http_hits.append(self.path)
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.stop = threading.Event()
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.tcp.accept()
+            except OSError:
+                continue
+            self.tcp_hits += 1
+            conn.close()
+
+    def targets(self) -> tuple[str, str]:
+        return (f"tcp://127.0.0.1:{self.tcp.getsockname()[1]}/test",
+                f"http://127.0.0.1:{self.http.server_address[1]}/test")
+
+    def close(self) -> None:
+        self.stop.set()
+        self.http.shutdown()
+        self.tcp.close()
+
+
+def _probe_project(tmp_path: Path, tcp: str, http: str, grants: str) -> Path:
+    guests = ROOT / "guests"
+    project = project_with_guest(tmp_path, "probe_cli", f'''
+component = "{guests}/sandbox_probe_rust/sandbox_probe_rust.wasm"
+[[check]]
+name = "cli"
+kind = "cli"
+args = ["{tcp}"]
+grants = {grants}
+expect = {{ capabilities = ["env", "filesystem", "sockets"] }}
+[[check]]
+name = "invoke"
+kind = "invoke"
+function = "wasmtui:probe/probe.attempt"
+args = [["{tcp}"]]
+grants = {grants}
+expect = {{ capabilities = ["env", "filesystem", "sockets"] }}
+''')
+    folder = project / "guests" / "probe_http"
+    folder.mkdir()
+    (folder / "guest.toml").write_text(f'''
+component = "{guests}/sandbox_probe_http_rust/sandbox_probe_http_rust.wasm"
+[[check]]
+name = "http"
+kind = "http"
+path = "/probe?t={tcp}&t={http}"
+grants = {grants}
+expect = {{ capabilities = ["env", "filesystem", "sockets", "http-outgoing"] }}
+''')
+    return project
+
+
+def test_nothing_reaches_a_loopback_listener_without_a_grant(built_guests, tmp_path):
+    listeners = Listeners()
+    try:
+        project = _probe_project(tmp_path, *listeners.targets(), grants="[]")
+        report = report_of(wasmtui("--root", str(project), "--headless", "--json"))
+    finally:
+        listeners.close()
+    ran = [(c["host"], k["name"]) for c in report["cells"] for k in c["checks"]
+           if k["verdict"] == "pass"]
+    assert {h for h, _ in ran} >= {"wasmtime_cli", "plugin_python", "plugin_node",
+                                   "browsers_jco"} & {h["name"] for h in report["hosts"]
+                                                      if h["available"]}
+    for cell in report["cells"]:
+        for k in cell["checks"]:
+            assert k["verdict"] in ("pass", "n/a", "unavailable"), (cell["host"], k)
+    assert (listeners.tcp_hits, listeners.http_hits) == (0, []), ran
+
+
+def test_the_listeners_do_see_a_granted_guest(built_guests, tmp_path):
+    """The same listeners, reached when the check grants it: the test above can fail."""
+    listeners = Listeners()
+    try:
+        project = _probe_project(tmp_path, *listeners.targets(),
+                                 grants='["network", "http-outgoing"]')
+        report = report_of(wasmtui("--root", str(project), "--headless", "--json",
+                                   "-H", "wasmtime_cli"))
+    finally:
+        listeners.close()
+    assert listeners.tcp_hits == 3 and listeners.http_hits == ["/test"], report["summary"]
+
+
+def test_a_leak_is_a_failing_check_named_as_such():
+    """The witness's evidence wins over the guest's word."""
+    host = sandbox.HostSandbox(declared={"sockets": "denied: no network"})
+    lines = ["env: denied (no variables)", "sockets: denied (access-denied)"]
+    measured, problems = sandbox.judge(["env", "sockets"], lines, {"sockets"},
+                                       sandbox.Grants(), {}, host)
+    assert measured["sockets"] == ("granted (the witness was reached; the probe said: "
+                                   "denied (access-denied))")
+    assert problems == ["capability leak: sockets granted (the witness was reached; the "
+                        "probe said: denied (access-denied)), which neither the check's "
+                        "grants nor the host's [grants] allow"]
+    # A variable no one granted, a granted one missing, a host that declares its grant.
+    _, problems = sandbox.judge(["env"], ["env: granted PATH,HOME"], set(),
+                                sandbox.Grants(env=("HOME", "USER")), {}, host)
+    assert problems == ["capability leak: env granted PATH, which neither the check's "
+                        "grants nor the host's [grants] allow",
+                        "grant not honoured: env lacks USER"]
+    lenient = sandbox.HostSandbox(declared={"sockets": "granted: cannot deny it here"})
+    assert sandbox.judge(["sockets"], ["sockets: granted (connected)"], set(),
+                         sandbox.Grants(), {}, lenient)[1] == []
+
+
+def test_manifests_reject_unknown_grants_and_undeclared_states(tmp_path):
+    guest = tmp_path / "g"
+    guest.mkdir()
+    (guest / "guest.toml").write_text('[[check]]\nname = "x"\nkind = "cli"\n'
+                                      'grants = ["netwrok"]\n')
+    with pytest.raises(ManifestError, match="unknown grant 'netwrok'"):
+        load_guest(guest)
+    host = tmp_path / "h"
+    host.mkdir()
+    (host / "host.toml").write_text('adapter = ["x"]\nchecks = ["cli"]\n'
+                                    '[grants]\nsockets = "none"\n')
+    with pytest.raises(ManifestError, match='must start with "denied" or "granted"'):
+        load_host(host)
+
+
+def test_the_witness_records_tokens():
+    witness = sandbox.Witness()
+    try:
+        tcp = witness.address("tcp", "tok").removeprefix("tcp://").split("/")[0]
+        host, port = tcp.split(":")
+        with socket.create_connection((host, int(port))) as conn:
+            conn.sendall(b"tok\n")
+        import httpx
+        assert httpx.get(witness.address("http", "tok2"), trust_env=False).status_code == 200
+        for _ in range(100):
+            if witness.reached("tok"):
+                break
+            threading.Event().wait(0.02)
+        assert witness.reached("tok") == {"sockets"}
+        assert witness.reached("tok2") == {"http-outgoing"}
+        assert witness.reached("other") == set()
+    finally:
+        witness.close()

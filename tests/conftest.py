@@ -83,6 +83,8 @@ wasi_p3_cmd = _fixture_component(
     "wasi_p3_cmd", "A WASI 0.3 command (wasi:cli/run@0.3.0): prints a line; `fail` exits err.")
 http_answers = _fixture_component(
     "http_answers", "An HTTP handler: /redirect answers 302, /cut panics mid-body, else 200.")
+memory_hog = _fixture_component(
+    "memory_hog", "A component that grows its memory 16 MiB at a time, forever (cli and invoke).")
 print_then_trap = _fixture_component(
     "print_then_trap", "A component whose `answer` prints the expected 42, then traps.")
 

@@ -244,3 +244,82 @@ def test_the_witness_records_tokens():
         assert witness.reached("other") == set()
     finally:
         witness.close()
+
+
+# --- limits -----------------------------------------------------------------------------
+
+
+def _mem_available_kib() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1])
+    raise AssertionError("no MemAvailable")
+
+
+def _rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def test_a_guest_growing_memory_forever_fails_out_of_memory_everywhere(memory_hog, tmp_path):
+    """Every host stops it at --memory-limit (fail, out of memory, diagnosed); the
+    machine's other processes keep their memory (a sentinel holding 64 MiB keeps it all),
+    and the run never takes much more than jobs x (limit + a host's own)."""
+    import subprocess
+    import sys
+    import time
+
+    project = project_with_guest(tmp_path, "memory_hog", f'''
+component = "{memory_hog}"
+[[check]]
+name = "run"
+kind = "cli"
+expect = {{ stdout = "256\\n" }}
+timeout = 120
+[[check]]
+name = "grow"
+kind = "invoke"
+function = "wasmtui:fixtures/hog.grow"
+expect = {{ value = 256 }}
+timeout = 120
+''')
+    sentinel = subprocess.Popen([sys.executable, "-c", "b = bytearray(64 << 20)\n"
+                                 "for i in range(0, len(b), 4096): b[i] = 1\n"
+                                 "import time; time.sleep(600)"])
+    try:
+        time.sleep(1)
+        sentinel_before = _rss_kib(sentinel.pid)
+        baseline = _mem_available_kib()
+        report_file = tmp_path / "report.json"
+        proc = subprocess.Popen([sys.executable, "-m", "wasmtui", "--headless", "--root",
+                                 str(project), "--report", str(report_file),
+                                 "--memory-limit", "256", "--jobs", "2"], cwd=ROOT,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        lowest = baseline
+        while proc.poll() is None:
+            lowest = min(lowest, _mem_available_kib())
+            time.sleep(0.05)
+        sentinel_after = _rss_kib(sentinel.pid)
+        assert sentinel.poll() is None
+    finally:
+        sentinel.kill()
+    import json
+
+    report = json.loads(report_file.read_text())
+    used_mib = (baseline - lowest) // 1024
+    print(f"memory hog at --memory-limit 256 --jobs 2: machine memory used at peak "
+          f"{used_mib} MiB; sentinel RSS {sentinel_before} -> {sentinel_after} KiB")
+    ran = 0
+    for cell in report["cells"]:
+        for k in cell["checks"]:
+            if k["verdict"] in ("n/a", "unavailable"):
+                continue
+            ran += 1
+            assert k["verdict"] == "fail" and k["outcome"] == "trapped", (cell["host"], k)
+            assert k["diagnosis"]["id"] == "out-of-memory", (cell["host"], k)
+    assert ran >= 6  # wasmtime_cli, plugin_python, plugin_node x2, browsers_jco, cloud_cli
+    assert sentinel_after >= sentinel_before - 1024
+    assert used_mib < 2 * (256 + 1024), used_mib

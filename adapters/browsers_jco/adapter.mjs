@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { execFileSync } from "node:child_process";
+import { memoryFlags } from "../js_common/guest.mjs";
 import { json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 
@@ -77,10 +78,13 @@ class BrowsersJco {
     this.base = `http://127.0.0.1:${this.server.address().port}`;
   }
 
-  async ensureBrowser() {
+  async ensureBrowser(request) {
     if (this.browser?.isConnected()) return;
-    // playwright gives each launch a fresh, temporary profile (removed on close)
-    this.browser = await this.playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+    // playwright gives each launch a fresh, temporary profile (removed on close); a run's
+    // memory limit is the same for every check, so the first request's caps the browser.
+    const js = memoryFlags(request);
+    const args = js.length ? [...FLAGS, `--js-flags=${js.join(" ")}`] : FLAGS;
+    this.browser = await this.playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args });
   }
 
   async run(request, out) {
@@ -88,7 +92,7 @@ class BrowsersJco {
     if (refused) return refused;
     this.cacheDir ??= join(dir, "..");
     if (!this.server) await this.startServer();
-    await this.ensureBrowser();
+    await this.ensureBrowser(request);
     const page = await this.browser.newPage();
     // The page may fetch its own origin only: any other request (a guest's outgoing
     // HTTP through the shim's fetch) is aborted before it leaves the browser.

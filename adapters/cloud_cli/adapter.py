@@ -23,13 +23,15 @@ class CloudCli(ContainerdAdapter):
         check = request["check"]
         image = self.image(request)
         cid = self.container_id()
-        argv = self.run_argv(image, cid, check)
+        argv = self.run_argv(image, cid, check, request.get("memory_limit"))
         out.running()
         try:
             code = process.run(argv, self.ctd.env(), out)
         finally:
             self.ctd.remove_container(cid)
         stderr = out.tail("stderr")
+        if code != 0 and (failed := self.shim_failure(stderr, code)):
+            return failed
         if code != 0 and "ctr: " in stderr:
             return {**self.ctr_failure(stderr, code), "exit_code": code}
         return {"outcome": "ok", "exit_code": code, **out.captured("stdout")}

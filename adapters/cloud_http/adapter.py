@@ -32,7 +32,8 @@ class CloudHttp(ContainerdAdapter):
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
         image = self.image(request)
         cid = self.container_id()
-        argv = self.run_argv(image, cid, {**request["check"], "args": []})
+        argv = self.run_argv(image, cid, {**request["check"], "args": []},
+                             request.get("memory_limit"))
 
         def exited(code: int) -> dict[str, Any]:
             stderr = out.tail("stderr").strip()

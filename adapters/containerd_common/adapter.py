@@ -30,6 +30,8 @@ from protocol import Adapter  # noqa: E402
 
 SHIM_INSTALL = "make -C hosts/cloud_cli install"
 # How wasmtime, inside the shim, words a component it will not load, link or run.
+# The shim's own error on a task's stderr (hosts/shared/containerd-shim-wasmtime: SHIM_ERROR).
+SHIM_ERROR = re.compile(r"^containerd-shim-wasmtime: the component failed: ", re.MULTILINE)
 SHIM_REFUSAL = re.compile(r"matching implementation was not found|failed to instantiate|"
                           r"failed to parse|not a component|wasm trap|wasm backtrace")
 
@@ -73,6 +75,15 @@ class ContainerdAdapter(Adapter):
     def container_id(self) -> str:
         return f"{self.host}-{os.getpid()}-{next(self.ids)}"
 
+    def shim_failure(self, stderr: str, code: int) -> dict[str, Any] | None:
+        """The shim's own error (a trap, a refusal), when it printed one: its outcome by
+        the shared rule, never the guest's output before it."""
+        found = list(SHIM_ERROR.finditer(stderr))
+        if not found:
+            return None
+        error = stderr[found[-1].start():].strip()
+        return {"outcome": outcome_of(error, True), "error": error, "exit_code": code}
+
     def ctr_failure(self, stderr: str, code: int) -> dict[str, Any]:
         """A `ctr run` that failed: the shim refusing the component (wasmtime could not
         load, link or instantiate it) is `refused`; any other `ctr:` error (containerd
@@ -80,21 +91,25 @@ class ContainerdAdapter(Adapter):
         outcome = outcome_of(stderr, True) if SHIM_REFUSAL.search(stderr) else "harness-error"
         return {"outcome": outcome, "error": stderr.strip() or f"ctr exited with code {code}"}
 
-    def run_argv(self, image: str, cid: str, check: dict[str, Any]) -> list[str]:
+    def run_argv(self, image: str, cid: str, check: dict[str, Any],
+                 memory_limit: int | None = None) -> list[str]:
         """`ctr run` for a check. The shim gives the guest only the variables WASMTUI_ENV
-        names (containerd adds its own PATH to every container) and only what
-        WASMTUI_GRANTS grants; it never shows the guest either variable."""
+        names (containerd adds its own PATH to every container), only what
+        WASMTUI_GRANTS grants, linear memories up to WASMTUI_MEMORY_LIMIT bytes; it never
+        shows the guest these variables."""
         env = check.get("env", {})
         grants = [g for g in ("network", "http-outgoing") if check["grants"][g]]
         control = {**self.host_env(), "WASMTUI_ENV": ",".join(env),
                    "WASMTUI_GRANTS": ",".join(grants)}
+        if memory_limit:
+            control["WASMTUI_MEMORY_LIMIT"] = str(memory_limit)
         envs = [f"--env={k}={v}" for k, v in {**env, **control}.items()]
         return self.ctd.ctr_argv("run", "--rm", "--runtime", RUNTIME, *self.extra_flags(check),
                                  *envs, image, cid, "/guest.wasm", *check.get("args", []))
 
     def command(self, request: dict[str, Any]) -> str:
         check = request["check"]
-        line = shlex.join(self.run_argv("IMAGE", "ID", check))
+        line = shlex.join(self.run_argv("IMAGE", "ID", check, request.get("memory_limit")))
         return (f"{line}  # IMAGE: the component packed by adapters/containerd_common/private.py "
                 f"and imported with ctr images import")
 

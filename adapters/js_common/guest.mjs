@@ -36,6 +36,15 @@ export const exportNamed = (instance, prefix) =>
 
 
 /**
+ * V8's flag capping a guest's linear memories at the request's memory_limit (bytes), as
+ * 64 KiB pages: memory.grow past it fails, as it does under wasmtime's limits.
+ */
+export function memoryFlags(request) {
+  const limit = Number(request.memory_limit ?? 0);
+  return limit > 0 ? [`--wasm-max-mem-pages=${Math.max(1, Math.floor(limit / 65536))}`] : [];
+}
+
+/**
  * preview2-shim's WASIShim options for a check: its env and argv, the directories it
  * grants (seen at the same path), sockets only when it grants `network`.
  * (preview2-shim's own defaults are the process's env and network: never used here.)

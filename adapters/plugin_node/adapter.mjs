@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
+import { memoryFlags } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
@@ -53,7 +54,8 @@ class PluginNode {
    */
   runChild(dir, request, out, nodeFlags) {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [...nodeFlags, RUN_CHECK, dir, json.stringify(request)], {
+      const flags = [...memoryFlags(request), ...nodeFlags];
+      const child = spawn(process.execPath, [...flags, RUN_CHECK, dir, json.stringify(request)], {
         stdio: ["ignore", "pipe", "pipe", "pipe"],
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       });

@@ -82,8 +82,11 @@ class PluginPython(Adapter):
                         inst.add_func(func, lambda _store, *a, _f=impl: _f(*a))
         return linker
 
-    def _store(self, check: dict[str, Any], argv: list[str], out: Output) -> wasmtime.Store:
+    def _store(self, check: dict[str, Any], argv: list[str], out: Output,
+               memory_limit: int | None) -> wasmtime.Store:
         store = wasmtime.Store(self.engine)
+        if memory_limit:  # a linear memory may not grow past it (memory.grow fails)
+            store.set_limits(memory_size=memory_limit)
         wasi = wasmtime.WasiConfig()  # no env, no preopens, no network: only what's asked
         wasi.argv = argv
         wasi.env = list(check.get("env", {}).items())
@@ -108,7 +111,7 @@ class PluginPython(Adapter):
                                   check["grants"]["http-outgoing"])
             argv = [Path(request["component"]).name, *check.get("args", [])] if kind == "cli" \
                 else [Path(request["component"]).name]
-            store = self._store(check, argv, out)
+            store = self._store(check, argv, out, request.get("memory_limit"))
             out.running()
             started = True
             instance = linker.instantiate(store, comp)

@@ -144,7 +144,8 @@ def run_check(id, request, out_path, err_path)
   wasi = Wasmtime::WasiConfig.new.set_argv(argv).set_env(check["env"] || {})
                              .set_stdout_file(out_path).set_stderr_file(err_path)
   grant(wasi, check["grants"] || {})
-  store = Wasmtime::Store.new(engine, wasi_config: wasi)
+  limits = request["memory_limit"] ? { memory_size: request["memory_limit"] } : nil
+  store = Wasmtime::Store.new(engine, wasi_config: wasi, limits: limits)
   emit(id: id, event: "running")
   begin
     instance = linker.instantiate(store, component)

@@ -142,6 +142,8 @@ class WasmtimeCli(Adapter):
         env_flags = [f"--env={k}={v}" for k, v in check.get("env", {}).items()]
         env_flags += [f"--dir={d}::{d}" for d in grants["dirs"]]
         env_flags += ["-S", "inherit-network"] if grants["network"] else []
+        if request.get("memory_limit"):
+            env_flags += ["-W", f"max-memory-size={request['memory_limit']}"]
         kind = check["kind"]
         if grants["http-outgoing"] and kind != "http":
             env_flags += ["-S", "http"]

@@ -27,7 +27,11 @@ from .model import Host, HostStatus
 from .paths import cache_dir
 
 MAX_EVENT_LINE = 4 * 1024 * 1024
+CLEANUP_TIMEOUT = 60  # seconds a declared cleanup command may take
 _live_groups: set[int] = set()
+# Cleanup commands declared by adapters (hello `cleanup`) and not run yet, by adapter pid:
+# run at exit too, so that even a wasmtui stopped mid-teardown leaves nothing behind.
+_pending_cleanups: dict[int, tuple[list[str], Path, dict[str, str]]] = {}
 
 
 def _kill_group(pgid: int) -> None:
@@ -40,6 +44,12 @@ def _kill_group(pgid: int) -> None:
 def _kill_all_groups() -> None:
     for pgid in list(_live_groups):
         _kill_group(pgid)
+    for pid in list(_pending_cleanups):
+        argv, cwd, env = _pending_cleanups.pop(pid)
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(argv, cwd=cwd, env=env, check=False, timeout=CLEANUP_TIMEOUT,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
 
 
 class AdapterDied(Exception):
@@ -110,6 +120,10 @@ class AdapterProcess:
         if self.hello.get("event") != "hello":
             await self.kill()
             raise AdapterDied(f"expected a hello, got {self.hello!r}")
+        cleanup = self.hello.get("cleanup")
+        if isinstance(cleanup, list) and cleanup:
+            _pending_cleanups[self.proc.pid] = ([str(a) for a in cleanup], self.root,
+                                                adapter_env(self.run_dir, self.host))
         return self.hello
 
     def status(self) -> HostStatus:
@@ -196,11 +210,12 @@ class AdapterProcess:
             with anyio.move_on_after(5):
                 await proc.wait()
             await proc.aclose()
-            cleanup = self.hello.get("cleanup")
-            if isinstance(cleanup, list) and cleanup:
-                with anyio.move_on_after(60), contextlib.suppress(OSError):
-                    await anyio.run_process([str(a) for a in cleanup], check=False,
-                                            cwd=self.root, env=adapter_env(self.run_dir, self.host))
+            pending = _pending_cleanups.get(proc.pid)
+            if pending is not None:
+                argv, cwd, env = pending
+                with anyio.move_on_after(CLEANUP_TIMEOUT), contextlib.suppress(OSError):
+                    await anyio.run_process(argv, check=False, cwd=cwd, env=env)
+                _pending_cleanups.pop(proc.pid, None)
 
 
 class AdapterPool:
@@ -228,7 +243,10 @@ class AdapterPool:
             first = self._new()
             try:
                 await first.start()
-            except AdapterDied as exc:
+            except BaseException as exc:  # a cancelled start is killed, never left running
+                await first.kill()
+                if not isinstance(exc, AdapterDied):
+                    raise
                 self._status = HostStatus(False, reason=str(exc), install=self.host.install,
                                           broken=True)
                 return self._status
@@ -241,11 +259,14 @@ class AdapterPool:
 
     async def acquire(self) -> AdapterProcess:
         await self.slots.acquire()
+        adapter: AdapterProcess | None = None
         try:
             adapter = self.idle.pop() if self.idle else self._new()
             if adapter.proc is None:
                 await adapter.start()
         except BaseException:
+            if adapter is not None:  # a start cancelled or failed halfway: kill what ran
+                await adapter.kill()
             self.slots.release()
             raise
         self.busy.add(adapter)

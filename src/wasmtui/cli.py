@@ -29,6 +29,28 @@ exit codes: 0 every applicable check passed, 1 a check failed, errored or timed 
 """
 
 
+MIB = 1024 * 1024
+DEFAULT_MEMORY_MIB = 1024
+DEFAULT_LOG_MIB = 32
+# What one check costs beyond its guest's memory: a host process (a Node child, a
+# browser page, wasmtime), compiled code.
+HOST_OVERHEAD_MIB = 512
+
+
+def default_jobs(memory_mib: int) -> int:
+    """CPU count, but no more guests at once than the available memory holds at their
+    limit each (so a run of memory-hungry guests cannot push the machine into the OOM
+    killer)."""
+    cpus = os.cpu_count() or 2
+    try:
+        with open("/proc/meminfo") as f:
+            info = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in f)}
+        available_mib = info["MemAvailable"] // 1024
+    except (OSError, KeyError, ValueError):
+        return cpus
+    return max(1, min(cpus, available_mib // (memory_mib + HOST_OVERHEAD_MIB)))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="wasmtui",
@@ -46,8 +68,17 @@ def parser() -> argparse.ArgumentParser:
                    help="only guests matching GLOB (repeatable)")
     p.add_argument("-H", "--host", action="append", default=[], metavar="GLOB",
                    help="only hosts matching GLOB (repeatable)")
-    p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2,
-                   help="checks run at once (default: CPU count, %(default)s)")
+    p.add_argument("-j", "--jobs", type=int, default=default_jobs(DEFAULT_MEMORY_MIB),
+                   help="checks run at once (default: CPU count, fewer when the machine's "
+                        "available memory cannot hold that many guests at --memory-limit "
+                        "each: %(default)s here)")
+    p.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_MIB, metavar="MIB",
+                   help="the most a guest's linear memory may grow to, on every host "
+                        "(memory.grow fails past it: a guest that grows forever fails, out "
+                        "of memory; default: %(default)s MiB; 0: the hosts' own limits)")
+    p.add_argument("--log-limit", type=int, default=DEFAULT_LOG_MIB, metavar="MIB",
+                   help="the most kept of one check's log on disk; the rest is counted, "
+                        "and the report says the log was cut (default: %(default)s MiB)")
     p.add_argument("-t", "--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="per-check timeout (default: %(default)s)")
     p.add_argument("--prepare-timeout", type=float, default=300.0, metavar="SECONDS",
@@ -66,8 +97,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0:
-        parser().error("--jobs, --timeout and --prepare-timeout must be positive")
+    if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0 or args.log_limit < 1:
+        parser().error("--jobs, --timeout, --prepare-timeout and --log-limit must be positive")
+    if args.memory_limit < 0:
+        parser().error("--memory-limit must be 0 (the hosts' own) or a number of MiB")
     for c in args.components:
         if not c.exists():
             print(f"wasmtui: {c}: no such file", file=sys.stderr)
@@ -81,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
                           guest_patterns=args.guest, host_patterns=args.host,
                           jobs=args.jobs, timeout=args.timeout,
                           required_hosts=["*"] if args.strict else args.require_host,
-                          prepare_timeout=args.prepare_timeout)
+                          prepare_timeout=args.prepare_timeout,
+                          log_limit=args.log_limit * MIB,
+                          memory_limit=args.memory_limit * MIB or None)
         from .catalog import load_guests, load_hosts
 
         hosts = load_hosts(root, args.host)

@@ -82,30 +82,52 @@ def summary_lines(session: Session) -> list[str]:
     return lines
 
 
+# Signals that stop a run: Ctrl-C, `kill`, a closed terminal.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 async def run_headless(options: Options, json_out: bool, report_path: Path | None,
                        markdown_path: Path | None = None) -> int:
     session = Session(options)
     interrupted = False
-    try:
-        async with anyio.create_task_group() as tg:
+    async with anyio.create_task_group() as outer:
+        work = anyio.CancelScope()
 
-            async def watch_signals() -> None:
-                nonlocal interrupted
-                with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
-                    async for signum in signals:
+        async def watch_signals() -> None:
+            """Installed until the report is written: the first signal stops the run, any
+            later one (a second Ctrl-C) only says teardown is under way, so the cleanup
+            and the report are never cut short."""
+            nonlocal interrupted
+            with anyio.open_signal_receiver(*STOP_SIGNALS) as signals:
+                async for signum in signals:
+                    name = signal.Signals(signum).name
+                    if not interrupted:
                         interrupted = True
-                        print(f"\nwasmtui: {signal.Signals(signum).name}, stopping every host",
-                              file=sys.stderr, flush=True)
-                        tg.cancel_scope.cancel()
-                        return
+                        print(f"\nwasmtui: {name}, stopping every host", file=sys.stderr,
+                              flush=True)
+                        work.cancel()
+                    else:
+                        print(f"\nwasmtui: {name} again: still cleaning up (containers, "
+                              f"processes, folders); the report follows", file=sys.stderr,
+                              flush=True)
 
-            tg.start_soon(watch_signals)
-            session.bus.subscribe(Progress(sys.stderr, session))
-            await session.prepare()
-            await session.run()
-            tg.cancel_scope.cancel()
-    finally:
-        await session.aclose()
+        outer.start_soon(watch_signals)
+        try:
+            with work:
+                session.bus.subscribe(Progress(sys.stderr, session))
+                await session.prepare()
+                await session.run()
+        finally:
+            with anyio.CancelScope(shield=True):
+                await session.aclose()
+        code = _finish(session, interrupted, json_out, report_path, markdown_path)
+        outer.cancel_scope.cancel()
+    return code
+
+
+def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Path | None,
+            markdown_path: Path | None) -> int:
+    """Settle what never ran, write the report(s) and the summary; the exit code."""
     for cell in session.cells:  # checks never started when the run was interrupted
         for run in cell.runs:
             if not run.verdict.done:

@@ -217,6 +217,7 @@ class CheckRun:
     actual: dict[str, Any] = field(default_factory=dict)
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL))
     log: str = ""  # the full output, on disk
+    log_truncated: bool = False  # the log was cut at the run's --log-limit
     duration: float = 0.0
     prepare_duration: float | None = None  # until guest code started (the `running` event)
     outcome: str = ""  # the adapter's outcome (adapters/PROTOCOL.md): ok, refused, trapped...

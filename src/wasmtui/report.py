@@ -35,6 +35,7 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
         "actual": {k: _clip(v) for k, v in run.actual.items()},
         "output_tail": list(run.output_tail)[-TAIL_IN_REPORT:],
         "log": run.log,
+        "log_truncated": run.log_truncated,
         "outcome": run.outcome,
         "duration_s": round(run.duration, 4),
         "prepare_s": None if run.prepare_duration is None else round(run.prepare_duration, 4),

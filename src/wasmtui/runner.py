@@ -35,18 +35,49 @@ def log_line(stream: str, line: str) -> str:
     return line if stream == "stdout" else f"[{stream}] {line}"
 
 
+class CappedLog:
+    """A check's log file, cut at `limit` bytes (a flooding guest would otherwise write
+    hundreds of MB per check); what was dropped is counted and said at its end."""
+
+    def __init__(self, file: Any, limit: int) -> None:
+        self.file, self.limit, self.size, self.dropped = file, limit, 0, 0
+
+    def write(self, text: str) -> None:
+        self.write_lines([text])
+
+    def write_lines(self, lines: Any) -> None:
+        for line in lines:
+            if self.size >= self.limit:
+                self.dropped += 1
+                continue
+            self.size += len(line)
+            self.file.write(line)
+
+    def close_note(self) -> None:
+        if self.dropped:
+            self.file.write(f"# log cut at {self.limit} bytes (--log-limit): {self.dropped} "
+                            f"more lines of output were not kept\n")
+
+
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
 
+DEFAULT_LOG_LIMIT = 32 * 1024 * 1024  # bytes of one check's log on disk
+
+
 class Runner:
     def __init__(self, root: Path, hosts: list[Host], run_dir: Path, bus: EventBus,
-                 jobs: int, timeout: float, prepare_timeout: float = 300) -> None:
+                 jobs: int, timeout: float, prepare_timeout: float = 300,
+                 log_limit: int = DEFAULT_LOG_LIMIT, memory_limit: int | None = None) -> None:
         self.root = root
         self.run_dir = run_dir
         self.bus = bus
         self.timeout = timeout
         self.prepare_timeout = prepare_timeout
+        self.log_limit = log_limit
+        self.memory_limit = memory_limit
+        self._scheduled: set[int] = set()  # ids of the runs queued or running
         self.limiter = anyio.CapacityLimiter(max(1, jobs))
         self.pools = {h.name: AdapterPool(h, root, run_dir, jobs) for h in hosts}
         self.statuses: dict[str, HostStatus] = {}
@@ -68,8 +99,11 @@ class Runner:
         for key in ("args", "path"):
             if sandbox.uses_witness(check.get(key)):
                 check[key] = sandbox.expand(check[key], self.witness(), f"wasmtui-{rid}")
-        return {"id": rid, "component": str(cell.guest.component.resolve()),
-                "timeout": timeout, "check": check}
+        request = {"id": rid, "component": str(cell.guest.component.resolve()),
+                   "timeout": timeout, "check": check}
+        if self.memory_limit:
+            request["memory_limit"] = self.memory_limit
+        return request
 
     def _probe(self, cell: Cell, run: CheckRun, rid: str) -> sandbox.Probe | None:
         """A probe check's context: the host's declared sandbox, the check's grants and
@@ -104,8 +138,12 @@ class Runner:
         async with anyio.create_task_group() as tg:
             for cell in cells:
                 for run in cell.runs:
-                    if run.verdict is Verdict.PENDING:
+                    if run.verdict is Verdict.PENDING and not self.scheduled(run):
                         tg.start_soon(self.run_check, cell, run)
+
+    def scheduled(self, run: CheckRun) -> bool:
+        """True while the run is queued or running: it is never scheduled twice."""
+        return id(run) in self._scheduled
 
     def cancel(self, run: CheckRun) -> bool:
         """Cancel one running check (its adapter is killed). False if it isn't running."""
@@ -116,8 +154,14 @@ class Runner:
         return True
 
     async def run_check(self, cell: Cell, run: CheckRun) -> None:
-        async with self.limiter:
-            await self._execute(cell, run)
+        if self.scheduled(run):
+            return
+        self._scheduled.add(id(run))
+        try:
+            async with self.limiter:
+                await self._execute(cell, run)
+        finally:
+            self._scheduled.discard(id(run))
 
     async def _execute(self, cell: Cell, run: CheckRun) -> None:
         check, pool = run.check, self.pools[cell.host.name]
@@ -137,7 +181,8 @@ class Runner:
         # timeout starts with the `running` event.
         timer = anyio.CancelScope(deadline=anyio.current_time() + self.prepare_timeout
                                   + timeout)
-        with open(log_path, "w", encoding="utf-8", errors="replace") as log:
+        with open(log_path, "w", encoding="utf-8", errors="replace") as raw_log:
+            log = CappedLog(raw_log, self.log_limit)
 
             def on_event(event: dict[str, Any]) -> None:
                 kind = event.get("event")
@@ -147,7 +192,7 @@ class Runner:
                 elif kind == "output":
                     stream = str(event.get("stream", "stdout"))
                     lines = [str(x) for x in event.get("lines", ())]
-                    log.writelines(log_line(stream, x) + "\n" for x in lines)
+                    log.write_lines(log_line(stream, x) + "\n" for x in lines)
                     run.output_tail.extend(lines)
                     self.bus.publish(CheckOutput(cell, run, stream, lines))
                 elif kind == "note":
@@ -178,19 +223,19 @@ class Runner:
                     else:
                         run.outcome = str(result.get("outcome", ""))
                         healthy = True
-                        try:
-                            run.verdict, run.actual, run.reason = judge(
-                                check, result, run.result_type, started,
-                                self._probe(cell, run, request["id"]))
-                        except Exception as exc:  # a bug of ours: this check's error only
-                            run.verdict, run.reason = Verdict.ERROR, f"wasmtui failed to judge " \
-                                f"the result: {type(exc).__name__}: {exc}"
-                            run.actual = {"error": traceback.format_exc()}
+                        run.verdict, run.actual, run.reason = judge(
+                            check, result, run.result_type, started,
+                            self._probe(cell, run, request["id"]))
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
             except AdapterDied as exc:
                 run.verdict, run.reason = Verdict.ERROR, str(exc)
                 run.actual = {"error": str(exc)}
+            except Exception as exc:  # a bug of ours: this check's error, never a dead run
+                run.verdict = Verdict.ERROR
+                run.reason = f"wasmtui failed on this check: {type(exc).__name__}: {exc}"
+                run.actual = {"error": run.reason}
+                raw_log.write(f"# wasmtui failed on this check:\n{traceback.format_exc()}")
             finally:
                 self._cancel_scopes.pop(id(run), None)
                 if not run.verdict.done:  # the whole run was cancelled (Ctrl-C, quit)
@@ -207,7 +252,12 @@ class Runner:
                     run.diagnosis = diagnose(run.verdict, error, host=cell.host.name,
                                              outcome=run.outcome,
                                              output="\n".join(run.output_tail))
-                log.write(f"# verdict: {run.verdict} {run.reason}\n")
+                if log.dropped:
+                    run.log_truncated = True
+                    run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "
+                                     f"(--log-limit): {log.dropped} more lines not kept")
+                log.close_note()
+                raw_log.write(f"# verdict: {run.verdict} {run.reason}\n")
                 self.bus.publish(CheckFinished(cell, run))
 
     async def aclose(self) -> None:

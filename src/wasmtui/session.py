@@ -20,7 +20,7 @@ from .inspect import inspect_component
 from .model import Cell, ComponentInfo, Guest, Host, HostStatus
 from .paths import cache_dir
 from .plan import plan
-from .runner import Runner, now_iso
+from .runner import DEFAULT_LOG_LIMIT, Runner, now_iso
 
 KEEP_RUNS = 20
 
@@ -37,6 +37,8 @@ class Options:
     required_hosts: list[str] = field(default_factory=list)
     # Host preparation before guest code runs (compile, transpile, launch, import).
     prepare_timeout: float = 300.0
+    log_limit: int = DEFAULT_LOG_LIMIT  # bytes of one check's log
+    memory_limit: int | None = None  # bytes of linear memory per guest (None: hosts' own)
 
 
 def new_run_dir() -> Path:
@@ -70,7 +72,8 @@ class Session:
         else:
             self.guests = catalog.load_guests(options.root, options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
-                             options.jobs, options.timeout, options.prepare_timeout)
+                             options.jobs, options.timeout, options.prepare_timeout,
+                             options.log_limit, options.memory_limit)
 
     @property
     def elapsed(self) -> float:

@@ -14,7 +14,8 @@
 //! - WASMTUI_ENV: the names of the variables the check gives the guest (comma-separated);
 //!   every other variable of the container (containerd's default PATH...) is dropped;
 //! - WASMTUI_GRANTS: `network` (wasi:sockets reaches any address) and/or `http-outgoing`
-//!   (wasi:http/outgoing-handler sends requests; otherwise it answers HTTP-request-denied).
+//!   (wasi:http/outgoing-handler sends requests; otherwise it answers HTTP-request-denied);
+//! - WASMTUI_MEMORY_LIMIT: bytes a linear memory may grow to (memory.grow fails past it).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -27,7 +28,7 @@ use containerd_shim_wasm::shim::{Cli, Shim, Version, version};
 use hyper::server::conn::http1;
 use tokio::net::TcpListener;
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, Store, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::p2::bindings::Command;
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::io::TokioIo;
@@ -39,6 +40,8 @@ use wasmtime_wasi_http::{
 };
 
 const DEFAULT_HTTP_ADDR: &str = "0.0.0.0:8080";
+/// Marks the shim's own error on the task's stderr (adapters/containerd_common reads it).
+const SHIM_ERROR: &str = "containerd-shim-wasmtime: the component failed: ";
 
 struct WasmtimeShim;
 
@@ -63,6 +66,7 @@ struct Host {
     http: WasiHttpCtx,
     table: ResourceTable,
     hooks: Outgoing,
+    limits: StoreLimits,
 }
 
 /// What the check grants the guest (WASMTUI_GRANTS).
@@ -70,6 +74,7 @@ struct Host {
 struct Grants {
     network: bool,
     http_outgoing: bool,
+    memory_limit: Option<usize>,
 }
 
 /// Outgoing HTTP: sent only when granted, otherwise refused as HTTP-request-denied.
@@ -124,7 +129,18 @@ fn host_state(args: &[String], envs: &[(String, String)], grants: Grants) -> Hos
         http: WasiHttpCtx::new(),
         table: ResourceTable::new(),
         hooks: Outgoing { allowed: grants.http_outgoing },
+        limits: match grants.memory_limit {
+            Some(bytes) => StoreLimitsBuilder::new().memory_size(bytes).build(),
+            None => StoreLimits::default(),
+        },
     }
+}
+
+/// A store for one run of the guest, its memory limited as the check says.
+fn new_store(engine: &Engine, host: Host) -> Store<Host> {
+    let mut store = Store::new(engine, host);
+    store.limiter(|h| &mut h.limits);
+    store
 }
 
 /// The guest's variables (only those WASMTUI_ENV names) and the grants.
@@ -136,6 +152,7 @@ fn sandbox(all: &[(String, String)]) -> (Vec<(String, String)>, Grants) {
     let grants = Grants {
         network: granted.contains(&"network"),
         http_outgoing: granted.contains(&"http-outgoing"),
+        memory_limit: get("WASMTUI_MEMORY_LIMIT").parse().ok(),
     };
     (envs, grants)
 }
@@ -181,14 +198,19 @@ impl Sandbox for WasmtimeSandbox {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         match target {
             Some(Target::Command) => {
-                let mut store = Store::new(&engine, host_state(ctx.args(), &envs, grants));
+                let mut store = new_store(&engine, host_state(ctx.args(), &envs, grants));
                 let command = Command::instantiate_async(&mut store, &component, &linker).await?;
                 match command.wasi_cli_run().call_run(&mut store).await {
                     Ok(Ok(())) => Ok(0),
                     Ok(Err(())) => Ok(1),
                     Err(e) => match e.downcast_ref::<I32Exit>() {
                         Some(exit) => Ok(exit.0),
-                        None => Err(e.into()),
+                        None => {
+                            // runwasi ends the task with 137 and logs the error where no
+                            // one reads it: say it on the task's stderr, once, marked.
+                            eprintln!("{SHIM_ERROR}{e:?}");
+                            Err(e.into())
+                        }
                     },
                 }
             }
@@ -243,7 +265,7 @@ async fn handle(
     grants: Grants,
     req: hyper::Request<hyper::body::Incoming>,
 ) -> Result<hyper::Response<HyperOutgoingBody>> {
-    let mut store = Store::new(pre.engine(), host_state(args, envs, grants));
+    let mut store = new_store(pre.engine(), host_state(args, envs, grants));
     let (sender, receiver) = tokio::sync::oneshot::channel();
     let req = store.data_mut().http().new_incoming_request(Scheme::Http, req)?;
     let out = store.data_mut().http().new_response_outparam(sender)?;

@@ -34,6 +34,23 @@ from .screens import VersionsScreen
 
 CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s"
 LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
+TAIL_BYTES = 4 * 1024 * 1024  # read at most this much of a log's end for the view
+
+
+def tail_lines(path: str, count: int) -> list[str]:
+    """The last `count` lines of a file, from at most TAIL_BYTES of its end."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, 2)
+            size = f.tell()
+            f.seek(max(0, size - TAIL_BYTES))
+            data = f.read()
+    except OSError:
+        return []
+    lines = data.decode("utf-8", "replace").splitlines()
+    if size > TAIL_BYTES:
+        lines = lines[1:]  # the first one is cut
+    return lines[-count:]
 
 
 class WasmtuiApp(App[int]):
@@ -162,15 +179,25 @@ class WasmtuiApp(App[int]):
         cell = self.cell(key)
         if cell is None:
             return
+        logs = [run.log for run in cell.runs if run.log and run.started_at]
+        if logs:
+            self.load_logs(key, logs)
+
+    @work(thread=True, exclusive=True, group="log")
+    def load_logs(self, key: tuple[str, str], paths: list[str]) -> None:
+        """What already streamed, read from disk in a thread (a flood's log is tens of
+        MB): only the last LOG_LINES lines, read from each file's end; shown if the cell
+        is still the selected one."""
         lines: deque[str] = deque(maxlen=LOG_LINES)
-        for run in cell.runs:  # what already streamed, from disk (memory stays bounded)
-            if run.log and run.started_at:
-                try:
-                    with open(run.log, encoding="utf-8", errors="replace") as f:
-                        lines.extend(ln.rstrip("\n") for ln in f)
-                except OSError:
-                    pass
-        log.write_lines([self.short(ln) for ln in lines])
+        for path in paths:
+            lines.extend(tail_lines(path, LOG_LINES))
+        shown = [self.short(ln) for ln in lines]
+
+        def show() -> None:
+            if self.selected == key:
+                self.main.query_one("#output", Log).write_lines(shown)
+
+        self.call_from_thread(show)
 
     def cell(self, key: tuple[str, str]) -> Cell | None:
         if self.session is None:
@@ -232,7 +259,10 @@ class WasmtuiApp(App[int]):
 
     # -- actions ----------------------------------------------------------------------
     def _rerun(self, cells: list[Cell], what: str) -> None:
-        cells = [c for c in cells if not any(r.verdict is Verdict.RUNNING for r in c.runs)]
+        assert self.session is not None
+        runner = self.session.runner  # a queued or running check is never scheduled twice
+        cells = [c for c in cells if not any(runner.scheduled(r) or r.verdict is Verdict.RUNNING
+                                             for r in c.runs)]
         todo = [c for c in cells if any(r.runnable for r in c.runs)]
         if not todo:
             self.notify(f"nothing to {what}", severity="warning")
@@ -258,8 +288,8 @@ class WasmtuiApp(App[int]):
         cell = self.cell_at_cursor()
         if cell is None:
             return
-        if any(r.verdict is Verdict.RUNNING for r in cell.runs):
-            self.notify("this cell is running (c cancels it)", severity="warning")
+        if self.session and any(self.session.runner.scheduled(r) for r in cell.runs):
+            self.notify("this cell is queued or running (c cancels it)", severity="warning")
             return
         self._rerun([cell], "rerun")
 

@@ -4,6 +4,7 @@ wasmtui's loopback witness and against listeners of the test's own."""
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -306,8 +307,6 @@ timeout = 120
         assert sentinel.poll() is None
     finally:
         sentinel.kill()
-    import json
-
     report = json.loads(report_file.read_text())
     used_mib = (baseline - lowest) // 1024
     print(f"memory hog at --memory-limit 256 --jobs 2: machine memory used at peak "
@@ -323,3 +322,55 @@ timeout = 120
     assert ran >= 6  # wasmtime_cli, plugin_python, plugin_node x2, browsers_jco, cloud_cli
     assert sentinel_after >= sentinel_before - 1024
     assert used_mib < 2 * (256 + 1024), used_mib
+
+
+def test_chromium_keeps_its_sandbox(bad_inputs):
+    """While a guest spins in the browser, every Chromium renderer of the run is
+    sandboxed: seccomp filtering on, not root, a user namespace of its own."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    if os.geteuid() != 0:
+        pytest.skip("the `nobody` launch is for wasmtui running as root")
+    proc = subprocess.Popen([sys.executable, "-m", "wasmtui", "--headless", "--json",
+                             "-H", "browsers_jco", "--timeout", "20", str(bad_inputs["spin"])],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL)
+    renderers: dict[int, tuple[str, str, str]] = {}
+
+    def of_this_run(pid: int) -> bool:
+        """Chromium scrubs its children's environment: look for the run's marker
+        (WASMTUI_RUN_DIR) up the parent chain, in the browser process."""
+        while pid > 1:
+            try:
+                if b"WASMTUI_RUN_DIR=" in Path(f"/proc/{pid}/environ").read_bytes():
+                    return True
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                return False
+            pid = int(status.split("PPid:")[1].split()[0])
+        return False
+
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and time.monotonic() < deadline and not renderers:
+        for pid in (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()):
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                status = Path(f"/proc/{pid}/status").read_text()
+                userns = os.readlink(f"/proc/{pid}/ns/user")
+            except OSError:
+                continue
+            if b"--type=renderer" in cmd and of_this_run(pid):
+                fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
+                renderers[pid] = (fields["Seccomp"].strip(), fields["Uid"].split()[0], userns)
+        time.sleep(0.2)
+    out, _ = proc.communicate(timeout=120)
+    report = json.loads(out)
+    assert renderers, "no renderer of the run was seen"
+    for pid, (seccomp, uid, userns) in renderers.items():
+        assert (seccomp, uid) == ("2", "65534"), (pid, seccomp, uid)
+        assert userns != os.readlink("/proc/self/ns/user"), pid
+    k = report["cells"][0]["checks"][0]
+    assert not any("--no-sandbox" in n for n in k["notes"]), k

@@ -15,9 +15,12 @@ import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_c
 const HOST = "browsers_jco";
 const INSTALL = "make -C hosts/browsers_jco install";
 const CHROMIUM = process.env.WASMTUI_CHROMIUM || "/usr/bin/chromium";
-// TOOLCHAIN.md: no sandbox as root, and no background networking on this closed network.
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+// No background networking (this is a closed network, and the page must reach only its
+// own origin). Chromium keeps its own sandbox: as root (which it refuses to sandbox) it is
+// started as `nobody` by chromium-sandboxed; --no-sandbox only where that cannot launch.
+const FLAGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-quic"];
+const AS_NOBODY = join(ROOT, "adapters", HOST, "chromium-sandboxed");
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                 ".html": "text/html", ".json": "application/json" };
 
@@ -84,7 +87,18 @@ class BrowsersJco {
     // memory limit is the same for every check, so the first request's caps the browser.
     const js = memoryFlags(request);
     const args = js.length ? [...FLAGS, `--js-flags=${js.join(" ")}`] : FLAGS;
-    this.browser = await this.playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+    const root = process.getuid?.() === 0;
+    // chromiumSandbox: playwright's default (false) would add --no-sandbox itself.
+    const launch = (executablePath, chromiumSandbox) => this.playwright.chromium.launch({
+      executablePath, headless: true, args, chromiumSandbox,
+      env: { ...process.env, WASMTUI_CHROMIUM_BIN: CHROMIUM } });
+    try {
+      this.browser = await launch(root ? AS_NOBODY : CHROMIUM, true);
+      this.sandboxNote = null;
+    } catch (err) {
+      this.browser = await launch(CHROMIUM, false);
+      this.sandboxNote = `Chromium ran without its sandbox (--no-sandbox): the sandboxed launch failed: ${String(err.message ?? err).split("\n")[0]}`;
+    }
   }
 
   async run(request, out) {
@@ -93,6 +107,7 @@ class BrowsersJco {
     this.cacheDir ??= join(dir, "..");
     if (!this.server) await this.startServer();
     await this.ensureBrowser(request);
+    if (this.sandboxNote) out.note(this.sandboxNote);
     const page = await this.browser.newPage();
     // The page may fetch its own origin only: any other request (a guest's outgoing
     // HTTP through the shim's fetch) is aborted before it leaves the browser.

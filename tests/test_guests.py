@@ -81,6 +81,20 @@ def test_wasi_cli_http_rust_exports_both_worlds(built_guests):
     assert names(info.exports) == {"wasi:cli/run", "wasi:http/incoming-handler"}
 
 
+def test_sandbox_probes_import_what_they_try(built_guests):
+    """The probes reach env, preopens and TCP sockets; only the HTTP one imports
+    outgoing HTTP (so the command runs on every host without wasi:http)."""
+    tried = {"wasi:cli/environment", "wasi:filesystem/preopens", "wasi:sockets/tcp",
+             "wasi:sockets/instance-network"}
+    cli = world(built_guests["sandbox_probe_rust"])
+    assert tried <= names(cli.imports) and not any(n.startswith("wasi:http")
+                                                   for n in names(cli.imports))
+    assert names(cli.exports) == {"wasi:cli/run", "wasmtui:probe/probe"}
+    http = world(built_guests["sandbox_probe_http_rust"])
+    assert tried | {"wasi:http/outgoing-handler"} <= names(http.imports)
+    assert names(http.exports) == {"wasi:http/incoming-handler"}
+
+
 @pytest.mark.parametrize("guest", ["hello_world_rust", "hello_world_rust_no_wasi"])
 def test_greeter_under_wasmtime_cli(built_guests, guest):
     up = wasmtime("run", "--invoke", 'greet("Pierre", true)', str(built_guests[guest]))

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .sandbox import Grants
+
 
 class Verdict(enum.StrEnum):
     """The fixed vocabulary of a check or a cell (DESIGN.md)."""
@@ -47,9 +49,6 @@ CELL_PRECEDENCE = (
     Verdict.NA,
 )
 
-
-# A check's grants when it asks for none (adapters/PROTOCOL.md `grants`).
-NO_GRANTS = {"dirs": [], "network": False, "http-outgoing": False}
 
 # Lines of output kept in memory per check (the full log is on disk).
 OUTPUT_TAIL = 200
@@ -88,7 +87,7 @@ class Check:
             "env": self.env,
             "method": self.method,
             "path": self.path,
-            "grants": NO_GRANTS,
+            "grants": Grants().to_request(),  # none; plan.grant() resolves a check's own
         }
 
 

@@ -22,9 +22,6 @@ from pathlib import Path
 from typing import Any
 
 CAPABILITIES = ("env", "filesystem", "sockets", "http-outgoing")
-# What a check may ask for, and the capability each grant opens.
-GRANT_KINDS = {"env": "env", "dir": "filesystem", "network": "sockets",
-               "http-outgoing": "http-outgoing"}
 GRANT = re.compile(r"^(?:network|http-outgoing|env:[A-Za-z_][A-Za-z0-9_]*|dir:.+)$")
 # Placeholders a check's args or path may hold: the witness's address for this check.
 PLACEHOLDERS = {"{witness-tcp}": "tcp", "{witness-http}": "http"}

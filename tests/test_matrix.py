@@ -55,7 +55,8 @@ def test_custom_import_on_cli_is_diagnosed(report):
     assert k["verdict"] == "fail"
     assert "pdureau:wasm-demo/formatter" in k["actual"]["error"]
     assert k["diagnosis"]["id"] == "custom-import-missing"
-    assert "wasmtime run --invoke" in k["command"] and k["command"].endswith(".wasm")
+    assert "wasmtime run -W max-memory-size=1073741824 --invoke" in k["command"]
+    assert k["command"].endswith(".wasm")
     assert k["expected"] == {"value": "ERREIP ,OLLEH"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import sandbox, values
+from .diagnose import diagnose
 from .model import Check, CheckKind, Verdict
 
 # Manifest keys (guest.toml) -> result fields (adapters/PROTOCOL.md).
@@ -23,6 +24,17 @@ OUTCOMES = ("ok", "refused", "trapped")
 def expected_of(check: Check) -> dict[str, Any]:
     """The manifest's expectations under the result's field names (`trap` included)."""
     return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
+
+
+def _not_linked(check: Check, result: dict[str, Any]) -> list[str]:
+    """A sandbox probe's line for a component refused because the host does not link
+    wasi:http (diagnosed as such): outgoing HTTP denied. Empty for anything else."""
+    if not check.expect.get("capabilities"):
+        return []
+    found = diagnose(Verdict.FAIL, str(result.get("error", "")), outcome="refused")
+    if found is None or found.id != "wasi-http-not-linked":
+        return []
+    return [f"http-outgoing: denied (not linked: {found.cause})"]
 
 
 def judge(check: Check, result: dict[str, Any], result_type: Any = None,
@@ -48,6 +60,14 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
         if wants_trap:
             return Verdict.PASS, actual, ""
         return Verdict.FAIL, actual, "the guest trapped while running"
+    if outcome == "refused" and (lines := _not_linked(check, result)) and probe is not None:
+        # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
+        actual["capabilities"], problems = sandbox.judge(
+            check.expect["capabilities"], lines, probe.reached, probe.grants, probe.env,
+            probe.host)
+        if problems:
+            return Verdict.FAIL, actual, "; ".join(problems)
+        return Verdict.PASS, actual, ""
     if outcome == "refused":
         return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
     if wants_trap:

@@ -1,9 +1,19 @@
 //! The sandbox probe as an HTTP handler: `GET /probe?t=TARGET&t=TARGET` answers 200 with
-//! one line per capability attempt, outgoing HTTP included (wasi:http/outgoing-handler).
+//! one line per capability attempt, outgoing HTTP included (wasi:http/outgoing-handler);
+//! and as the function `wasmtui:probe/probe.attempt`, for hosts that only call functions
+//! (the browser), outgoing HTTP included too.
+
+wit_bindgen::generate!({ world: "sandbox-probe", path: "wit" });
 
 use wasi::http::types::{Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam};
 
 struct Component;
+
+impl exports::wasmtui::probe::probe::Guest for Component {
+    fn attempt(targets: Vec<String>) -> Vec<String> {
+        probe::attempt(&targets)
+    }
+}
 
 impl wasi::exports::http::incoming_handler::Guest for Component {
     fn handle(request: IncomingRequest, response_out: ResponseOutparam) {
@@ -26,4 +36,5 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
     }
 }
 
+export!(Component);
 wasi::http::proxy::export!(Component);

@@ -12,6 +12,7 @@ import anyio
 from . import __version__
 from .catalog import ManifestError
 from .paths import find_root
+from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT
 from .session import Options
 
 EPILOG = """\
@@ -30,8 +31,8 @@ exit codes: 0 every applicable check passed, 1 a check failed, errored or timed 
 
 
 MIB = 1024 * 1024
-DEFAULT_MEMORY_MIB = 1024
-DEFAULT_LOG_MIB = 32
+DEFAULT_MEMORY_MIB = DEFAULT_MEMORY_LIMIT // MIB
+DEFAULT_LOG_MIB = DEFAULT_LOG_LIMIT // MIB
 # What one check costs beyond its guest's memory: a host process (a Node child, a
 # browser page, wasmtime), compiled code.
 HOST_OVERHEAD_MIB = 512

@@ -64,6 +64,7 @@ def _slug(text: str) -> str:
 
 
 DEFAULT_LOG_LIMIT = 32 * 1024 * 1024  # bytes of one check's log on disk
+DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes a guest's linear memory may grow to
 
 
 class Runner:

@@ -20,7 +20,7 @@ from .inspect import inspect_component
 from .model import Cell, ComponentInfo, Guest, Host, HostStatus
 from .paths import cache_dir
 from .plan import plan
-from .runner import DEFAULT_LOG_LIMIT, Runner, now_iso
+from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
 
 KEEP_RUNS = 20
 
@@ -38,7 +38,7 @@ class Options:
     # Host preparation before guest code runs (compile, transpile, launch, import).
     prepare_timeout: float = 300.0
     log_limit: int = DEFAULT_LOG_LIMIT  # bytes of one check's log
-    memory_limit: int | None = None  # bytes of linear memory per guest (None: hosts' own)
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT  # bytes per guest memory (None: hosts' own)
 
 
 def new_run_dir() -> Path:

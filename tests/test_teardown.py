@@ -125,3 +125,30 @@ timeout = 300
     log = Path(k["log"])
     assert 4 * 2**20 <= log.stat().st_size < 4 * 2**20 + 4096
     assert "# log cut at 4194304 bytes (--log-limit)" in log.read_text()
+
+
+async def test_a_queued_check_is_never_scheduled_twice(built_guests):
+    """The TUI's rerun of a cell still waiting for a job slot: the runner runs it once."""
+    import anyio
+
+    from wasmtui.events import CheckStarted
+    from wasmtui.session import Options, Session
+
+    session = Session(Options(root=ROOT, components=[built_guests["hello_world_rust"]],
+                              host_patterns=["wasmtime_cli"], jobs=1))
+    started: list[str] = []
+    session.bus.subscribe(lambda e: isinstance(e, CheckStarted)
+                          and started.append(e.run.check.name))
+    try:
+        await session.prepare()
+        cell = session.cells[0]
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(session.run, [cell])
+            tg.start_soon(session.run, [cell])  # while the first is queued or running
+            with anyio.fail_after(10):
+                while not all(session.runner.scheduled(r) for r in cell.runs if r.runnable):
+                    await anyio.sleep(0.001)
+            tg.start_soon(session.runner.run_check, cell, cell.runs[0])
+    finally:
+        await session.aclose()
+    assert sorted(started) == sorted(r.check.name for r in cell.runs if r.runnable)

@@ -83,7 +83,8 @@ def test_wasi_cli_http_rust_exports_both_worlds(built_guests):
 
 def test_sandbox_probes_import_what_they_try(built_guests):
     """The probes reach env, preopens and TCP sockets; only the HTTP one imports
-    outgoing HTTP (so the command runs on every host without wasi:http)."""
+    outgoing HTTP (so the command runs on every host without wasi:http), as a handler
+    and as a function."""
     tried = {"wasi:cli/environment", "wasi:filesystem/preopens", "wasi:sockets/tcp",
              "wasi:sockets/instance-network"}
     cli = world(built_guests["sandbox_probe_rust"])
@@ -92,7 +93,7 @@ def test_sandbox_probes_import_what_they_try(built_guests):
     assert names(cli.exports) == {"wasi:cli/run", "wasmtui:probe/probe"}
     http = world(built_guests["sandbox_probe_http_rust"])
     assert tried | {"wasi:http/outgoing-handler"} <= names(http.imports)
-    assert names(http.exports) == {"wasi:http/incoming-handler"}
+    assert names(http.exports) == {"wasi:http/incoming-handler", "wasmtui:probe/probe"}
 
 
 @pytest.mark.parametrize("guest", ["hello_world_rust", "hello_world_rust_no_wasi"])

@@ -20,6 +20,8 @@ from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 PROBES = ("sandbox_probe_rust", "sandbox_probe_http_rust")
 # Hosts whose HTTP checks measure outgoing HTTP (the others run no http check).
 HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "cloud_http"}
+# Hosts that measure no outgoing HTTP at all (commands only, and no wasi:http there).
+NO_HTTP_PROBE = {"cloud_cli"}
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +40,8 @@ def test_each_available_host_measures_what_it_declares(report):
         if not host["available"]:
             continue
         table = host["capabilities"]
-        wanted = set(sandbox.CAPABILITIES) if host["name"] in HTTP_HOSTS \
-            else {"env", "filesystem", "sockets"}
+        wanted = {"env", "filesystem", "sockets"} if host["name"] in NO_HTTP_PROBE \
+            else set(sandbox.CAPABILITIES)
         assert set(table) == wanted, (host["name"], table)
         for cap, row in table.items():
             assert not row["leak"], (host["name"], cap, row)
@@ -61,6 +63,21 @@ def test_grants_open_exactly_what_they_name(report):
         caps = k["actual"]["capabilities"]
         assert caps["http-outgoing"] == "granted (status 200)", (host, k)
         assert caps["sockets"].startswith("denied"), (host, k)  # outgoing HTTP only
+
+
+def test_outgoing_http_from_a_function(report):
+    """The browser's column: outgoing HTTP denied by default (the adapter's refusal, and
+    a route for anything but the page's origin); a host that does not link wasi:http
+    refuses the component, which is a denial too."""
+    k = check(report, "sandbox_probe_http_rust", "browsers_jco", "invoke-http-outgoing-default")
+    assert k["actual"]["capabilities"] == {
+        "http-outgoing": "denied (ErrorCode::HttpRequestDenied)"}, k
+    for host in ("wasmtime_cli", "plugin_python"):
+        k = check(report, "sandbox_probe_http_rust", host, "invoke-http-outgoing-default")
+        assert k["verdict"] == "pass" and k["outcome"] == "refused", k
+        assert k["actual"]["capabilities"]["http-outgoing"].startswith("denied (not linked")
+        k = check(report, "sandbox_probe_http_rust", host, "invoke-http-outgoing-granted")
+        assert k["actual"]["capabilities"] == {"http-outgoing": "granted (status 200)"}, k
 
 
 def test_a_grant_the_host_cannot_give_is_na_with_why(report):

@@ -5,7 +5,9 @@
 
 wit_bindgen::generate!({ world: "sandbox-probe", path: "wit" });
 
-use wasi::http::types::{Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam};
+use wasi::http::types::{
+    Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam,
+};
 
 struct Component;
 
@@ -30,7 +32,9 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
         let body = response.body().expect("body taken once");
         ResponseOutparam::set(response_out, Ok(response));
         let stream = body.write().expect("stream taken once");
-        stream.blocking_write_and_flush(text.as_bytes()).expect("write body");
+        stream
+            .blocking_write_and_flush(text.as_bytes())
+            .expect("write body");
         drop(stream);
         OutgoingBody::finish(body, None).expect("finish body");
     }

@@ -27,8 +27,10 @@ pub fn attempt(targets: &[String]) -> Vec<String> {
 
 /// The variables the guest can see, by name.
 fn env() -> String {
-    let mut names: Vec<String> =
-        wasi::cli::environment::get_environment().into_iter().map(|(k, _)| k).collect();
+    let mut names: Vec<String> = wasi::cli::environment::get_environment()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     names.sort();
     if names.is_empty() {
         "env: denied (no variables)".into()
@@ -40,11 +42,15 @@ fn env() -> String {
 /// The preopened directories, by guest path: a WASI p2 guest reaches files only
 /// through them (an absolute path resolves against a preopen or nowhere).
 fn filesystem() -> String {
-    let mut dirs: Vec<String> =
-        wasi::filesystem::preopens::get_directories().into_iter().map(|(_, p)| p).collect();
+    let mut dirs: Vec<String> = wasi::filesystem::preopens::get_directories()
+        .into_iter()
+        .map(|(_, p)| p)
+        .collect();
     dirs.sort();
     if dirs.is_empty() {
-        let root = std::fs::read_dir("/").map(|_| "readable").unwrap_or_else(|_| "unreadable");
+        let root = std::fs::read_dir("/")
+            .map(|_| "readable")
+            .unwrap_or_else(|_| "unreadable");
         return format!("filesystem: denied (no preopens; / is {root})");
     }
     format!("filesystem: granted {}", dirs.join(","))
@@ -65,7 +71,10 @@ fn sockets(target: &str) -> String {
         Err(e) => return format!("sockets: denied ({})", e.name()),
     };
     let [a, b, c, d] = addr.ip().octets();
-    let remote = IpSocketAddress::Ipv4(Ipv4SocketAddress { port: addr.port(), address: (a, b, c, d) });
+    let remote = IpSocketAddress::Ipv4(Ipv4SocketAddress {
+        port: addr.port(),
+        address: (a, b, c, d),
+    });
     let network = wasi::sockets::instance_network::instance_network();
     if let Err(e) = socket.start_connect(&network, remote) {
         return format!("sockets: denied ({})", e.name());

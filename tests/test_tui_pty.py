@@ -40,3 +40,33 @@ def test_without_a_terminal_it_runs_headless(built_guests):
     proc = wasmtui("-g", "hello_world_rust", "-H", "wasmtime_cli")
     assert proc.returncode == 0, proc.stderr
     assert "no terminal, running headless" in proc.stderr
+
+
+def test_closing_the_terminal_stops_and_cleans_up(bad_inputs):
+    """SIGHUP (the terminal window closed), then a second one during teardown: the TUI
+    quits as `q` does; no adapter, containerd, shim or private folder is left."""
+    import signal
+    import time
+
+    from .test_cloud import leftovers
+
+    env = {**os.environ, "TERM": "xterm-256color"}
+    child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-H", "cloud_cli", "-H",
+                                           "wasmtime_cli", "--timeout", "120",
+                                           str(bad_inputs["hang_cli"])],
+                          cwd=str(ROOT), env=env, dimensions=(44, 150), timeout=90,
+                          encoding="utf-8", codec_errors="replace")
+    try:
+        child.expect("running")                              # the hanging guest runs
+        time.sleep(3)
+        os.kill(child.pid, signal.SIGHUP)
+        time.sleep(0.3)
+        os.kill(child.pid, signal.SIGHUP)
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        child.close(force=True)
+    from wasmtui.paths import cache_dir
+
+    run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    assert leftovers({"run_dir": str(run_dir)}) == {"processes": [], "mounts": [],
+                                                    "containerd": []}

@@ -17,7 +17,7 @@ from .events import CheckFinished, Event, HostReady
 from .markdown import report_markdown
 from .model import Verdict
 from .report import build_report, counts
-from .session import Options, Session
+from .session import STOP_SIGNALS, Options, Session
 
 COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
           Verdict.NA: "2", Verdict.UNAVAILABLE: "2"}
@@ -80,10 +80,6 @@ def summary_lines(session: Session) -> list[str]:
                  + f" ({c['total_checks']} checks in {c['total_cells']} cells, "
                  f"{session.elapsed:.1f}s); logs in {session.run_dir}")
     return lines
-
-
-# Signals that stop a run: Ctrl-C, `kill`, a closed terminal.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 async def run_headless(options: Options, json_out: bool, report_path: Path | None,

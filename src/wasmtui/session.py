@@ -6,6 +6,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import shutil
+import signal
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,9 @@ from .plan import plan
 from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
 
 KEEP_RUNS = 20
+# Signals that stop a run, in the TUI and headless alike: Ctrl-C, `kill`, a closed
+# terminal. The handler stays installed until teardown is over.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass

@@ -8,6 +8,7 @@ one Log write per tick, not one per line.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections import deque
@@ -28,7 +29,7 @@ from ..model import Cell, Verdict
 from ..paths import cache_dir
 from ..report import build_report, capabilities, counts
 from ..runner import log_line
-from ..session import Options, Session
+from ..session import STOP_SIGNALS, Options, Session
 from .render import STYLES, Shortener, cell_text, detail_text, host_header
 from .screens import VersionsScreen
 
@@ -89,6 +90,7 @@ class WasmtuiApp(App[int]):
         self._detail_dirty = False
         self._pending_output: deque[str] = deque(maxlen=LOG_LINES)
         self._keys_shown = False
+        self._quitting = False
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -105,7 +107,16 @@ class WasmtuiApp(App[int]):
         self.session = Session(self.options)
         self.session.bus.subscribe(self.on_session_event)
         self.set_interval(0.1, self.repaint)
+        loop = asyncio.get_running_loop()
+        for signum in STOP_SIGNALS:
+            loop.add_signal_handler(signum, self.on_stop_signal)
         self.start()
+
+    def on_stop_signal(self) -> None:
+        """SIGTERM, SIGHUP (the terminal was closed) or a SIGINT from outside: quit as `q`
+        does (every check cancelled, every host stopped and cleaned up). The handler stays
+        installed: a second signal cannot cut the teardown short."""
+        self.call_later(self.action_quit)
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
     async def start(self) -> None:
@@ -342,6 +353,9 @@ class WasmtuiApp(App[int]):
 
     async def action_quit(self) -> None:
         """Cancel every check and kill every adapter (process groups) before leaving."""
+        if self._quitting:
+            return
+        self._quitting = True
         self.workers.cancel_all()
         code = 0
         if self.session is not None:
@@ -366,5 +380,6 @@ def run_tui(options: Options) -> int:
     app = WasmtuiApp(options)
     app.run()
     if app.session is not None:
-        print(f"wasmtui: logs in {app.session.run_dir}")
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            print(f"wasmtui: logs in {app.session.run_dir}")
     return app.return_code or 0

@@ -231,11 +231,13 @@ class CheckRun:
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
     # An invoke check's function as the component exports it: {"function", "signature"}
     target: dict[str, Any] = field(default_factory=dict)
+    # The check's grants, resolved by the plan (directories absolute)
+    grants: Grants = field(default_factory=Grants)
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
         fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target,
-                         host_limit=self.host_limit)
+                         host_limit=self.host_limit, grants=self.grants)
         self.__dict__.update(fresh.__dict__)
 
     @property

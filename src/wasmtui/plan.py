@@ -125,6 +125,7 @@ def grant(run: CheckRun, host: Host, guest: Guest) -> tuple[Verdict, str] | None
     if missing := sandbox.missing_env(grants):
         return Verdict.ERROR, (f"check {check.name!r} grants env:{missing[0]}, which is not set "
                                f"in wasmtui's own environment")
+    run.grants = grants
     run.target.update(grants=grants.to_request(), env={**check.env,
                                                         **sandbox.granted_env(grants)})
     return None

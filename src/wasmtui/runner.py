@@ -35,6 +35,11 @@ def log_line(stream: str, line: str) -> str:
     return line if stream == "stdout" else f"[{stream}] {line}"
 
 
+def witness_token(request_id: str) -> str:
+    """What a check's witness addresses carry, so that the witness knows who reached it."""
+    return f"wasmtui-{request_id}"
+
+
 class CappedLog:
     """A check's log file, cut at `limit` bytes (a flooding guest would otherwise write
     hundreds of MB per check); what was dropped is counted and said at its end."""
@@ -99,25 +104,25 @@ class Runner:
         check = run.request()
         for key in ("args", "path"):
             if sandbox.uses_witness(check.get(key)):
-                check[key] = sandbox.expand(check[key], self.witness(), f"wasmtui-{rid}")
+                check[key] = sandbox.expand(check[key], self.witness(), witness_token(rid))
         request = {"id": rid, "component": str(cell.guest.component.resolve()),
                    "timeout": timeout, "check": check}
         if self.memory_limit:
             request["memory_limit"] = self.memory_limit
         return request
 
-    def _probe(self, cell: Cell, run: CheckRun, rid: str) -> sandbox.Probe | None:
+    def _probe(self, cell: Cell, run: CheckRun, request: dict[str, Any]) -> sandbox.Probe | None:
         """A probe check's context: the host's declared sandbox, the check's grants and
-        what reached the witness."""
+        what reached the witness with this request's token."""
         if not run.check.expect.get("capabilities"):
             return None
         host, status = cell.host, self.statuses.get(cell.host.name)
-        reached = self._witness.reached(f"wasmtui-{rid}") if self._witness else set()
+        token = witness_token(request["id"])
         declared = sandbox.declared_grants(host.grants, status.grants if status else {})
         probe = sandbox.Probe(
             host=sandbox.HostSandbox(declared=declared, own_env=host.own_env),
-            grants=sandbox.Grants.parse(run.check.grants, cell.guest.folder),
-            env=dict(run.request().get("env", {})), reached=reached)
+            grants=run.grants, env=dict(request["check"].get("env", {})),
+            reached=self._witness.reached(token) if self._witness else set())
         run.expected["capabilities"] = sandbox.expected(
             run.check.expect["capabilities"], probe.grants, probe.host)
         return probe
@@ -226,7 +231,7 @@ class Runner:
                         healthy = True
                         run.verdict, run.actual, run.reason = judge(
                             check, result, run.result_type, started,
-                            self._probe(cell, run, request["id"]))
+                            self._probe(cell, run, request))
                 if user_scope.cancelled_caught:
                     run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
             except AdapterDied as exc:

@@ -86,6 +86,10 @@ def granted_env(grants: Grants) -> dict[str, str]:
 # --- the witness ------------------------------------------------------------------------
 
 
+class _TcpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True  # a guest holding a connection open never delays the exit
+
+
 class Witness:
     """A loopback TCP listener and HTTP server that remember which tokens reached them.
 
@@ -121,10 +125,8 @@ class Witness:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        socketserver.ThreadingTCPServer.daemon_threads = True
-        self._tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Tcp)
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Http)
-        self._http.daemon_threads = True
+        self._tcp = _TcpServer(("127.0.0.1", 0), Tcp)
+        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Http)  # daemon threads already
         for server in (self._tcp, self._http):
             threading.Thread(target=server.serve_forever, daemon=True,
                              name="wasmtui-witness").start()
@@ -284,9 +286,10 @@ def capability_table(runs: list[tuple[str, Any]], declared: dict[str, str]) -> d
     for label, run in runs:
         if run.check.grants or not run.check.expect.get("capabilities"):
             continue
+        wanted = run.expected.get("capabilities") or {}
         for cap, text in (run.actual.get("capabilities") or {}).items():
             state = text.split(" ", 1)[0]
-            leak = f"capability leak: {cap}" in run.reason
+            leak = state == "granted" and wanted.get(cap) == "denied"
             if cap not in table or (leak and not table[cap]["leak"]):
                 table[cap] = {"measured": state, "detail": text, "check": label,
                               "declared": declared_state(declared.get(cap, "denied")),

@@ -62,12 +62,7 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
         return Verdict.FAIL, actual, "the guest trapped while running"
     if outcome == "refused" and (lines := _not_linked(check, result)) and probe is not None:
         # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
-        actual["capabilities"], problems = sandbox.judge(
-            check.expect["capabilities"], lines, probe.reached, probe.grants, probe.env,
-            probe.host)
-        if problems:
-            return Verdict.FAIL, actual, "; ".join(problems)
-        return Verdict.PASS, actual, ""
+        return _probe_verdict(check, lines, probe, actual)
     if outcome == "refused":
         return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
     if wants_trap:
@@ -98,9 +93,14 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
     if wrong:
         return Verdict.FAIL, actual, "unexpected " + ", ".join(wrong)
     if check.expect.get("capabilities") and probe is not None:
-        actual["capabilities"], problems = sandbox.judge(
-            check.expect["capabilities"], sandbox.probe_lines(result), probe.reached,
-            probe.grants, probe.env, probe.host)
-        if problems:
-            return Verdict.FAIL, actual, "; ".join(problems)
+        return _probe_verdict(check, sandbox.probe_lines(result), probe, actual)
     return Verdict.PASS, actual, ""
+
+
+def _probe_verdict(check: Check, lines: list[str], probe: sandbox.Probe,
+                   actual: dict[str, Any]) -> tuple[Verdict, dict[str, Any], str]:
+    """A sandbox probe's verdict from its lines: a leak or a grant not honoured fails."""
+    actual["capabilities"], problems = sandbox.judge(
+        check.expect["capabilities"], lines, probe.reached, probe.grants, probe.env,
+        probe.host)
+    return (Verdict.FAIL if problems else Verdict.PASS), actual, "; ".join(problems)

@@ -98,6 +98,7 @@ class WasmtimeCli(Adapter):
         self.warm: set[tuple[str, int, int]] = set()  # components compiled into the cache
         wave_json = find_tool("wave-json")
         self.wave = Wave(wave_json) if wave_json else None
+        self.no_netns = netns.unavailable()  # why `serve` cannot run without network here
         cache = os.environ.get("WASMTUI_CACHE", str(Path.home() / ".cache/wasmtui"))
         # The guest gets no inherited variables; the CLI itself needs PATH and its cache
         # (kept apart from wasmtime-py's: their compiled artefacts are incompatible).
@@ -115,18 +116,17 @@ class WasmtimeCli(Adapter):
         version = subprocess.run([self.bin, "--version"], capture_output=True, text=True,
                                  env=self.env, check=False).stdout.strip()
         hello: dict[str, Any] = {"available": True, "version": version}
-        if why := netns.unavailable():
+        if why := self.no_netns:
             hello["grants"] = {"http-outgoing": f"granted: `wasmtime serve` always links "
                                                 f"outgoing HTTP, and {why}"}
         return hello
 
-    @staticmethod
-    def isolated(check: dict[str, Any]) -> bool:
+    def isolated(self, check: dict[str, Any]) -> bool:
         """`serve` runs without network (netns) unless the check grants some: it always
         links outgoing HTTP, with no flag to turn it off."""
         grants = check["grants"]
         return check["kind"] == "http" and not (grants["network"] or grants["http-outgoing"]) \
-            and netns.unavailable() is None
+            and self.no_netns is None
 
     def argv(self, request: dict[str, Any]) -> list[str]:
         """The CLI's argv for a request, built once (command() and run() both need it,

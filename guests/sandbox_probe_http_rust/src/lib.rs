@@ -5,9 +5,7 @@
 
 wit_bindgen::generate!({ world: "sandbox-probe", path: "wit" });
 
-use wasi::http::types::{
-    Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam,
-};
+use wasi::http::types::{IncomingRequest, ResponseOutparam};
 
 struct Component;
 
@@ -27,16 +25,7 @@ impl wasi::exports::http::incoming_handler::Guest for Component {
             .collect();
         let mut text = probe::attempt(&targets).join("\n");
         text.push('\n');
-        let response = OutgoingResponse::new(Fields::new());
-        response.set_status_code(200).expect("valid status");
-        let body = response.body().expect("body taken once");
-        ResponseOutparam::set(response_out, Ok(response));
-        let stream = body.write().expect("stream taken once");
-        stream
-            .blocking_write_and_flush(text.as_bytes())
-            .expect("write body");
-        drop(stream);
-        OutgoingBody::finish(body, None).expect("finish body");
+        greeting::respond(response_out, &text);
     }
 }
 

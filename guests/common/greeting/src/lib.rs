@@ -29,9 +29,15 @@ pub fn handle_http(
     request: wasi::http::types::IncomingRequest,
     response_out: wasi::http::types::ResponseOutparam,
 ) {
+    let text = greet(&request.path_with_query().unwrap_or_default(), false);
+    respond(response_out, &text);
+}
+
+/// Answers 200 with `text` as the whole body: what every incoming-handler guest here does.
+#[cfg(feature = "http")]
+pub fn respond(response_out: wasi::http::types::ResponseOutparam, text: &str) {
     use wasi::http::types::{Fields, OutgoingBody, OutgoingResponse, ResponseOutparam};
 
-    let text = greet(&request.path_with_query().unwrap_or_default(), false);
     let response = OutgoingResponse::new(Fields::new());
     response.set_status_code(200).expect("valid status");
     let body = response.body().expect("body taken once");

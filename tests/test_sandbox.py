@@ -370,8 +370,12 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
             pid = int(status.split("PPid:")[1].split()[0])
         return False
 
-    deadline = time.monotonic() + 60
-    while proc.poll() is None and time.monotonic() < deadline and not renderers:
+    # Sample until renderers have been up for 3 s (a renderer just forked has not yet
+    # engaged its sandbox); judge the renderers alive at the last sample, as they were then.
+    deadline, settled = time.monotonic() + 60, None
+    while proc.poll() is None and time.monotonic() < deadline and \
+            (settled is None or time.monotonic() < settled):
+        renderers = {}
         for pid in (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()):
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -382,6 +386,8 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
             if b"--type=renderer" in cmd and of_this_run(pid):
                 fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
                 renderers[pid] = (fields["Seccomp"].strip(), fields["Uid"].split()[0], userns)
+        if renderers and settled is None:
+            settled = time.monotonic() + 3
         time.sleep(0.2)
     out, _ = proc.communicate(timeout=120)
     report = json.loads(out)

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 GUESTS = ["hello_world_rust", "hello_world_rust_no_wasi", "hello_world_imports_rust",
           "wasi_cli_rust", "wasi_http_rust", "wasi_cli_http_rust", "values_rust",
-          "sandbox_probe_rust", "sandbox_probe_http_rust"]
+          "sandbox_probe_rust", "sandbox_probe_http_rust", "wasi_p3_cli", "wasi_p3_http"]
 TOOLS = cache_dir() / "tools" / "bin"
 
 

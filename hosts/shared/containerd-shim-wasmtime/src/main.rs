@@ -164,67 +164,70 @@ enum Target {
 
 impl Sandbox for WasmtimeSandbox {
     async fn run_wasi(&self, ctx: &impl RuntimeContext) -> Result<i32> {
-        let Entrypoint { source, .. } = ctx.entrypoint();
-        let bytes = source.as_bytes()?;
-        let mut config = Config::new();
-        config.wasm_component_model(true);
-        let engine = Engine::new(&config)?;
-        let component = Component::from_binary(&engine, &bytes)
-            .map_err(anyhow::Error::from)
-            .context("the entrypoint is not a WebAssembly component")?;
-        let target = component
-            .component_type()
-            .exports(&engine)
-            .find_map(|(name, _)| {
-                if name.starts_with("wasi:http/incoming-handler") {
-                    Some(Target::Http)
-                } else if name.starts_with("wasi:cli/run") {
-                    Some(Target::Command)
-                } else {
-                    None
-                }
-            });
-        let all: Vec<(String, String)> = ctx
-            .envs()
-            .iter()
-            .map(|v| {
-                let (k, v) = v.split_once('=').unwrap_or((v.as_str(), ""));
-                (k.to_string(), v.to_string())
-            })
-            .collect();
-        let (envs, grants) = sandbox(&all);
-        let mut linker = Linker::<Host>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        match target {
-            Some(Target::Command) => {
-                let mut store = new_store(&engine, host_state(ctx.args(), &envs, grants));
-                let command = Command::instantiate_async(&mut store, &component, &linker).await?;
-                match command.wasi_cli_run().call_run(&mut store).await {
-                    Ok(Ok(())) => Ok(0),
-                    Ok(Err(())) => Ok(1),
-                    Err(e) => match e.downcast_ref::<I32Exit>() {
-                        Some(exit) => Ok(exit.0),
-                        None => {
-                            // runwasi ends the task with 137 and logs the error where no
-                            // one reads it: say it on the task's stderr, once, marked.
-                            eprintln!("{SHIM_ERROR}{e:?}");
-                            Err(e.into())
-                        }
-                    },
-                }
+        // runwasi ends the task with 137 and logs the error where no one reads it: say
+        // every failure (not a component, a linker refusal, a trap) on the task's stderr,
+        // once, marked, so the adapter can tell the host's refusal from the guest's exit.
+        run_component(ctx).await.inspect_err(|e| eprintln!("{SHIM_ERROR}{e:?}"))
+    }
+}
+
+/// Runs the entrypoint: a command's exit code, or serves an HTTP component until stopped.
+async fn run_component(ctx: &impl RuntimeContext) -> Result<i32> {
+    let Entrypoint { source, .. } = ctx.entrypoint();
+    let bytes = source.as_bytes()?;
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    let engine = Engine::new(&config)?;
+    let component = Component::from_binary(&engine, &bytes)
+        .map_err(anyhow::Error::from)
+        .context("the entrypoint does not compile as a WebAssembly component here")?;
+    let target = component
+        .component_type()
+        .exports(&engine)
+        .find_map(|(name, _)| {
+            if name.starts_with("wasi:http/incoming-handler") {
+                Some(Target::Http)
+            } else if name.starts_with("wasi:cli/run") {
+                Some(Target::Command)
+            } else {
+                None
             }
-            Some(Target::Http) => {
-                let addr = all
-                    .iter()
-                    .find(|(k, _)| k == "WASMTIME_HTTP_PROXY_SOCKET_ADDR")
-                    .map(|(_, v)| v.as_str())
-                    .unwrap_or(DEFAULT_HTTP_ADDR);
-                let args = ctx.args().to_vec();
-                serve(engine, linker, component, addr.parse()?, args, envs, grants).await
+        });
+    let all: Vec<(String, String)> = ctx
+        .envs()
+        .iter()
+        .map(|v| {
+            let (k, v) = v.split_once('=').unwrap_or((v.as_str(), ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    let (envs, grants) = sandbox(&all);
+    let mut linker = Linker::<Host>::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    match target {
+        Some(Target::Command) => {
+            let mut store = new_store(&engine, host_state(ctx.args(), &envs, grants));
+            let command = Command::instantiate_async(&mut store, &component, &linker).await?;
+            match command.wasi_cli_run().call_run(&mut store).await {
+                Ok(Ok(())) => Ok(0),
+                Ok(Err(())) => Ok(1),
+                Err(e) => match e.downcast_ref::<I32Exit>() {
+                    Some(exit) => Ok(exit.0),
+                    None => Err(e.into()),
+                },
             }
-            None => bail!("the component exports neither wasi:cli/run nor wasi:http/incoming-handler"),
         }
+        Some(Target::Http) => {
+            let addr = all
+                .iter()
+                .find(|(k, _)| k == "WASMTIME_HTTP_PROXY_SOCKET_ADDR")
+                .map(|(_, v)| v.as_str())
+                .unwrap_or(DEFAULT_HTTP_ADDR);
+            let args = ctx.args().to_vec();
+            serve(engine, linker, component, addr.parse()?, args, envs, grants).await
+        }
+        None => bail!("the component exports neither wasi:cli/run nor wasi:http/incoming-handler"),
     }
 }
 

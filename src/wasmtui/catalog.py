@@ -84,6 +84,7 @@ def load_host(folder: Path) -> Host:
         host_functions=data.host_functions,
         wasi=frozenset(data.wasi),
         wasi_notes=dict(data.wasi_notes),
+        core_modules=dict(data.core_modules),
         pass_env=tuple(data.pass_env),
         can_grant=dict(data.can_grant),
         cannot_grant=dict(data.cannot_grant),

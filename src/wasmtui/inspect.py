@@ -24,7 +24,7 @@ from .model import ComponentInfo, Interface
 from .paths import cache_dir
 from .values import INTEGERS, Type, render_signature
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -124,10 +124,32 @@ def _layer(path: Path, data: bytes) -> tuple[str, str]:
         if check.returncode != 0:
             return "corrupt", "not valid WebAssembly (wasm-tools validate --features all): " \
                               + " ".join(check.stderr.split())[:500]
-    if kind == "core-module":
-        return kind, ("a core WebAssembly module, not a component "
-                      "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
     return kind, ""
+
+
+WASIP1 = "wasi_snapshot_preview1"
+
+
+def _core_module(info: ComponentInfo, data: bytes) -> None:
+    """A core module's ABI (what it imports) and exports, from wasmtime-py's core API:
+    a host that runs WASI preview1 modules may run it; for the others the error names
+    the fix, which depends on that ABI."""
+    try:
+        module = wasmtime.Module(wasmtime.Engine(), data)
+    except wasmtime.WasmtimeError as exc:
+        info.types_error = "wasmtime-py could not compile it: " + " ".join(str(exc).split())
+        modules: set[str] = set()
+    else:
+        modules = {i.module for i in module.imports}
+        info.exports = [Interface(name=e.name) for e in module.exports]
+    info.core_abi = "wasip1" if modules == {WASIP1} else "none" if not modules else "other"
+    if info.core_abi == "wasip1":
+        info.error = (f"a WASI preview1 core module (it imports {WASIP1}), not a component "
+                      f"(adapt it: wasm-tools component new MODULE.wasm --adapt "
+                      f"{WASIP1}=wasi_snapshot_preview1.command.wasm -o COMPONENT.wasm)")
+    else:
+        info.error = ("a core WebAssembly module, not a component "
+                      "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
 
 
 def _world_by_wasm_tools(path: Path) -> tuple[list[Interface], list[Interface]]:
@@ -148,6 +170,8 @@ def _world_by_wasm_tools(path: Path) -> tuple[list[Interface], list[Interface]]:
 def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     info = ComponentInfo(path=path, kind="component", sha256=sha, size=len(data))
     info.kind, info.error = _layer(path, data)
+    if info.kind == "core-module":
+        _core_module(info, data)
     if info.kind != "component":
         return info
     engine = wasmtime.Engine()

@@ -156,6 +156,10 @@ class HostManifest(_Strict):
     # WASI versions whose worlds it runs ("0.2", "0.3"), and what 0.3 needs where it can.
     wasi: list[Literal["0.2", "0.3"]] = Field(default_factory=lambda: ["0.2"])
     wasi_notes: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="wasi-notes")
+    # Core modules it runs as they are, by the ABI they import ("wasip1": only
+    # wasi_snapshot_preview1), and how; a host without the key refuses every core module.
+    core_modules: dict[Literal["wasip1"], StrictStr] = Field(default_factory=dict,
+                                                             alias="core-modules")
     # Variables of the user's environment its adapter needs (never passed to guests).
     pass_env: list[StrictStr] = Field(default_factory=list, alias="pass-env")
 

@@ -121,6 +121,7 @@ class Host:
     host_functions: bool | str = False  # can it provide custom imports (declared, for the report)
     wasi: frozenset[str] = frozenset({"0.2"})  # WASI versions whose worlds it runs
     wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
+    core_modules: dict[str, str] = field(default_factory=dict)  # core ABI it runs -> how
     pass_env: tuple[str, ...] = ()  # the user's variables its adapter needs (GEM_HOME...)
     can_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> how
     cannot_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> why not
@@ -162,10 +163,17 @@ class ComponentInfo:
     types_error: str = ""  # why function types are unknown (wasmtime-py could not compile it)
     imports: list[Interface] = field(default_factory=list)
     exports: list[Interface] = field(default_factory=list)
+    core_abi: str = ""  # a core module's imports: "wasip1" (only WASI preview1), "none", "other"
 
     @property
     def is_component(self) -> bool:
         return self.kind == "component"
+
+    def runs_on(self, host: Host) -> bool:
+        """Whether the host is asked at all: a component always; a core module only by a
+        host that declares running modules of its ABI (host.toml `core-modules`)."""
+        return self.is_component or (self.kind == "core-module"
+                                     and self.core_abi in host.core_modules)
 
     def find_function(self, function: str) -> tuple[str, dict[str, Any]] | None:
         """An invoke check's `iface.func` (or root `func`) as exported: the exact name, or

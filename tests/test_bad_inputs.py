@@ -52,6 +52,41 @@ def test_not_a_component(report, name, diagnosis):
         assert k["verdict"] == "fail" and k["diagnosis"]["id"] == diagnosis
 
 
+def test_a_preview1_module_runs_only_where_a_host_declares_it(tmp_path, bad_inputs):
+    """wasmtime_cli declares `[core-modules] wasip1`: it is asked, and judged like any
+    host (a cli check needs _start; an invoke check needs a component: n/a). Another host
+    is never asked: the module fails there, and the diagnosis names the adapter fix."""
+    project = project_with_guest(tmp_path, "reactor", f"""
+component = "{bad_inputs['wasip1_no_start']}"
+[[check]]
+name = "load"
+kind = "instantiate"
+[[check]]
+name = "run"
+kind = "cli"
+[[check]]
+name = "answer"
+kind = "invoke"
+function = "answer"
+expect = {{ value = 42 }}
+""")
+    proc = wasmtui("--headless", "--json", "--root", str(project), *[f"-H={h}" for h in HOSTS])
+    report = report_of(proc)
+    assert report["guests"][0]["kind"] == "core-module"
+    cli = {k["name"]: k for k in check_list(report, "reactor", "wasmtime_cli")}
+    assert cli["load"]["verdict"] == "pass", cli["load"]
+    assert (cli["run"]["verdict"], cli["run"]["reason"]) == (
+        "fail", "the core module does not export _start, which a cli check runs")
+    assert cli["answer"]["verdict"] == "n/a"
+    for k in check_list(report, "reactor", "plugin_python"):
+        assert k["verdict"] == "fail" and k["diagnosis"]["id"] == "wasip1-module", k
+        assert "--adapt wasi_snapshot_preview1=" in k["diagnosis"]["hint"]
+
+
+def check_list(report: dict, guest: str, host: str) -> list[dict]:
+    return next(c["checks"] for c in report["cells"] if (c["guest"], c["host"]) == (guest, host))
+
+
 def test_missing_file_is_an_error_not_a_fail(tmp_path):
     """A manifest whose component was never built: an error with the build command, not
     the guest's fail. (On the command line, a missing file is a usage error: exit 2.)"""

@@ -129,8 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         for g in guests:
             print(f"guest {g.name:28} {g.component}")
         for h in hosts:
+            modules = f"; core modules: {', '.join(sorted(h.core_modules))}" \
+                if h.core_modules else ""
             print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
-                  f"WASI {', '.join(sorted(h.wasi))}")
+                  f"WASI {', '.join(sorted(h.wasi))}{modules}")
         return 0
     if not hosts or not (guests or args.components):
         what = "host" if not hosts else "guest"

@@ -19,7 +19,7 @@ SIZE = (150, 44)
 
 
 # The seed's six guests: the TUI's tests and snapshots are about the TUI, not the catalog.
-SEED_GUESTS = ["hello_*", "wasi_*"]
+SEED_GUESTS = ["hello_*rust*", "wasi_*_rust"]
 
 
 def matrix_app(stable: bool = False, **kw) -> WasmtuiApp:

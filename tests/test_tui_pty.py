@@ -15,8 +15,9 @@ from .conftest import ROOT, processes_of_run, wasmtui
 def test_rerun_a_failing_cell_in_a_real_terminal(built_guests):
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "150", "LINES": "44"}
     env.pop("NO_COLOR", None)
-    child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-g", "hello_*", "-g", "wasi_*",
-                                           "-H", "wasmtime_cli", "-H", "plugin_python"],
+    child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-g", "hello_*rust*",
+                                           "-g", "wasi_*_rust", "-H", "wasmtime_cli",
+                                           "-H", "plugin_python"],
                           cwd=str(ROOT), env=env, dimensions=(44, 150), timeout=90,
                           encoding="utf-8", codec_errors="replace")
     try:

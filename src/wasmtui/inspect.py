@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import asdict
@@ -150,6 +151,19 @@ def _core_module(info: ComponentInfo, data: bytes) -> None:
     else:
         info.error = ("a core WebAssembly module, not a component "
                       "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
+
+
+def evidence_command(info: ComponentInfo) -> str:
+    """A command that shows what inspect saw in a file that no host is asked to run (its
+    verdict's reproduction): the validator's complaint, or a core module's header and
+    imports."""
+    tool = shlex.quote(wasm_tools() or "wasm-tools")
+    path = shlex.quote(str(info.path))
+    if info.kind == "missing":
+        return f"ls -l {path}"
+    if info.kind == "core-module":
+        return f"{tool} print {path} | grep -m6 -E '^\\(module|\\(import'"
+    return f"{tool} validate --features all {path}"
 
 
 def _world_by_wasm_tools(path: Path) -> tuple[list[Interface], list[Interface]]:

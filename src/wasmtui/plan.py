@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import sandbox, values
 from .diagnose import diagnose
+from .inspect import evidence_command
 from .model import (
     Cell,
     Check,
@@ -198,6 +199,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             run.verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
             run.reason = info.error
             run.actual = {"error": info.error}
+            run.command = evidence_command(info)
             if info.kind == "missing" and guest.has_manifest:
                 run.reason += f" (not built? run: make -C guests/{guest.name} build)"
             run.diagnosis = diagnose(run.verdict, info.error)

@@ -13,6 +13,7 @@ Compiled components are cached by sha256 and wasmtime version.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import sys
 from pathlib import Path
@@ -20,16 +21,20 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
+from bindgen_route import BindgenRoute  # noqa: E402
 from outcomes import outcome_of  # noqa: E402
 from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
 
 try:
     import wasmtime
-    import wasmtime_values as wv
-    from wasmtime import component as wc
 except ImportError as exc:  # reported through hello, not as a crash
     wasmtime = None
     IMPORT_ERROR = str(exc)
+try:  # wasmtime-py >= 39; older releases run components through wasmtime.bindgen
+    import wasmtime_values as wv
+    from wasmtime import component as wc
+except ImportError:
+    wc = None
 
 INSTALL = "make -C hosts/plugin_python install"
 
@@ -39,17 +44,23 @@ class PluginPython(Adapter):
 
     def __init__(self) -> None:
         cache = Path(os.environ.get("WASMTUI_CACHE", Path.home() / ".cache/wasmtui"))
+        self.bindgen: BindgenRoute | None = None
         if wasmtime is not None:
-            self.version = getattr(wasmtime, "__version__", "") or _dist_version()
+            self.version = _dist_version()
             self.engine = wasmtime.Engine()
             self.compiled = cache / "wasmtime-py" / self.version
             self.compiled.mkdir(parents=True, exist_ok=True)
+            if wc is None and importlib.util.find_spec("wasmtime.bindgen") is not None:
+                self.bindgen = BindgenRoute(self.compiled)
 
     def hello(self) -> dict[str, Any]:
-        if wasmtime is None:
+        if wasmtime is None or (wc is None and self.bindgen is None):
+            why = IMPORT_ERROR if wasmtime is None else "it has neither wasmtime.component " \
+                                                        "nor wasmtime.bindgen"
             return {"available": False, "install": INSTALL,
-                    "reason": f"wasmtime-py cannot be imported: {IMPORT_ERROR}"}
-        return {"available": True, "version": f"wasmtime-py {self.version}"}
+                    "reason": f"wasmtime-py cannot run components: {why}"}
+        route = " (wasmtime.bindgen: no component API before 39)" if self.bindgen else ""
+        return {"available": True, "version": f"wasmtime-py {self.version}{route}"}
 
     def _component(self, path: str) -> wc.Component:
         data = Path(path).read_bytes()
@@ -104,6 +115,9 @@ class PluginPython(Adapter):
         kind = check["kind"]
         if kind not in ("invoke", "cli", "instantiate"):
             return {"outcome": "harness-error", "error": f"plugin_python cannot run {kind} checks"}
+        if self.bindgen is not None:
+            out.running()
+            return self.bindgen.run(request, self.version)
         started = False
         try:
             comp = self._component(request["component"])

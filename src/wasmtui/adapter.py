@@ -23,6 +23,7 @@ import anyio
 from anyio.abc import Process
 from anyio.streams.buffered import BufferedByteReceiveStream
 
+from . import releases
 from .model import Host, HostStatus
 from .paths import cache_dir
 
@@ -74,6 +75,8 @@ def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
     for name in host.pass_env if host else ():
         if name in os.environ:
             env[name] = os.environ[name]
+    if host is not None:
+        env.update(releases.env_for(host))  # a release chosen with -H name@version
     return env
 
 

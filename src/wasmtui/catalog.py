@@ -8,11 +8,12 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
-from .model import Check, CheckKind, Guest, Host
+from .model import Check, CheckKind, Guest, Host, Releases
 
 M = TypeVar("M", GuestManifest, HostManifest)
 
@@ -90,6 +91,9 @@ def load_host(folder: Path) -> Host:
         cannot_grant=dict(data.cannot_grant),
         own_env=tuple(data.own_env),
         isolation=data.isolation.strip(),
+        releases=Releases(registry=data.releases.registry, package=data.releases.package,
+                          install=data.releases.install, env=dict(data.releases.env))
+        if data.releases else None,
     )
 
 
@@ -107,9 +111,25 @@ def load_guests(root: Path, patterns: list[str] | None = None) -> list[Guest]:
 
 
 def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
+    """Hosts by glob; `NAME@VERSION` (no glob) is that host at another release, installed
+    on demand from its host.toml [releases] (a host may appear at several releases)."""
+    patterns = patterns or []
     folders = sorted(p.parent for p in (root / "hosts").glob("*/host.toml"))
-    keep = _select((f.name for f in folders), patterns or [])
-    return [load_host(f) for f in folders if f.name in keep]
+    pinned = [p for p in patterns if "@" in p]
+    keep = _select((f.name for f in folders), [p for p in patterns if "@" not in p]) \
+        if len(pinned) < len(patterns) or not patterns else set()
+    hosts = [load_host(f) for f in folders if f.name in keep]
+    for pattern in pinned:
+        name, _, release = pattern.partition("@")
+        if not (root / "hosts" / name / "host.toml").is_file() or not release:
+            raise ManifestError(f"-H {pattern}: no host named {name!r} (see wasmtui --list)"
+                                if release else f"-H {pattern}: say which release, NAME@VERSION")
+        host = load_host(root / "hosts" / name)
+        if host.releases is None:
+            raise ManifestError(f"-H {pattern}: {name} cannot run another release (its "
+                                f"host.toml has no [releases])")
+        hosts.append(replace(host, name=pattern, release=release))
+    return hosts
 
 
 def guest_from_path(path: Path, name: str | None = None) -> Guest:

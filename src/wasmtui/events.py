@@ -17,6 +17,14 @@ class HostReady:
 
 
 @dataclass
+class HostInstalling:
+    """A host's chosen release is being installed into the cache (once per release)."""
+
+    host: Host
+    command: str
+
+
+@dataclass
 class CheckStarted:
     cell: Cell
     run: CheckRun
@@ -42,7 +50,7 @@ class RunFinished:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Event = HostReady | CheckStarted | CheckOutput | CheckFinished | RunFinished
+Event = HostReady | HostInstalling | CheckStarted | CheckOutput | CheckFinished | RunFinished
 Subscriber = Callable[[Event], None]
 
 

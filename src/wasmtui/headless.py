@@ -13,7 +13,7 @@ from typing import TextIO
 
 import anyio
 
-from .events import CheckFinished, Event, HostReady
+from .events import CheckFinished, Event, HostInstalling, HostReady
 from .markdown import report_markdown
 from .model import Verdict
 from .report import build_report, counts
@@ -40,7 +40,10 @@ class Progress:
         return f"\x1b[{code}m{word}\x1b[0m" if self.color and code else word
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, HostReady):
+        if isinstance(event, HostInstalling):
+            print(f"host {event.host.name}: installing into the cache, once: {event.command}",
+                  file=self.stream, flush=True)
+        elif isinstance(event, HostReady):
             s = event.status
             text = s.version if s.available else f"unavailable: {s.reason}"
             print(f"host {event.host.name}: {text}", file=self.stream, flush=True)

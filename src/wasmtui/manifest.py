@@ -137,6 +137,18 @@ class GuestManifest(_Strict):
         return checks
 
 
+class ReleasesManifest(_Strict):
+    """How other releases of a host are listed and installed beside the default one."""
+
+    registry: Literal["pypi", "npm"]
+    package: StrictStr  # the registry package whose releases are the host's versions
+    # A shell command; {version}, {dir} (the release's folder in the cache) and {python}
+    # are filled in, quoted.
+    install: StrictStr
+    # Variables that make the adapter use that release ({dir} filled in).
+    env: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+
+
 class HostManifest(_Strict):
     description: StrictStr = ""
     adapter: list[StrictStr] = Field(min_length=1)
@@ -162,6 +174,7 @@ class HostManifest(_Strict):
                                                              alias="core-modules")
     # Variables of the user's environment its adapter needs (never passed to guests).
     pass_env: list[StrictStr] = Field(default_factory=list, alias="pass-env")
+    releases: ReleasesManifest | None = None
 
     @field_validator("grants")
     @classmethod

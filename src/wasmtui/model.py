@@ -106,6 +106,16 @@ class Guest:
         return self.folder is not None
 
 
+@dataclass(frozen=True)
+class Releases:
+    """How other releases of a host are listed and installed (host.toml [releases])."""
+
+    registry: str  # pypi | npm
+    package: str
+    install: str  # shell command with {version}, {dir}, {python}
+    env: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Host:
     """A runtime, from hosts/<name>/host.toml: how to start its adapter, what it runs."""
@@ -127,6 +137,13 @@ class Host:
     cannot_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> why not
     own_env: tuple[str, ...] = ()  # variables the host itself sets in every guest
     isolation: str = ""  # how it isolates guests from the machine, in words
+    releases: Releases | None = None  # how other releases are installed (host.toml)
+    release: str = ""  # a release chosen with -H name@version; "" = the installed one
+
+    @property
+    def base_name(self) -> str:
+        """The host's folder name, without a chosen release's @version."""
+        return self.name.split("@", 1)[0]
 
 
 @dataclass

@@ -18,10 +18,17 @@ from typing import Any
 
 import anyio
 
-from . import sandbox
+from . import releases, sandbox
 from .adapter import AdapterDied, AdapterPool
 from .diagnose import diagnose
-from .events import CheckFinished, CheckOutput, CheckStarted, EventBus, HostReady
+from .events import (
+    CheckFinished,
+    CheckOutput,
+    CheckStarted,
+    EventBus,
+    HostInstalling,
+    HostReady,
+)
 from .model import Cell, CheckRun, Host, HostStatus, Verdict
 from .verdicts import expected_of, judge
 
@@ -127,11 +134,25 @@ class Runner:
             run.check.expect["capabilities"], probe.grants, probe.host)
         return probe
 
+    async def _install_release(self, host: Host) -> HostStatus | None:
+        """A host chosen at another release (-H name@version) is installed first, once;
+        a release that cannot be installed makes the host unavailable, saying why."""
+        if not host.release or releases.is_installed(host, host.release):
+            return None
+        self.bus.publish(HostInstalling(host, releases.install_command(host, host.release)))
+        try:
+            await anyio.to_thread.run_sync(releases.install, host, host.release)
+        except releases.ReleaseError as exc:
+            return HostStatus(available=False, reason=str(exc),
+                              install=releases.install_command(host, host.release))
+        return None
+
     async def host_statuses(self) -> dict[str, HostStatus]:
         """Start one adapter per host, concurrently, and read their hellos."""
 
         async def one(pool: AdapterPool) -> None:
-            status = await pool.status()
+            if (status := await self._install_release(pool.host)) is None:
+                status = await pool.status()
             self.statuses[pool.host.name] = status
             self.bus.publish(HostReady(pool.host, status))
 
@@ -255,7 +276,7 @@ class Runner:
                     run.diagnosis = run.host_limit  # known before it ran (a WASI version)
                 elif run.verdict is not Verdict.PASS:
                     error = "\n".join([str(run.actual.get("error", "")), run.reason])
-                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.name,
+                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.base_name,
                                              outcome=run.outcome,
                                              output="\n".join(run.output_tail))
                 if log.dropped:

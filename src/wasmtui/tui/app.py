@@ -23,7 +23,14 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
-from ..events import CheckFinished, CheckOutput, CheckStarted, Event, HostReady
+from ..events import (
+    CheckFinished,
+    CheckOutput,
+    CheckStarted,
+    Event,
+    HostInstalling,
+    HostReady,
+)
 from ..markdown import report_markdown
 from ..model import Cell, Verdict
 from ..paths import cache_dir
@@ -140,6 +147,8 @@ class WasmtuiApp(App[int]):
                 self._detail_dirty = True
         elif isinstance(event, HostReady):
             self._dirty.add(("", event.host.name))
+        elif isinstance(event, HostInstalling):
+            self.notify(f"{event.host.name}: installing into the cache, once")
 
     # -- painting ---------------------------------------------------------------------
     def build_table(self) -> None:

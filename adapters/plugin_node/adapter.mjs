@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { memoryFlags } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
-import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
+import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 
 const HOST = "plugin_node";
 const INSTALL = "make -C hosts/plugin_node install";
@@ -24,7 +24,15 @@ class PluginNode {
     const shimVersion = packageVersion(HOST, "@bytecodealliance/preview2-shim");
     if (!jcoVersion || !shimVersion) {
       return { available: false, install: INSTALL,
-               reason: "jco and preview2-shim are not installed in hosts/plugin_node (npm ci)" };
+               reason: `jco and preview2-shim are not installed in ${hostFolder(HOST)}` };
+    }
+    // Older releases (another version, -H plugin_node@X) may lack what the adapter drives.
+    try {
+      const { WASIShim } = await importFromHost(HOST, "@bytecodealliance/preview2-shim/instantiation");
+      if (typeof WASIShim !== "function") throw new Error("it exports no WASIShim");
+    } catch (err) {
+      return { available: false, install: INSTALL,
+               reason: `preview2-shim ${shimVersion} (with jco ${jcoVersion}) has no WASIShim, which the adapter configures each guest's WASI with: ${err.message}` };
     }
     this.jcoVersion = jcoVersion;
     this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
@@ -57,7 +65,8 @@ class PluginNode {
       const flags = [...memoryFlags(request), ...nodeFlags];
       const child = spawn(process.execPath, [...flags, RUN_CHECK, dir, json.stringify(request)], {
         stdio: ["ignore", "pipe", "pipe", "pipe"],
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin",
+               ...(process.env.WASMTUI_HOST_MODULES ? { WASMTUI_HOST_MODULES: process.env.WASMTUI_HOST_MODULES } : {}) },
       });
       let control = "";
       let result = null;

@@ -92,7 +92,8 @@ def load_host(folder: Path) -> Host:
         own_env=tuple(data.own_env),
         isolation=data.isolation.strip(),
         releases=Releases(registry=data.releases.registry, package=data.releases.package,
-                          install=data.releases.install, env=dict(data.releases.env))
+                          install=data.releases.install, env=dict(data.releases.env),
+                          label=data.releases.label or data.releases.package)
         if data.releases else None,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,9 @@ examples:
   wasmtui --headless -g 'hello_*' -H wasmtime_cli   a slice of the matrix (globs, repeatable)
   wasmtui path/to/any.wasm --headless      a component without a manifest: generic checks
   wasmtui --list                           the guests and hosts the catalog sees
+  wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
+  wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
+                                           which release first passes (bisection; see sweep -h)
 
 verdicts: pass, fail, n/a (with why), unavailable (host not installed: with the install
 command), error (the harness broke, never blamed on the guest), timeout.
@@ -96,7 +100,93 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+SWEEP_EPILOG = """\
+For each guest x host, finds by bisection the first release that passes (and the last
+that fails), installing only the releases it tries, each into the cache once; verdicts
+are cached by (component sha256, host, release). A host sweeps when its host.toml has
+[releases] (plugin_python: wasmtime-py from PyPI; plugin_node: jco from npm).
+
+examples:
+  wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0 --to 41.0.0
+  wasmtui sweep -g 'hello_*' -H plugin_node --from 1.10.0 --json > sweep.json
+
+exit codes: 0 every sweep found its answer, 1 a range had no testable release, 2 usage.
+"""
+
+
+def sweep_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="wasmtui sweep", epilog=SWEEP_EPILOG,
+        description="Which release of a host first runs a guest? Bisects the host's releases.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-g", "--guest", action="append", required=True, metavar="GLOB",
+                   help="guests to sweep (repeatable)")
+    p.add_argument("-H", "--host", action="append", required=True, metavar="GLOB",
+                   help="hosts to sweep (repeatable); each needs [releases] in host.toml")
+    p.add_argument("--from", dest="first", metavar="VERSION", help="oldest release to try")
+    p.add_argument("--to", dest="last", metavar="VERSION", help="newest release to try")
+    p.add_argument("--json", action="store_true", help="write the sweeps as JSON to stdout")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown table")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="per check (default 60)")
+    p.add_argument("--root", type=Path, help="the project folder (default: found from here)")
+    return p
+
+
+def sweep_main(argv: list[str]) -> int:
+    from . import releases, sweep
+    from .catalog import load_guests, load_hosts
+
+    args = sweep_parser().parse_args(argv)
+    try:
+        root = (args.root or find_root()).resolve()
+        hosts, guests = load_hosts(root, args.host), load_guests(root, args.guest)
+    except (FileNotFoundError, ManifestError) as exc:
+        print(f"wasmtui: {exc}", file=sys.stderr)
+        return 2
+    if not hosts or not guests:
+        print("wasmtui sweep: no guest or no host matches (see wasmtui --list)", file=sys.stderr)
+        return 2
+    if cannot := [h.name for h in hosts if h.releases is None]:
+        print(f"wasmtui sweep: {', '.join(cannot)} cannot install other releases (no "
+              f"[releases] in host.toml)", file=sys.stderr)
+        return 2
+    done = []
+    for host in hosts:
+        assert host.releases is not None
+        try:
+            versions = sweep.in_range(releases.list_releases(host.releases), args.first,
+                                      args.last)
+        except (releases.ReleaseError, ValueError) as exc:
+            print(f"wasmtui sweep: {exc}", file=sys.stderr)
+            return 2
+        if not versions:
+            print(f"wasmtui sweep: no release of {host.releases.package} in that range",
+                  file=sys.stderr)
+            return 2
+        for guest in guests:
+            print(f"sweep {guest.name} x {host.name}: {len(versions)} releases "
+                  f"({versions[0]}..{versions[-1]})", file=sys.stderr, flush=True)
+
+            def show(p: sweep.Probe) -> None:
+                how = "cached" if p.cached else f"{p.seconds:.1f}s" + (
+                    ", installed" if p.installed else "")
+                print(f"  {p.release}: {p.state} ({how})", file=sys.stderr, flush=True)
+
+            result = sweep.sweep(root, guest, host, versions, args.timeout, show)
+            print(f"{guest.name} x {host.name}: {result.summary}", file=sys.stderr, flush=True)
+            done.append(result)
+    if args.json:
+        print(json.dumps(sweep.sweeps_json(done), indent=2))
+    if args.markdown:
+        args.markdown.write_text(sweep.sweeps_markdown(done))
+    return 1 if any(s.outcome == "untestable" for s in done) else 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sweep"]:
+        return sweep_main(argv[1:])
     args = parser().parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0 or args.log_limit < 1:
         parser().error("--jobs, --timeout, --prepare-timeout and --log-limit must be positive")

@@ -142,6 +142,7 @@ class ReleasesManifest(_Strict):
 
     registry: Literal["pypi", "npm"]
     package: StrictStr  # the registry package whose releases are the host's versions
+    label: StrictStr = ""  # how answers name it ("wasmtime-py"); default: the package
     # A shell command; {version}, {dir} (the release's folder in the cache) and {python}
     # are filled in, quoted.
     install: StrictStr

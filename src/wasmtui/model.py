@@ -114,6 +114,7 @@ class Releases:
     package: str
     install: str  # shell command with {version}, {dir}, {python}
     env: dict[str, str] = field(default_factory=dict)
+    label: str = ""  # how answers name it ("wasmtime-py 39.0.0")
 
 
 @dataclass

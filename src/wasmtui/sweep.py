@@ -1,0 +1,243 @@
+"""`wasmtui sweep`: for a guest on a host, which release first passes (and which last
+fails), found by bisection over the releases the host's registry lists, installing only
+the releases the bisection asks for.
+
+Each probe is a real run (`wasmtui --headless --json -g GUEST -H HOST@RELEASE`), and its
+verdicts are cached by (component sha256, host, release): a second sweep of the same
+component reads them back. Bisection assumes one change of state in the range; a release
+that cannot be tested (not installable, unavailable, a harness error) is stepped over and
+shown, never counted as a pass or a fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from . import releases
+from .model import Guest, Host
+from .paths import cache_dir
+
+SCHEMA = "wasmtui.sweep/1"
+CACHE_FORMAT = 1
+PASSING = {"pass", "n/a"}
+FAILING = {"fail", "timeout"}
+
+
+@dataclass
+class Probe:
+    """One release tried: its state (pass, fail or untestable) and each check's verdict."""
+
+    release: str
+    state: str
+    checks: dict[str, str] = field(default_factory=dict)
+    reason: str = ""  # the first failing check's reason, or why it could not be tested
+    cached: bool = False
+    installed: bool = False  # this probe had to install the release
+    seconds: float = 0.0
+
+
+@dataclass
+class Sweep:
+    guest: str
+    host: str
+    package: str
+    releases: list[str]  # the range, oldest first
+    probes: list[Probe] = field(default_factory=list)
+    first: str | None = None  # the first release of the newer state
+    last: str | None = None  # the last release of the older state
+    outcome: str = ""  # fixed | broken | passes | fails | untestable
+    summary: str = ""
+    seconds: float = 0.0
+
+    @property
+    def installs(self) -> int:
+        return sum(p.installed for p in self.probes)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "installs": self.installs}
+
+
+def state_of(verdicts: dict[str, str]) -> str:
+    """A release passes when every check passes (n/a aside), fails when one fails or
+    times out; anything else (unavailable, error) means it could not be tested."""
+    values = set(verdicts.values())
+    if values & FAILING:
+        return "fail"
+    if values and values <= PASSING and "pass" in values:
+        return "pass"
+    return "untestable"
+
+
+def component_sha(guest: Guest) -> str:
+    try:
+        return hashlib.sha256(guest.component.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+@cache
+def _adapters_digest(root: Path) -> str:
+    """Every adapter file's bytes: a cached verdict is only as good as the adapter that
+    gave it, so a changed adapter starts its sweeps afresh."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "adapters").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _cache_path(root: Path, sha: str, host: Host, release: str) -> Path:
+    """Verdicts by (component sha256, host, release), under the adapters' digest."""
+    return (cache_dir() / "sweeps" / _adapters_digest(root) / sha / host.base_name
+            / f"{release}.json")
+
+
+def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
+          timeout: float) -> Probe:
+    """Runs the guest on the host at `release` (installing it if needed), or reads the
+    verdicts a previous sweep cached for the same component."""
+    cached = _cache_path(root, sha, host, release)
+    if sha and cached.is_file():
+        raw = json.loads(cached.read_text())
+        if raw.pop("format", None) == CACHE_FORMAT:
+            return Probe(**{**raw, "cached": True, "installed": False, "seconds": 0.0})
+    t0 = time.monotonic()
+    pinned = replace(host, name=f"{host.base_name}@{release}", release=release)
+    try:
+        installed = releases.install(pinned, release)
+    except releases.ReleaseError as exc:
+        return Probe(release=release, state="untestable", reason=str(exc),
+                     seconds=time.monotonic() - t0)
+    argv = [sys.executable, "-m", "wasmtui", "--headless", "--json", "--root", str(root),
+            "--timeout", str(timeout), "-g", guest.name, "-H", pinned.name]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False,
+                          stdin=subprocess.DEVNULL)
+    try:
+        report = json.loads(done.stdout)
+    except ValueError:
+        return Probe(release=release, state="untestable", installed=installed,
+                     reason=f"wasmtui gave no report (exit {done.returncode}): "
+                            + " ".join(done.stderr.split())[-300:],
+                     seconds=time.monotonic() - t0)
+    checks = {k["name"]: (k["verdict"], k["reason"]) for c in report["cells"]
+              for k in c["checks"]}
+    verdicts = {name: v for name, (v, _) in checks.items()}
+    state = state_of(verdicts)
+    reason = next((r for v, r in checks.values() if v in FAILING), "") if state == "fail" \
+        else next((r for v, r in checks.values() if v not in PASSING), "")
+    if state == "fail":  # the host's own words make the boundary readable
+        reason = next((_error_of(k) for c in report["cells"] for k in c["checks"]
+                       if k["verdict"] in FAILING), reason) or reason
+    result = Probe(release=release, state=state, checks=verdicts, reason=reason,
+                   installed=installed, seconds=time.monotonic() - t0)
+    if sha and state != "untestable":
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        keep = {k: v for k, v in asdict(result).items()
+                if k not in ("cached", "installed", "seconds")}
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"format": CACHE_FORMAT, **keep}))
+        tmp.replace(cached)
+    return result
+
+
+def _error_of(check: dict[str, Any]) -> str:
+    error = (check.get("actual") or {}).get("error", "")
+    return " ".join(str(error).split())[:300] if error else ""
+
+
+def in_range(versions: list[str], first: str | None, last: str | None) -> list[str]:
+    lo = Version(first) if first else None
+    hi = Version(last) if last else None
+    return [v for v in versions
+            if (lo is None or Version(v) >= lo) and (hi is None or Version(v) <= hi)]
+
+
+def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: float = 60.0,
+          progress: Callable[[Probe], None] = lambda _p: None) -> Sweep:
+    """Bisects `versions` (oldest first) for the release where the cell changes state."""
+    assert host.releases is not None
+    t0 = time.monotonic()
+    result = Sweep(guest=guest.name, host=host.base_name, package=host.releases.label,
+                   releases=list(versions))
+    sha = component_sha(guest)
+    seen: dict[int, Probe] = {}
+
+    def at(i: int) -> Probe:
+        if i not in seen:
+            seen[i] = probe(root, guest, host, versions[i], sha, timeout)
+            result.probes.append(seen[i])
+            progress(seen[i])
+        return seen[i]
+
+    lo, hi = 0, len(versions) - 1
+    while hi >= lo and at(hi).state == "untestable":  # the newest testable release
+        hi -= 1
+    while lo < hi and at(lo).state == "untestable":  # the oldest testable release
+        lo += 1
+    if hi < lo:
+        result.outcome = "untestable"
+    elif at(lo).state == at(hi).state:
+        result.outcome = "passes" if at(hi).state == "pass" else "fails"
+    else:
+        while hi - lo > 1:
+            middle = [i for i in range(lo + 1, hi)
+                      if i not in seen or seen[i].state != "untestable"]
+            if not middle:
+                break
+            m = middle[len(middle) // 2]
+            if at(m).state == "untestable":
+                continue
+            lo, hi = (m, hi) if at(m).state == at(lo).state else (lo, m)
+        result.first, result.last = versions[hi], versions[lo]
+        result.outcome = "fixed" if at(hi).state == "pass" else "broken"
+    result.probes.sort(key=lambda p: Version(p.release))
+    result.summary = _summary(result, {p.release: p for p in result.probes})
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _summary(s: Sweep, by_release: dict[str, Probe]) -> str:
+    name = s.package
+    tried = [p for p in s.probes if p.state != "untestable"]
+    span = f"{tried[0].release}..{tried[-1].release}" if tried else ""
+    if s.outcome == "fixed":
+        return (f"passes from {name} {s.first}; fails before ({s.last}: "
+                f"{by_release[s.last].reason})")
+    if s.outcome == "broken":
+        return (f"fails from {name} {s.first} ({by_release[s.first].reason}); passes "
+                f"before ({s.last})")
+    if s.outcome == "passes":
+        return f"passes on every release tried ({name} {span}, {len(tried)} probed)"
+    if s.outcome == "fails":
+        return (f"fails on every release tried ({name} {span}, {len(tried)} probed): "
+                f"{tried[-1].reason}")
+    return f"no release of {name} in the range could be tested"
+
+
+def sweeps_json(sweeps: list[Sweep]) -> dict[str, Any]:
+    return {"schema": SCHEMA, "sweeps": [s.to_json() for s in sweeps]}
+
+
+def sweeps_markdown(sweeps: list[Sweep]) -> str:
+    lines = ["# wasmtui sweep", "", "| guest | host | answer | probes (installs) |",
+             "|---|---|---|---|"]
+    for s in sweeps:
+        lines.append(f"| {s.guest} | {s.host} | {s.summary.replace('|', '/')} | "
+                     f"{len(s.probes)} ({s.installs}) |")
+    for s in sweeps:
+        lines += ["", f"## {s.guest} × {s.host}", "",
+                  f"{len(s.releases)} releases in range, {len(s.probes)} probed:", ""]
+        lines += [f"- {p.release}: {p.state}" + (f" ({p.reason})" if p.reason else "")
+                  for p in s.probes]
+    return "\n".join(lines) + "\n"

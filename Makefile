@@ -36,6 +36,7 @@ bench: install guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py
 	$(VENV)/bin/python benchmarks/bench_tui.py
 	$(VENV)/bin/python benchmarks/bench_browser.py
+	$(VENV)/bin/python benchmarks/bench_sweep.py
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters

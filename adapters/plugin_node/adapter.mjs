@@ -46,7 +46,9 @@ class PluginNode {
   async run(request, out) {
     const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
     if (refused) return refused;
-    let result = await this.runChild(dir, request, out, []);
+    // wasmtui's rerun with a known workaround (known_causes.toml) may give Node flags
+    const given = request.check?.workaround?.["node-flags"] ?? [];
+    let result = await this.runChild(dir, request, out, given);
     if (result.outcome !== "ok" && /not allowed in constant expressions/.test(result.error ?? "")) {
       out.note(`Node ${process.version} needed ${EXTENDED_CONST} (extended-const) to compile this component`);
       result = await this.runChild(dir, request, out, [EXTENDED_CONST]);

@@ -153,6 +153,7 @@ class WasmtimeCli(Adapter):
         kind = check["kind"]
         if grants["http-outgoing"] and kind != "http":
             env_flags += ["-S", "http"]
+        env_flags += check.get("workaround", {}).get("host-flags", [])  # wasmtui's rerun
         if kind == "invoke":
             assert self.wave is not None
             params = check["signature"]["params"]

@@ -96,6 +96,10 @@ def parser() -> argparse.ArgumentParser:
                    help="like --strict, for the hosts matching GLOB only (repeatable)")
     p.add_argument("--root", type=Path, help="project folder with guests/ hosts/ adapters/")
     p.add_argument("--list", action="store_true", help="list guests and hosts, then exit")
+    p.add_argument("--try-workarounds", action="store_true",
+                   help="rerun each failed check whose diagnosis has a known workaround "
+                        "(a grant, a host flag, the preview1 adapter) with it applied, and "
+                        "record whether it then passes")
     p.add_argument("--version", action="version", version=f"wasmtui {__version__}")
     return p
 
@@ -207,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                           required_hosts=["*"] if args.strict else args.require_host,
                           prepare_timeout=args.prepare_timeout,
                           log_limit=args.log_limit * MIB,
-                          memory_limit=args.memory_limit * MIB or None)
+                          memory_limit=args.memory_limit * MIB or None,
+                          try_workarounds=args.try_workarounds)
         from .catalog import load_guests, load_hosts
 
         hosts = load_hosts(root, args.host)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .model import Diagnosis, Verdict
+from .model import Diagnosis, Verdict, Workaround
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class KnownCause:
     hosts: frozenset[str]  # empty: any host
     outcomes: frozenset[str]  # the adapter's outcome (refused, trapped...); empty: any
     match_output: bool  # also read the guest's output (by default only the host's words)
+    workaround: Workaround | None
 
 
 @cache
@@ -39,9 +40,23 @@ def known_causes() -> tuple[KnownCause, ...]:
             hosts=frozenset(c.get("hosts", ())),
             outcomes=frozenset(c.get("outcomes", ())),
             match_output=bool(c.get("match-output", False)),
+            workaround=_workaround(c.get("workaround")),
         )
         for c in tomllib.loads(text)["cause"]
     )
+
+
+def _workaround(raw: dict | None) -> Workaround | None:
+    if raw is None:
+        return None
+    value = raw["value"]
+    return Workaround(kind=raw["kind"], value=tuple(value) if isinstance(value, list) else value,
+                      label=raw["label"], hosts=tuple(raw.get("hosts", ())))
+
+
+def workaround_for(diagnosis_id: str) -> Workaround | None:
+    """The workaround of the known cause with this id (plan's diagnoses carry ids too)."""
+    return next((k.workaround for k in known_causes() if k.id == diagnosis_id), None)
 
 
 def diagnose(verdict: Verdict, error: str, *, host: str = "", outcome: str = "",
@@ -62,5 +77,5 @@ def diagnose(verdict: Verdict, error: str, *, host: str = "", outcome: str = "",
             continue
         found = next((g for g in m.groups() if g), m.group(0))
         return Diagnosis(id=known.id, cause=known.cause.replace("{match}", found),
-                         hint=known.hint, link=known.link)
+                         hint=known.hint, link=known.link, workaround=known.workaround)
     return None

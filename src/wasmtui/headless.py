@@ -13,6 +13,7 @@ from typing import TextIO
 
 import anyio
 
+from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
 from .markdown import report_markdown
 from .model import Verdict
@@ -47,6 +48,10 @@ class Progress:
             s = event.status
             text = s.version if s.available else f"unavailable: {s.reason}"
             print(f"host {event.host.name}: {text}", file=self.stream, flush=True)
+        elif isinstance(event, CheckFinished) and not any(
+                c is event.cell for c in self.session.cells):  # a workaround's rerun
+            print(f"[workaround] {self.paint(event.run.verdict)} {event.cell.guest.name} x "
+                  f"{event.cell.host.name}: {event.run.check.name}", file=self.stream, flush=True)
         elif isinstance(event, CheckFinished):
             self.done += 1
             total = sum(1 for c in self.session.cells for r in c.runs  # planned to run
@@ -78,6 +83,10 @@ def summary_lines(session: Session) -> list[str]:
                     lines.append(f"  hint:      {d.hint}")
                 if d.link:
                     lines.append(f"  see:       {d.link}")
+            if w := run.workaround:
+                lines.append(f"  workaround: {w['summary']}")
+                if w.get("command"):
+                    lines.append(f"    reproduce: {w['command']}")
     c = counts(session.cells)
     lines.append("\n" + ", ".join(f"{n} {v}" for v, n in c["checks"].items())
                  + f" ({c['total_checks']} checks in {c['total_cells']} cells, "
@@ -116,6 +125,8 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
                 session.bus.subscribe(Progress(sys.stderr, session))
                 await session.prepare()
                 await session.run()
+                if options.try_workarounds:
+                    await workarounds.try_all(session)
         finally:
             with anyio.CancelScope(shield=True):
                 await session.aclose()

@@ -44,6 +44,8 @@ def report_markdown(report: dict[str, Any]) -> str:
         if d := k["diagnosis"]:
             link = f" ([link]({d['link']}))" if d["link"] else ""
             lines.append(f"- diagnosis: {d['cause']} {d['hint']}{link}")
+        if w := k.get("workaround"):
+            lines.append(f"- workaround: {w['summary']}")
         lines.append("")
     s = report["summary"]
     lines.append(", ".join(f"{n} {v}" for v, n in s["checks"].items()) +

@@ -220,6 +220,18 @@ class ComponentInfo:
         return any(e.name.split("@")[0] == prefix for e in self.exports)
 
 
+@dataclass(frozen=True)
+class Workaround:
+    """A known cause's proposed fix, as data a rerun can apply (data/known_causes.toml):
+    grant (a capability for the check), host-flags or node-flags (the adapter adds them),
+    adapt (a core module made a component with the preview1 adapter at `value`)."""
+
+    kind: str  # grant | host-flags | node-flags | adapt
+    value: str | tuple[str, ...]
+    label: str  # what a person would do, in words
+    hosts: tuple[str, ...] = ()  # the hosts that understand it (empty: any)
+
+
 @dataclass
 class Diagnosis:
     """A known cause, from data/known_causes.toml."""
@@ -228,6 +240,7 @@ class Diagnosis:
     cause: str
     hint: str = ""
     link: str = ""
+    workaround: Workaround | None = None
 
 
 @dataclass
@@ -238,6 +251,8 @@ class CheckRun:
     verdict: Verdict = Verdict.PENDING
     reason: str = ""  # why n/a, unavailable or error, in words
     command: str = ""  # copy-pastable reproduction
+    # The known workaround, tried (--try-workarounds, `w`): what it gave.
+    workaround: dict[str, Any] | None = None
     expected: dict[str, Any] = field(default_factory=dict)
     actual: dict[str, Any] = field(default_factory=dict)
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL))
@@ -283,6 +298,7 @@ class Cell:
     guest: Guest
     host: Host
     runs: list[CheckRun]
+    sweep: str = ""  # which release first passes, once swept (the TUI's `s`)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -7,7 +7,7 @@ else; a host that is not installed makes its checks `unavailable`.
 from __future__ import annotations
 
 from . import sandbox, values
-from .diagnose import diagnose
+from .diagnose import diagnose, workaround_for
 from .inspect import evidence_command
 from .model import (
     Cell,
@@ -39,7 +39,7 @@ def host_limit(info: ComponentInfo, host: Host) -> Diagnosis | None:
     if not used or "0.3" in host.wasi:
         return None
     note = host.wasi_notes.get("0.3", "it does not declare WASI 0.3")
-    return Diagnosis(id="wasi-0.3", link=WASI_03_LINK,
+    return Diagnosis(id="wasi-0.3", link=WASI_03_LINK, workaround=workaround_for("wasi-0.3"),
                      cause=f"The component uses WASI 0.3 ({', '.join(used[:3])}"
                            f"{', ...' if len(used) > 3 else ''}), which {host.name} does not "
                            f"run: {note}.",

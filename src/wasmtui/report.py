@@ -43,8 +43,10 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
         "finished_at": run.finished_at,
         "host_version": run.host_version,
         "notes": run.notes,
-        "diagnosis": None if d is None else {"id": d.id, "cause": d.cause, "hint": d.hint,
-                                             "link": d.link},
+        "diagnosis": None if d is None else {
+            "id": d.id, "cause": d.cause, "hint": d.hint, "link": d.link,
+            "workaround": None if d.workaround is None else d.workaround.label},
+        "workaround": run.workaround,
     }
 
 
@@ -96,7 +98,7 @@ def build_report(session: Session) -> dict[str, Any]:
         ],
         "cells": [
             {"guest": c.guest.name, "host": c.host.name, "verdict": str(c.verdict),
-             "checks": [run_to_json(r) for r in c.runs]}
+             "checks": [run_to_json(r) for r in c.runs], "sweep": c.sweep or None}
             for c in session.cells
         ],
         "summary": counts(session.cells),

@@ -43,6 +43,7 @@ class Options:
     prepare_timeout: float = 300.0
     log_limit: int = DEFAULT_LOG_LIMIT  # bytes of one check's log
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT  # bytes per guest memory (None: hosts' own)
+    try_workarounds: bool = False  # rerun failed checks with their known workaround
 
 
 def new_run_dir() -> Path:

@@ -23,6 +23,7 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Log, Static
 
+from .. import releases, sweep, workarounds
 from ..events import (
     CheckFinished,
     CheckOutput,
@@ -32,7 +33,7 @@ from ..events import (
     HostReady,
 )
 from ..markdown import report_markdown
-from ..model import Cell, Verdict
+from ..model import Cell, CheckRun, Verdict
 from ..paths import cache_dir
 from ..report import build_report, capabilities, counts
 from ..runner import log_line
@@ -76,6 +77,8 @@ class WasmtuiApp(App[int]):
         Binding("R", "rerun_problems", "Rerun failed"),
         Binding("a", "run_all", "Run all"),
         Binding("c", "cancel", "Cancel cell"),
+        Binding("w", "workaround", "Try workaround"),
+        Binding("s", "sweep", "Sweep releases"),
         Binding("f", "filter", "Problems only"),
         Binding("v", "versions", "Versions"),
         Binding("e", "export", "Export"),
@@ -312,6 +315,60 @@ class WasmtuiApp(App[int]):
             self.notify("this cell is queued or running (c cancels it)", severity="warning")
             return
         self._rerun([cell], "rerun")
+
+    def action_workaround(self) -> None:
+        """Rerun the selected cell's failed checks with their diagnosis's workaround."""
+        cell = self.cell_at_cursor()
+        if cell is None or self.session is None:
+            return
+        runs = [r for r in cell.runs if workarounds.applicable(r) is not None]
+        if not runs:
+            self.notify("no failed check of this cell has a known workaround", severity="warning")
+            return
+        self.notify(f"trying the workaround on {len(runs)} check(s) of {cell.guest.name} × "
+                    f"{cell.host.name}…")
+        self.run_worker(self._workaround(cell, runs), group="checks", exit_on_error=False)
+
+    async def _workaround(self, cell: Cell, runs: list[CheckRun]) -> None:
+        assert self.session is not None
+        for run in runs:
+            await workarounds.try_workaround(self.session, cell, run)
+        self._dirty.add(cell.key)
+        self._detail_dirty = True
+        self.notify("; ".join((r.workaround or {}).get("summary", "") for r in runs)[:400],
+                    timeout=10)
+
+    def action_sweep(self) -> None:
+        """Bisect the selected cell's host releases for the first one that passes it."""
+        cell = self.cell_at_cursor()
+        if cell is None or self.session is None:
+            return
+        if cell.host.releases is None:
+            self.notify(f"{cell.host.base_name} cannot install other releases (no [releases] "
+                        f"in its host.toml)", severity="warning")
+            return
+        self.notify(f"sweeping {cell.host.releases.label} releases for {cell.guest.name}…")
+        self.run_worker(self._sweep(cell), thread=True, group="sweeps", exit_on_error=False)
+
+    def _sweep(self, cell: Cell) -> None:
+        """In a thread: each probe installs and runs a release (a subprocess)."""
+        assert self.session is not None and cell.host.releases is not None
+        try:
+            versions = releases.list_releases(cell.host.releases)
+        except releases.ReleaseError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+
+        def progress(p: sweep.Probe) -> None:
+            self.call_from_thread(self.notify, f"{cell.host.releases.label} {p.release}: "
+                                               f"{p.state}", timeout=3)
+        found = sweep.sweep(self.session.options.root, cell.guest, cell.host, versions,
+                            self.session.options.timeout, progress)
+        cell.sweep = found.summary
+        self._dirty.add(cell.key)
+        self._detail_dirty = True
+        self.call_from_thread(self.notify, f"{cell.guest.name} × {cell.host.base_name}: "
+                                           f"{found.summary}", timeout=15)
 
     def action_rerun_problems(self) -> None:
         if self.session:

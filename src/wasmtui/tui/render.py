@@ -72,6 +72,8 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     out.append(f"   host: {version}\n", style="dim")
     if status and not status.available and status.install:
         out.append(f"install: {status.install}\n", style="yellow")
+    if cell.sweep:
+        out.append(f"sweep: {cell.sweep}\n", style="cyan")
     for run in cell.runs:
         out.append_text(run_text(run, short, timings))
     return out
@@ -109,6 +111,11 @@ def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:
             out.append(f"  hint:      {d.hint}\n")
         if d.link:
             out.append(f"  see:       {d.link}\n", style="underline blue")
+    if w := run.workaround:
+        out.append(f"  workaround: {short(w['summary'])}\n",
+                   style="green" if w.get("verdict") == "pass" else "yellow")
+        if w.get("command"):
+            out.append(f"    reproduce: {short(w['command'])}\n", style="dim")
     if run.notes:
         out.append("  notes:     " + "; ".join(run.notes) + "\n", style="yellow")
     if timings and run.log:

@@ -1,0 +1,114 @@
+"""Proven workarounds: a failed check whose diagnosis carries a workaround (as data, in
+data/known_causes.toml) is run again with it applied, and the check records what that
+gave: "passes with workaround X" or "still fails with workaround X: why". The check's own
+verdict never changes: the workaround is an answer beside it.
+
+Kinds: `grant` (the check asks for one more capability), `host-flags` and `node-flags`
+(sent in the request; the adapters that understand them say so in known_causes.toml),
+`adapt` (a core module made a component with the preview1 adapter, then planned and run
+like any component).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from .inspect import inspect_component, wasm_tools
+from .model import Cell, CheckRun, Verdict, Workaround
+from .paths import cache_dir
+from .plan import plan_cell
+
+if TYPE_CHECKING:
+    from .session import Session
+
+
+class WorkaroundError(RuntimeError):
+    """The workaround could not even be applied (a missing adapter file, a failed adapt)."""
+
+
+def adapt(module: Path, adapter: Path) -> Path:
+    """`wasm-tools component new MODULE --adapt wasi_snapshot_preview1=ADAPTER`, cached by
+    the two files' sha256."""
+    if not adapter.is_file():
+        raise WorkaroundError(f"the preview1 adapter {adapter} is not installed "
+                              f"(make -C hosts/plugin_node install)")
+    key = hashlib.sha256(module.read_bytes() + adapter.read_bytes()).hexdigest()[:24]
+    out = cache_dir() / "adapted" / f"{key}.wasm"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        done = subprocess.run([wasm_tools() or "wasm-tools", "component", "new", str(module),
+                               "--adapt", f"wasi_snapshot_preview1={adapter}", "-o", str(tmp)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise WorkaroundError("wasm-tools component new --adapt failed: "
+                                  + " ".join(done.stderr.split())[:400])
+        tmp.replace(out)
+    return out
+
+
+def applicable(run: CheckRun) -> Workaround | None:
+    d = run.diagnosis
+    return d.workaround if run.verdict is Verdict.FAIL and d is not None else None
+
+
+async def try_workaround(session: Session, cell: Cell, run: CheckRun) -> dict[str, Any] | None:
+    """Runs the check again with its diagnosis's workaround; records and returns what it
+    gave (None when it has none)."""
+    w = applicable(run)
+    if w is None:
+        return None
+    result: dict[str, Any] = {"kind": w.kind, "label": w.label}
+    host = cell.host
+    if w.hosts and host.base_name not in w.hosts:
+        result.update(verdict="n/a", reason=f"{host.name} does not take this workaround (it is "
+                                            f"for {', '.join(w.hosts)})")
+        run.workaround = {**result, "summary": f"workaround {w.label}: {result['reason']}"}
+        return run.workaround
+    guest, info, check = cell.guest, session.infos[cell.guest.name], run.check
+    try:
+        if w.kind == "grant":
+            check = replace(check, grants=(*check.grants, str(w.value)))
+        elif w.kind == "adapt":
+            adapted = await anyio.to_thread.run_sync(
+                adapt, guest.component, session.options.root / str(w.value))
+            info = await anyio.to_thread.run_sync(inspect_component, adapted, cache_dir())
+            guest = replace(guest, component=adapted)
+            result["component"] = str(adapted)
+    except WorkaroundError as exc:
+        result.update(verdict="error", reason=str(exc))
+        run.workaround = {**result, "summary": f"workaround {w.label} could not be applied: "
+                                               f"{exc}"}
+        return run.workaround
+    trial = plan_cell(replace(guest, checks=[check]), info, host, session.statuses[host.name])
+    again = trial.runs[0]
+    if w.kind in ("host-flags", "node-flags"):
+        again.target["workaround"] = {w.kind: list(w.value)}
+    if again.runnable:
+        await session.runner.run_cells([trial])
+    result.update(verdict=str(again.verdict), reason=again.reason, command=again.command,
+                  actual=again.actual)
+    error = " ".join(str(again.actual.get("error", "")).split())[:300]
+    still = "fails" if again.verdict is Verdict.FAIL else f"{again.verdict}"
+    result["summary"] = (f"passes with workaround: {w.label}" if again.verdict is Verdict.PASS
+                         else f"still {still} with workaround {w.label}: {again.reason}"
+                              + (f" ({error})" if error else ""))
+    run.workaround = result
+    return result
+
+
+async def try_all(session: Session, cells: list[Cell] | None = None) -> int:
+    """Tries the workaround of every failed check that has one; returns how many."""
+    tried = 0
+    for cell in session.cells if cells is None else cells:
+        for run in cell.runs:
+            if applicable(run) is not None:
+                await try_workaround(session, cell, run)
+                tried += 1
+    return tried

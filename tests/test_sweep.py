@@ -78,8 +78,8 @@ def test_sweep_of_a_jco_cell(built_guests):
 
 
 def test_sweep_usage_errors():
-    assert wasmtui("sweep", "-g", "hello_world_rust", "-H", "wasmtime_cli").returncode == 2
-    proc = wasmtui("--headless", "-g", "hello_world_rust", "-H", "wasmtime_cli@1.0.0")
+    assert wasmtui("sweep", "-g", "wasi_cli_rust", "-H", "cloud_cli").returncode == 2
+    proc = wasmtui("--headless", "-g", "wasi_cli_rust", "-H", "cloud_cli@1.0.0")
     assert proc.returncode == 2 and "has no [releases]" in proc.stderr
     assert wasmtui("--headless", "-H", "no_such_host@1.0").returncode == 2
 

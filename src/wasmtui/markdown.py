@@ -21,6 +21,9 @@ def report_markdown(report: dict[str, Any]) -> str:
         row = [f"{GLYPHS.get(cells[(g, h)]['verdict'], '')} {cells[(g, h)]['verdict']}"
                for h in hosts if (g, h) in cells]
         lines.append(f"| {g} | " + " | ".join(row) + " |")
+    if swept := [c for c in report["cells"] if c.get("sweep")]:
+        lines += ["", "## Sweeps", ""]
+        lines += [f"- {c['guest']} × {c['host']}: {c['sweep']}" for c in swept]
     lines += ["", "## Hosts", ""]
     for h in report["hosts"]:
         state = h["version"] if h["available"] else f"unavailable: {h['reason']} " \

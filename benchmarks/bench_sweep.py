@@ -63,12 +63,11 @@ def main() -> None:
     args = ap.parse_args()
     swept, installs, found, n = through_sweep(args.first, args.last)
     sys.path.insert(0, str(ROOT / "src"))
-    from wasmtui import releases, sweep
+    from wasmtui import sweep
     from wasmtui.catalog import load_hosts
 
-    host = load_hosts(ROOT, ["wasmtime_cli"])[0]
-    assert host.releases is not None
-    versions = sweep.in_range(releases.list_releases(host.releases), args.first, args.last)
+    versions = sweep.releases_to_try(load_hosts(ROOT, ["wasmtime_cli"])[0], args.first,
+                                     args.last)
     assert len(versions) == n
     hand, hand_installs, hand_found = by_hand(versions)
     print(f"wasi_p3_cli on wasmtime_cli, {n} releases ({args.first}..{args.last}):")

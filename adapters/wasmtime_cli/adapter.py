@@ -60,12 +60,12 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
-def cli_function(check: dict[str, Any]) -> str:
+def cli_function(check: dict[str, Any], bare: bool = False) -> str:
     """The exported function as `--invoke` spells it: a versioned interface's version
     goes after the function (`wasi:cli/run.run@0.2.0`), not after the interface. Bare
-    when the check says so (an older CLI that parses no interface-qualified name)."""
+    for an older CLI that parses no interface-qualified name."""
     iface, _, func = check["function"].rpartition(".")
-    if check.get("_bare_invoke"):
+    if bare:
         return func
     if "@" not in iface:
         return check["function"]
@@ -102,6 +102,9 @@ class WasmtimeCli(Adapter):
     def __init__(self) -> None:
         self.bin = find_tool("wasmtime")
         self.warm: set[tuple[str, int, int]] = set()  # components compiled into the cache
+        # CLIs before 46 parse no interface-qualified --invoke name: learnt from the first
+        # refusal, then every function is called by its bare name.
+        self.bare_invoke = False
         wave_json = find_tool("wave-json")
         self.wave = Wave(wave_json) if wave_json else None
         self.no_netns = netns.unavailable()  # why `serve` cannot run without network here
@@ -159,7 +162,8 @@ class WasmtimeCli(Adapter):
             params = check["signature"]["params"]
             pairs = zip(params, check["args"], strict=True)
             args = ", ".join(self.wave.encode(t, a) for (_, t), a in pairs)
-            return [self.bin, "run", *env_flags, "--invoke", f"{cli_function(check)}({args})", comp]
+            function = cli_function(check, self.bare_invoke)
+            return [self.bin, "run", *env_flags, "--invoke", f"{function}({args})", comp]
         if kind == "cli":
             return [self.bin, "run", *env_flags, comp, *check.get("args", [])]
         if kind == "http":
@@ -188,14 +192,14 @@ class WasmtimeCli(Adapter):
         kind = request["check"]["kind"]
         if kind == "instantiate" and NOT_A_COMMAND.search(error):
             return {"outcome": "ok", "exit_code": 0}
-        check = request["check"]
-        if kind == "invoke" and QUALIFIED_INVOKE_REFUSED.search(error) \
-                and "." in check["function"] and not check.get("_bare_invoke"):
-            out.note("this wasmtime parses no interface-qualified --invoke name: called the "
-                     "function by its bare name")
-            request["check"]["_bare_invoke"] = True
+        qualified = kind == "invoke" and "." in request["check"]["function"]
+        if qualified and not self.bare_invoke and QUALIFIED_INVOKE_REFUSED.search(error):
+            self.bare_invoke = True  # a property of this binary: learnt once
             request.pop("_argv", None)
             return self.run(request, out)
+        if qualified and self.bare_invoke:
+            out.note("this wasmtime parses no interface-qualified --invoke name: called the "
+                     "function by its bare name")
         if kind == "invoke":
             return self._invoke_result(request["check"], code, error, out)
         if code < 0:  # the CLI itself was killed (OOM killer, a signal): not the guest

@@ -8,7 +8,6 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -116,20 +115,20 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
     on demand from its host.toml [releases] (a host may appear at several releases)."""
     patterns = patterns or []
     folders = sorted(p.parent for p in (root / "hosts").glob("*/host.toml"))
-    pinned = [p for p in patterns if "@" in p]
-    keep = _select((f.name for f in folders), [p for p in patterns if "@" not in p]) \
-        if len(pinned) < len(patterns) or not patterns else set()
+    globs = [p for p in patterns if "@" not in p]
+    keep = _select((f.name for f in folders), globs) if globs or not patterns else set()
     hosts = [load_host(f) for f in folders if f.name in keep]
-    for pattern in pinned:
+    for pattern in (p for p in patterns if "@" in p):
         name, _, release = pattern.partition("@")
-        if not (root / "hosts" / name / "host.toml").is_file() or not release:
-            raise ManifestError(f"-H {pattern}: no host named {name!r} (see wasmtui --list)"
-                                if release else f"-H {pattern}: say which release, NAME@VERSION")
+        if not release:
+            raise ManifestError(f"-H {pattern}: say which release, NAME@VERSION")
+        if not (root / "hosts" / name / "host.toml").is_file():
+            raise ManifestError(f"-H {pattern}: no host named {name!r} (see wasmtui --list)")
         host = load_host(root / "hosts" / name)
         if host.releases is None:
             raise ManifestError(f"-H {pattern}: {name} cannot run another release (its "
                                 f"host.toml has no [releases])")
-        hosts.append(replace(host, name=pattern, release=release))
+        hosts.append(host.at_release(release))
     return hosts
 
 

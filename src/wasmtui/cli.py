@@ -160,8 +160,7 @@ def sweep_main(argv: list[str]) -> int:
     for host in hosts:
         assert host.releases is not None
         try:
-            versions = sweep.in_range(releases.list_releases(host.releases), args.first,
-                                      args.last)
+            versions = sweep.releases_to_try(host, args.first, args.last)
         except (releases.ReleaseError, ValueError) as exc:
             print(f"wasmtui sweep: {exc}", file=sys.stderr)
             return 2

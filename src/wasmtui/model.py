@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,10 @@ class Host:
     def base_name(self) -> str:
         """The host's folder name, without a chosen release's @version."""
         return self.name.split("@", 1)[0]
+
+    def at_release(self, release: str) -> Host:
+        """This host at another release (-H NAME@VERSION, a sweep's probe)."""
+        return replace(self, name=f"{self.base_name}@{release}", release=release)
 
 
 @dataclass

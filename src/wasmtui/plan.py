@@ -65,31 +65,24 @@ def na_reason(check: Check, host: Host) -> str | None:
     return None
 
 
-def missing_export(check: Check, info: ComponentInfo) -> str | None:
-    """What a manifest's check needs that the component does not export: a broken build
-    or a typo, so the check fails (it is never n/a). A core module has no such exports:
-    module_limit() judges it."""
+def missing_export(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | None:
+    """What a manifest's check needs that the file does not export: a broken build or a
+    typo, so the check fails. A core module (on a host that runs modules of its ABI,
+    host.toml `core-modules`) runs as a WASI preview1 command: a cli check needs its
+    `_start`, and checks that need a component's typed exports cannot apply (n/a)."""
     if not info.is_component:
+        if check.kind in (CheckKind.INVOKE, CheckKind.HTTP):
+            return Verdict.NA, (f"a core module runs as a WASI preview1 command (cli and "
+                                f"instantiate checks); {check.kind} checks need a component")
+        if check.kind is CheckKind.CLI and not any(e.name == "_start" for e in info.exports):
+            return Verdict.FAIL, "the core module does not export _start, which a cli check runs"
         return None
     if check.kind is CheckKind.CLI and not info.exports_interface(CLI_RUN):
-        return f"the component does not export {CLI_RUN} that the manifest's cli check needs"
+        return Verdict.FAIL, (f"the component does not export {CLI_RUN} that the manifest's "
+                              f"cli check needs")
     if check.kind is CheckKind.HTTP and not serves_http(info):
-        return (f"the component does not export {HTTP_HANDLER} (or {HTTP_HANDLER_03}) that "
-                f"the manifest's http check needs")
-    return None
-
-
-def module_limit(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | None:
-    """A core module on a host that runs modules of its ABI (host.toml `core-modules`):
-    it runs as a WASI preview1 command, so a cli check needs its `_start`, and checks
-    that need a component's typed exports cannot apply."""
-    if info.is_component:
-        return None
-    if check.kind in (CheckKind.INVOKE, CheckKind.HTTP):
-        return Verdict.NA, (f"a core module runs as a WASI preview1 command (cli and "
-                            f"instantiate checks); {check.kind} checks need a component")
-    if check.kind is CheckKind.CLI and not any(e.name == "_start" for e in info.exports):
-        return Verdict.FAIL, "the core module does not export _start, which a cli check runs"
+        return Verdict.FAIL, (f"the component does not export {HTTP_HANDLER} (or "
+                              f"{HTTP_HANDLER_03}) that the manifest's http check needs")
     return None
 
 
@@ -189,7 +182,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
     gone = absent(host, status, required)
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_version=status.version,
-                       host_limit=host_limit(info, host) if info.is_component else None)
+                       host_limit=host_limit(info, host))
         if gone is not None and gone[0] is Verdict.ERROR:
             run.verdict, run.reason = gone
         elif (why := na_reason(check, host)) is not None:
@@ -203,14 +196,8 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             if info.kind == "missing" and guest.has_manifest:
                 run.reason += f" (not built? run: make -C guests/{guest.name} build)"
             run.diagnosis = diagnose(run.verdict, info.error)
-        elif (limit := module_limit(check, info)) is not None:
-            run.verdict, run.reason = limit
-            if limit[0] is Verdict.FAIL:
-                run.actual = {"error": run.reason}
-        elif (missing := missing_export(check, info)) is not None:
-            run.verdict, run.reason = Verdict.FAIL, missing
-            run.actual = {"error": missing}
-        elif (bad := resolve(run, info, guest) or grant(run, host, guest)) is not None:
+        elif (bad := missing_export(check, info) or resolve(run, info, guest)
+                     or grant(run, host, guest)) is not None:
             run.verdict, run.reason = bad
             if bad[0] is not Verdict.NA:
                 run.actual = {"error": run.reason}

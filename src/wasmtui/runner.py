@@ -139,12 +139,12 @@ class Runner:
         a release that cannot be installed makes the host unavailable, saying why."""
         if not host.release or releases.is_installed(host, host.release):
             return None
-        self.bus.publish(HostInstalling(host, releases.install_command(host, host.release)))
+        command = releases.install_command(host, host.release)
+        self.bus.publish(HostInstalling(host, command))
         try:
             await anyio.to_thread.run_sync(releases.install, host, host.release)
         except releases.ReleaseError as exc:
-            return HostStatus(available=False, reason=str(exc),
-                              install=releases.install_command(host, host.release))
+            return HostStatus(available=False, reason=str(exc), install=command)
         return None
 
     async def host_statuses(self) -> dict[str, HostStatus]:

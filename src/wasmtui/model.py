@@ -108,13 +108,19 @@ class Guest:
 
 @dataclass(frozen=True)
 class Releases:
-    """How other releases of a host are listed and installed (host.toml [releases])."""
+    """How other releases of a host are listed and installed (host.toml [[releases]])."""
 
     registry: str  # pypi | npm
     package: str
     install: str  # shell command with {version}, {dir}, {python}
     env: dict[str, str] = field(default_factory=dict)
     label: str = ""  # how answers name it ("wasmtime-py 39.0.0")
+    program: str = ""  # runs the adapter at this release, in place of its first word
+    prefix: str = ""  # "" on a host's first axis (NAME@1.2.0); "LABEL-" on the others
+
+    def release_name(self, version: str) -> str:
+        """How -H and the report name `version` of this axis: 1.20.0, node-24.11.1."""
+        return self.prefix + version
 
 
 @dataclass
@@ -138,7 +144,7 @@ class Host:
     cannot_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> why not
     own_env: tuple[str, ...] = ()  # variables the host itself sets in every guest
     isolation: str = ""  # how it isolates guests from the machine, in words
-    releases: Releases | None = None  # how other releases are installed (host.toml)
+    releases: tuple[Releases, ...] = ()  # how other releases are installed, by axis
     release: str = ""  # a release chosen with -H name@version; "" = the installed one
 
     @property
@@ -149,6 +155,20 @@ class Host:
     def at_release(self, release: str) -> Host:
         """This host at another release (-H NAME@VERSION, a sweep's probe)."""
         return replace(self, name=f"{self.base_name}@{release}", release=release)
+
+    def axis(self, label: str = "") -> Releases | None:
+        """The releases axis named `label` (its package or label), else the first."""
+        if not label:
+            return self.releases[0] if self.releases else None
+        return next((a for a in self.releases if label in (a.label, a.package)), None)
+
+    def release_axis(self, release: str | None = None) -> tuple[Releases, str] | None:
+        """Which axis a release name belongs to, and its version there."""
+        release = self.release if release is None else release
+        for axis in self.releases[1:]:
+            if release.startswith(axis.prefix):
+                return axis, release.removeprefix(axis.prefix)
+        return (self.releases[0], release) if self.releases and release else None
 
 
 @dataclass

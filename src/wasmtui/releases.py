@@ -1,6 +1,6 @@
 """Other releases of a host, side by side in the cache: listed from the host's registry
 (PyPI or npm, through pip and npm themselves), installed on demand by the recipe in its
-host.toml [releases], and given to its adapter through the recipe's variables.
+host.toml [[releases]], and given to its adapter through the recipe's variables.
 
 A release's folder is written once: a stamp marks a finished install, so a broken one is
 redone and a finished one is never touched again.
@@ -38,13 +38,20 @@ def _fill(text: str, values: dict[str, str], quote: bool) -> str:
                   if m.group(1) in values else m.group(0), text)
 
 
-def _values(host: Host, release: str) -> dict[str, str]:
-    return {"version": release, "dir": str(release_dir(host, release)), "python": sys.executable}
+def _axis(host: Host, release: str) -> tuple[Releases, dict[str, str]]:
+    """The release's axis, and the values its recipe is filled in with."""
+    found = host.release_axis(release)
+    if found is None:
+        raise ReleaseError(f"{host.base_name} cannot install other releases (no [[releases]] "
+                           f"in its host.toml)")
+    axis, version = found
+    return axis, {"version": version, "dir": str(release_dir(host, release)),
+                  "python": sys.executable}
 
 
 def install_command(host: Host, release: str) -> str:
-    assert host.releases is not None
-    return _fill(host.releases.install, _values(host, release), quote=True)
+    axis, values = _axis(host, release)
+    return _fill(axis.install, values, quote=True)
 
 
 def is_installed(host: Host, release: str) -> bool:
@@ -76,10 +83,27 @@ def install(host: Host, release: str) -> bool:
 
 def env_for(host: Host) -> dict[str, str]:
     """The variables that make the adapter use the host's chosen release."""
-    if not host.release or host.releases is None:
+    if not host.release:
         return {}
-    values = _values(host, host.release)
-    return {k: _fill(v, values, quote=False) for k, v in host.releases.env.items()}
+    axis, values = _axis(host, host.release)
+    return {k: _fill(v, values, quote=False) for k, v in axis.env.items()}
+
+
+def reproducible(host: Host, command: str) -> str:
+    """An adapter's reproduce command, with the variables that choose the host's release
+    in front, so that pasted in a shell it runs the same release."""
+    env = env_for(host)
+    return " ".join([*(f"{k}={shlex.quote(v)}" for k, v in env.items()), command]) \
+        if env and command else command
+
+
+def program_for(host: Host) -> str | None:
+    """The program that runs the adapter at the host's chosen release (its own node), if
+    the release's axis says so."""
+    if not host.release:
+        return None
+    axis, values = _axis(host, host.release)
+    return _fill(axis.program, values, quote=False) if axis.program else None
 
 
 def _stable(versions: list[str]) -> list[str]:

@@ -214,7 +214,8 @@ class Runner:
             def on_event(event: dict[str, Any]) -> None:
                 kind = event.get("event")
                 if kind == "started":
-                    run.command = str(event.get("command", ""))
+                    run.command = releases.reproducible(cell.host,
+                                                        str(event.get("command", "")))
                     log.write(f"$ {run.command}\n")
                 elif kind == "output":
                     stream = str(event.get("stream", "stdout"))

@@ -25,7 +25,7 @@ from typing import Any
 from packaging.version import Version
 
 from . import releases
-from .model import Guest, Host
+from .model import Guest, Host, Releases
 from .paths import cache_dir
 
 SCHEMA = "wasmtui.sweep/1"
@@ -103,10 +103,11 @@ def _cache_path(root: Path, sha: str, host: Host, release: str) -> Path:
             / f"{release}.json")
 
 
-def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
+def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sha: str,
           timeout: float) -> Probe:
-    """Runs the guest on the host at `release` (installing it if needed), or reads the
-    verdicts a previous sweep cached for the same component."""
+    """Runs the guest on the host at `version` of the releases `axis` (installing it if
+    needed), or reads the verdicts a previous sweep cached for the same component."""
+    release = axis.release_name(version)
     cached = _cache_path(root, sha, host, release)
     if sha and cached.is_file():
         raw = json.loads(cached.read_text())
@@ -117,7 +118,7 @@ def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
     try:
         installed = releases.install(pinned, release)
     except releases.ReleaseError as exc:
-        return Probe(release=release, state="untestable", reason=str(exc),
+        return Probe(release=version, state="untestable", reason=str(exc),
                      seconds=time.monotonic() - t0)
     argv = [sys.executable, "-m", "wasmtui", "--headless", "--json", "--root", str(root),
             "--timeout", str(timeout), "-g", guest.name, "-H", pinned.name]
@@ -126,7 +127,7 @@ def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
     try:
         report = json.loads(done.stdout)
     except ValueError:
-        return Probe(release=release, state="untestable", installed=installed,
+        return Probe(release=version, state="untestable", installed=installed,
                      reason=f"wasmtui gave no report (exit {done.returncode}): "
                             + " ".join(done.stderr.split())[-300:],
                      seconds=time.monotonic() - t0)
@@ -138,7 +139,7 @@ def probe(root: Path, guest: Guest, host: Host, release: str, sha: str,
     failing = [k for k in checks if k["verdict"] in FAILING]
     reason = next((e for k in failing if (e := _error_of(k))), failing[0]["reason"]) \
         if failing else next((k["reason"] for k in checks if k["verdict"] not in PASSING), "")
-    result = Probe(release=release, state=state, checks=verdicts, reason=reason,
+    result = Probe(release=version, state=state, checks=verdicts, reason=reason,
                    installed=installed, seconds=time.monotonic() - t0)
     if sha and state != "untestable":
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -162,26 +163,36 @@ def in_range(versions: list[str], first: str | None, last: str | None) -> list[s
             if (lo is None or Version(v) >= lo) and (hi is None or Version(v) <= hi)]
 
 
-def releases_to_try(host: Host, first: str | None = None, last: str | None = None) -> list[str]:
-    """The registry's stable releases of the host, oldest first, within [first, last].
-    Raises releases.ReleaseError when the registry cannot be asked."""
-    assert host.releases is not None
-    return in_range(releases.list_releases(host.releases), first, last)
+def axis_of(host: Host, label: str = "") -> Releases:
+    """The host's releases axis to sweep (its first unless named); ValueError says which
+    axes there are."""
+    if (axis := host.axis(label)) is None:
+        named = ", ".join(a.label for a in host.releases) or "none (no [[releases]] in host.toml)"
+        raise ValueError(f"{host.base_name} has no releases axis {label!r}; its axes: {named}")
+    return axis
+
+
+def releases_to_try(host: Host, first: str | None = None, last: str | None = None,
+                    axis: str = "") -> list[str]:
+    """The registry's stable releases of the host's axis, oldest first, within
+    [first, last]. Raises releases.ReleaseError when the registry cannot be asked."""
+    return in_range(releases.list_releases(axis_of(host, axis)), first, last)
 
 
 def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: float = 60.0,
-          progress: Callable[[Probe], None] = lambda _p: None) -> Sweep:
-    """Bisects `versions` (oldest first) for the release where the cell changes state."""
-    assert host.releases is not None
+          progress: Callable[[Probe], None] = lambda _p: None, axis: str = "") -> Sweep:
+    """Bisects `versions` (oldest first) of the host's releases `axis` for the release
+    where the cell changes state."""
+    releases_axis = axis_of(host, axis)
     t0 = time.monotonic()
-    result = Sweep(guest=guest.name, host=host.base_name, package=host.releases.label,
+    result = Sweep(guest=guest.name, host=host.base_name, package=releases_axis.label,
                    releases=list(versions))
     sha = component_sha(guest)
     seen: dict[int, Probe] = {}
 
     def at(i: int) -> Probe:
         if i not in seen:
-            seen[i] = probe(root, guest, host, versions[i], sha, timeout)
+            seen[i] = probe(root, guest, host, releases_axis, versions[i], sha, timeout)
             result.probes.append(seen[i])
             progress(seen[i])
         return seen[i]

@@ -343,17 +343,18 @@ class WasmtuiApp(App[int]):
         cell = self.cell_at_cursor()
         if cell is None or self.session is None:
             return
-        if cell.host.releases is None:
-            self.notify(f"{cell.host.base_name} cannot install other releases (no [releases] "
+        if (axis := cell.host.axis()) is None:
+            self.notify(f"{cell.host.base_name} cannot install other releases (no [[releases]] "
                         f"in its host.toml)", severity="warning")
             return
-        self.notify(f"sweeping {cell.host.releases.label} releases for {cell.guest.name}…")
+        self.notify(f"sweeping {axis.label} releases for {cell.guest.name}…")
         self.run_worker(lambda: self._sweep(cell), thread=True, group="sweeps",
                         exit_on_error=False)
 
     def _sweep(self, cell: Cell) -> None:
         """In a thread: each probe installs and runs a release (a subprocess)."""
-        assert self.session is not None and cell.host.releases is not None
+        assert self.session is not None
+        label = sweep.axis_of(cell.host).label
         try:
             versions = sweep.releases_to_try(cell.host)
         except releases.ReleaseError as exc:
@@ -361,8 +362,7 @@ class WasmtuiApp(App[int]):
             return
 
         def progress(p: sweep.Probe) -> None:
-            self.call_from_thread(self.notify, f"{cell.host.releases.label} {p.release}: "
-                                               f"{p.state}", timeout=3)
+            self.call_from_thread(self.notify, f"{label} {p.release}: {p.state}", timeout=3)
         found = sweep.sweep(self.session.options.root, cell.guest, cell.host, versions,
                             self.session.options.timeout, progress)
 

@@ -54,18 +54,24 @@ def check_of(entry: CheckEntry) -> Check:
         path=entry.path,
         timeout=float(entry.timeout) if entry.timeout is not None else None,
         grants=tuple(entry.grants),
+        todo=entry.todo,
     )
 
 
-def load_guest(folder: Path) -> Guest:
-    manifest = folder / "guest.toml"
+def load_guest(path: Path) -> Guest:
+    """A guest from its guest.toml (or the folder holding one): named by its `name`, else
+    by its folder; its component and grants' paths resolve against the manifest's folder."""
+    manifest = path / "guest.toml" if path.is_dir() else path
+    folder = manifest.parent
     data = _validated(GuestManifest, _load(manifest), manifest)
+    name = data.name or folder.name
     return Guest(
-        name=folder.name,
-        component=folder / (data.component or f"{folder.name}.wasm"),
+        name=name,
+        component=folder / (data.component or f"{name}.wasm"),
         checks=[check_of(c) for c in data.check],
         description=data.description.strip(),
         folder=folder,
+        manifest=manifest,
     )
 
 
@@ -106,9 +112,21 @@ def _select(names: Iterable[str], patterns: list[str]) -> set[str]:
 
 
 def load_guests(root: Path, patterns: list[str] | None = None) -> list[Guest]:
-    folders = sorted(p.parent for p in (root / "guests").glob("*/guest.toml"))
-    keep = _select((f.name for f in folders), patterns or [])
-    return [load_guest(f) for f in folders if f.name in keep]
+    """The guests of a project folder: those its wasmtui.toml names, else guests/*/."""
+    from .project import guest_manifests
+    return select_guests([load_guest(m) for m in guest_manifests(root)], patterns or [])
+
+
+def select_guests(guests: list[Guest], patterns: list[str]) -> list[Guest]:
+    """Guests by -g globs; two guests of one name are a manifest error (a report and a
+    TUI row are keyed by it)."""
+    names = [g.name for g in guests]
+    if dupes := sorted({n for n in names if names.count(n) > 1}):
+        where = "; ".join(str(g.folder) for g in guests if g.name in dupes)
+        raise ManifestError(f"two guests are named {', '.join(dupes)} ({where}): give one a "
+                            f"`name` in its guest.toml")
+    keep = _select(names, patterns)
+    return [g for g in guests if g.name in keep]
 
 
 def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
@@ -135,6 +153,16 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
             raise ManifestError(f"-H {pattern}: say {named}")
         hosts.append(host.at_release(release))
     return hosts
+
+
+def guests_of(project: Path | None, components: list[Path], guest_paths: list[Path],
+              patterns: list[str]) -> list[Guest]:
+    """The run's guests: what the command line names (components, guest.toml files or
+    folders), else the project's; -g globs select among them."""
+    if components or guest_paths:
+        return select_guests([*guests_from_paths(components),
+                              *(load_guest(p) for p in guest_paths)], patterns)
+    return load_guests(project, patterns) if project is not None else []
 
 
 def guest_from_path(path: Path, name: str | None = None) -> Guest:

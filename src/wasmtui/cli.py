@@ -23,14 +23,24 @@ examples:
   wasmtui --headless -g 'hello_*' -H wasmtime_cli   a slice of the matrix (globs, repeatable)
   wasmtui path/to/any.wasm --headless      a component without a manifest: generic checks
   wasmtui --list                           the guests and hosts the catalog sees
+  wasmtui init app.wasm                    a starting guest.toml for your component
+  wasmtui hosts [install NAME...]          every host, installed or not; install some
+  wasmtui --shard 2/3 --json > s2.json     a third of the cells (a CI job matrix) ...
+  wasmtui merge s1.json s2.json s3.json    ... and the shards' reports as one
+  wasmtui --headless --junit junit.xml --markdown status.md   CI outputs
   wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
                                            which release first passes (bisection; see sweep -h)
 
+guests come from the command line, else the nearest wasmtui.toml (its `guests` globs),
+else guests/*/guest.toml; known failures from the project's expectations.toml.
+
 verdicts: pass, fail, n/a (with why), unavailable (host not installed: with the install
-command), error (the harness broke, never blamed on the guest), timeout.
-exit codes: 0 every applicable check passed, 1 a check failed, errored or timed out,
-2 usage error, 130 interrupted. NO_COLOR disables colour.
+command), error (the harness broke, never blamed on the guest), timeout; xfail (failed as
+expectations.toml says) and xpass (passed although expected to fail).
+exit codes: 0 every applicable check passed (xfails allowed), 1 a check failed, errored
+or timed out (or, with --strict, an xpass), 2 usage error, 130 interrupted.
+NO_COLOR disables colour.
 """
 
 
@@ -56,19 +66,73 @@ def default_jobs(memory_mib: int) -> int:
     return max(1, min(cpus, available_mib // (memory_mib + HOST_OVERHEAD_MIB)))
 
 
+def shard_arg(text: str) -> tuple[int, int]:
+    index, _, count = text.partition("/")
+    try:
+        i, n = int(index), int(count)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: say I/N, e.g. 2/3") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"{text!r}: I must be between 1 and N")
+    return i, n
+
+
+def split_paths(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Command-line paths as (components, guest manifests): a folder or a .toml is a
+    guest; anything else a component (a corrupt one gets its own verdict)."""
+    components, guests = [], []
+    for path in paths:
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no such file")
+        if path.is_dir():
+            if not (path / "guest.toml").is_file():
+                raise FileNotFoundError(f"{path}: no guest.toml in this folder (write one: "
+                                        f"wasmtui init COMPONENT.wasm)")
+            guests.append(path.resolve())
+        elif path.suffix == ".toml":
+            guests.append(path.resolve())
+        else:
+            components.append(path.resolve())
+    return components, guests
+
+
+def locate(args: argparse.Namespace) -> tuple[Path, Path | None]:
+    """(the hosts' root, the user's project): --root and --project, else found from the
+    current folder; a --root with guests is its own project (the tests' layout)."""
+    from .project import find_project
+
+    root = (args.root or find_root()).resolve()
+    if args.project is not None:
+        return root, args.project.resolve()
+    if args.root is not None and find_project(root) == root:
+        return root, root
+    return root, find_project()
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="wasmtui",
         description="Which hosts can run this WebAssembly component, and if not, why not? "
                     "Runs guests (components) x hosts (runtimes) and explains every verdict.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("components", nargs="*", type=Path, metavar="COMPONENT.wasm",
-                   help="components to test instead of the guests/ catalog")
+    p.add_argument("components", nargs="*", type=Path, metavar="PATH",
+                   help="what to test instead of the project's guests: components (.wasm, "
+                        "generic checks from their exports), guest.toml files, or folders "
+                        "holding one")
     p.add_argument("--headless", action="store_true", help="no TUI: progress on stderr")
     p.add_argument("--json", action="store_true", help="write the JSON report to stdout")
     p.add_argument("--report", type=Path, metavar="FILE", help="also write the JSON report to FILE")
     p.add_argument("--markdown", type=Path, metavar="FILE",
-                   help="also write the matrix as Markdown to FILE")
+                   help="also write the status page (Markdown, per guest and per host) to FILE")
+    p.add_argument("--junit", type=Path, metavar="FILE",
+                   help="also write JUnit XML to FILE (a testcase per check: classname the "
+                        "guest, name host::check) for CI dashboards")
+    p.add_argument("--shard", type=shard_arg, metavar="I/N",
+                   help="run only the I-th of N deterministic slices of the cells (1-based), "
+                        "for a CI job matrix; combine the reports with `wasmtui merge`")
+    p.add_argument("--expectations", type=Path, metavar="FILE",
+                   help="known failures (default: the project's expectations.toml): a "
+                        "check that fails as expected is xfail, one that passes is xpass")
     p.add_argument("-g", "--guest", action="append", default=[], metavar="GLOB",
                    help="only guests matching GLOB (repeatable)")
     p.add_argument("-H", "--host", action="append", default=[], metavar="GLOB",
@@ -91,10 +155,16 @@ def parser() -> argparse.ArgumentParser:
                         "(compiling, transpiling, launching a browser, importing an image; "
                         "default: %(default)s); the guest's own --timeout starts after it")
     p.add_argument("--strict", action="store_true",
-                   help="a host that is not available here is an error (exit 1), not a skip")
+                   help="a host that is not available here is an error (exit 1), not a "
+                        "skip; and an xpass (a known failure that passed) fails the run")
     p.add_argument("--require-host", action="append", default=[], metavar="GLOB",
                    help="like --strict, for the hosts matching GLOB only (repeatable)")
-    p.add_argument("--root", type=Path, help="project folder with guests/ hosts/ adapters/")
+    p.add_argument("--root", type=Path,
+                   help="the folder with hosts/ and adapters/ (default: this checkout's, "
+                        "else the installed package's); also the project when it has guests")
+    p.add_argument("--project", type=Path,
+                   help="the folder with wasmtui.toml or guests/*/guest.toml (default: "
+                        "found from the current folder up)")
     p.add_argument("--list", action="store_true", help="list guests and hosts, then exit")
     p.add_argument("--try-workarounds", action="store_true",
                    help="rerun each failed check whose diagnosis has a known workaround "
@@ -187,37 +257,129 @@ def sweep_main(argv: list[str]) -> int:
     return 1 if any(s.outcome == "untestable" for s in done) else 0
 
 
+def init_main(argv: list[str]) -> int:
+    from .init import InitError, init
+    from .project import ProjectError
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui init", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Write a starting guest.toml for a component: one check per exported "
+                    "function (typed placeholder arguments and expected value), a cli check "
+                    "if it exports wasi:cli/run, an http check if it serves wasi:http; each "
+                    "marked `todo`, so it fails until you fill it in. The guest is named in "
+                    "the project's wasmtui.toml (written here when there is none).",
+        epilog="example:\n  wasmtui init build/app.wasm && $EDITOR build/guest.toml && "
+               "wasmtui --headless")
+    p.add_argument("component", type=Path, metavar="COMPONENT.wasm")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="where to write it (default: guest.toml beside the component)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing guest.toml")
+    p.add_argument("--project", type=Path, help="the project whose wasmtui.toml names it "
+                                                "(default: found from here, else here)")
+    args = p.parse_args(argv)
+    try:
+        manifest, project, n = init(args.component, args.output, args.force, args.project)
+    except (InitError, ProjectError, OSError) as exc:
+        print(f"wasmtui init: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {manifest} ({n} check{'s' if n != 1 else ''} marked todo); named in {project / 'wasmtui.toml'}\n"
+          f"next: fill in its values and delete the todo lines, then run: wasmtui "
+          f"--headless   (or `wasmtui` for the TUI; `wasmtui hosts` lists the hosts)")
+    return 0
+
+
+def hosts_main(argv: list[str]) -> int:
+    from .catalog import load_hosts
+    from .hostsetup import install_hosts, list_hosts
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui hosts", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="List every host (its version, or why it is not available and how to "
+                    "install it), or install some: each host's own recipe, into the cache.",
+        epilog="examples:\n  wasmtui hosts\n  wasmtui hosts install wasmtime_cli plugin_python")
+    p.add_argument("action", nargs="?", choices=["list", "install"], default="list")
+    p.add_argument("names", nargs="*", metavar="NAME", help="hosts (globs; install: required)")
+    p.add_argument("--root", type=Path, help="the folder with hosts/ and adapters/")
+    args = p.parse_args(argv)
+    if args.action == "install" and not args.names:
+        p.error("say which hosts to install (wasmtui hosts lists them)")
+    try:
+        root = (args.root or find_root()).resolve()
+        hosts = load_hosts(root, args.names)
+    except (FileNotFoundError, ManifestError) as exc:
+        print(f"wasmtui: {exc}", file=sys.stderr)
+        return 2
+    if not hosts:
+        print(f"wasmtui hosts: no host named {' '.join(args.names)} (wasmtui hosts lists "
+              f"them)", file=sys.stderr)
+        return 2
+    return install_hosts(root, hosts) if args.action == "install" else list_hosts(root, hosts)
+
+
+def merge_main(argv: list[str]) -> int:
+    from .junit import report_junit
+    from .markdown import report_markdown
+    from .report import MergeError, merge_reports
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui merge", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Combine the JSON reports of shards (wasmtui --shard I/N --json) into "
+                    "one report on stdout, with the summary recomputed.",
+        epilog="example:\n  wasmtui merge shard-*.json --junit junit.xml --markdown "
+               "status.md > report.json\n\nexit codes: 0 the merged run is ok, 1 a check "
+               "failed, 2 usage or unreadable reports.")
+    p.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the status page")
+    args = p.parse_args(argv)
+    try:
+        merged = merge_reports([json.loads(r.read_text()) for r in args.reports])
+    except (OSError, ValueError, KeyError) as exc:
+        what = exc if isinstance(exc, MergeError | OSError) else f"not a wasmtui report: {exc}"
+        print(f"wasmtui merge: {what}", file=sys.stderr)
+        return 2
+    if args.junit:
+        args.junit.write_text(report_junit(merged))
+    if args.markdown:
+        args.markdown.write_text(report_markdown(merged))
+    sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    return 0 if merged["summary"]["ok"] else 1
+
+
+COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["sweep"]:
-        return sweep_main(argv[1:])
+    if argv[:1] and argv[0] in COMMANDS and not Path(argv[0]).exists():
+        return COMMANDS[argv[0]](argv[1:])
     args = parser().parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0 or args.log_limit < 1:
         parser().error("--jobs, --timeout, --prepare-timeout and --log-limit must be positive")
     if args.memory_limit < 0:
         parser().error("--memory-limit must be 0 (the hosts' own) or a number of MiB")
-    for c in args.components:
-        if not c.exists():
-            print(f"wasmtui: {c}: no such file", file=sys.stderr)
-            return 2
-        if c.is_dir():
-            print(f"wasmtui: {c} is a folder: give the component's .wasm file", file=sys.stderr)
-            return 2
+    from .catalog import guests_of, load_hosts
+    from .expectations import ExpectationsError
+    from .expectations import load as load_expectations
+    from .project import ProjectError, expectations_file
+
     try:
-        root = (args.root or find_root()).resolve()
-        options = Options(root=root, components=[c.resolve() for c in args.components],
-                          guest_patterns=args.guest, host_patterns=args.host,
-                          jobs=args.jobs, timeout=args.timeout,
+        components, guest_paths = split_paths(args.components)
+        root, project = locate(args)
+        known = args.expectations or expectations_file(project)
+        options = Options(root=root, components=components, guest_paths=guest_paths,
+                          project=project, guest_patterns=args.guest,
+                          host_patterns=args.host, jobs=args.jobs, timeout=args.timeout,
                           required_hosts=["*"] if args.strict else args.require_host,
                           prepare_timeout=args.prepare_timeout,
                           log_limit=args.log_limit * MIB,
                           memory_limit=args.memory_limit * MIB or None,
-                          try_workarounds=args.try_workarounds)
-        from .catalog import load_guests, load_hosts
-
+                          try_workarounds=args.try_workarounds, strict=args.strict,
+                          expectations=load_expectations(known) if known else [],
+                          shard=args.shard)
         hosts = load_hosts(root, args.host)
-        guests = [] if args.components else load_guests(root, args.guest)
-    except (FileNotFoundError, ManifestError) as exc:
+        guests = guests_of(project, components, guest_paths, args.guest)
+    except (FileNotFoundError, ManifestError, ProjectError, ExpectationsError) as exc:
         print(f"wasmtui: {exc}", file=sys.stderr)
         return 2
     if args.list:
@@ -229,9 +391,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
                   f"WASI {', '.join(sorted(h.wasi))}{modules}")
         return 0
-    if not hosts or not (guests or args.components):
+    if not hosts or not guests:
         what = "host" if not hosts else "guest"
-        print(f"wasmtui: no {what} matches the selection (see wasmtui --list)", file=sys.stderr)
+        hint = " (see wasmtui --list)" if project or not hosts else (
+            ": no wasmtui.toml or guests/*/guest.toml here or above; give a component "
+            "(wasmtui x.wasm) or write a guest.toml for it (wasmtui init x.wasm)")
+        print(f"wasmtui: no {what} matches the selection{hint}", file=sys.stderr)
         return 2
     headless = args.headless or args.json
     if not headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
@@ -244,4 +409,4 @@ def main(argv: list[str] | None = None) -> int:
         return run_tui(options)
     from .headless import run_headless
 
-    return anyio.run(run_headless, options, args.json, args.report, args.markdown)
+    return anyio.run(run_headless, options, args.json, args.report, args.markdown, args.junit)

@@ -15,13 +15,14 @@ import anyio
 
 from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
+from .junit import report_junit
 from .markdown import report_markdown
 from .model import Verdict
-from .report import build_report, counts
+from .report import build_report, session_counts
 from .session import STOP_SIGNALS, Options, Session
 
 COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
-          Verdict.NA: "2", Verdict.UNAVAILABLE: "2"}
+          Verdict.NA: "2", Verdict.UNAVAILABLE: "2", Verdict.XFAIL: "2;31", Verdict.XPASS: "1;33"}
 
 
 def use_color(stream: TextIO) -> bool:
@@ -66,7 +67,8 @@ def summary_lines(session: Session) -> list[str]:
     lines = []
     for cell in session.cells:
         for run in cell.runs:
-            if not run.verdict.is_problem:
+            if not run.verdict.fails_run(session.options.strict) and \
+                    run.verdict is not Verdict.XPASS:
                 continue
             lines.append(f"\n{run.verdict}: {cell.guest.name} x {cell.host.name}: "
                          f"{run.check.name} ({run.reason})")
@@ -83,11 +85,16 @@ def summary_lines(session: Session) -> list[str]:
                     lines.append(f"  hint:      {d.hint}")
                 if d.link:
                     lines.append(f"  see:       {d.link}")
+            if e := run.expectation:
+                lines.append(f"  expected to fail: {e.reason}" + (f" ({e.link})" if e.link
+                                                                   else "")
+                             + ("; it passed: drop the expectation" if run.verdict is
+                                Verdict.XPASS else ""))
             if w := run.workaround:
                 lines.append(f"  workaround: {w['summary']}")
                 if w.get("command"):
                     lines.append(f"    reproduce: {w['command']}")
-    c = counts(session.cells)
+    c = session_counts(session)
     lines.append("\n" + ", ".join(f"{n} {v}" for v, n in c["checks"].items())
                  + f" ({c['total_checks']} checks in {c['total_cells']} cells, "
                  f"{session.elapsed:.1f}s); logs in {session.run_dir}")
@@ -95,7 +102,7 @@ def summary_lines(session: Session) -> list[str]:
 
 
 async def run_headless(options: Options, json_out: bool, report_path: Path | None,
-                       markdown_path: Path | None = None) -> int:
+                       markdown_path: Path | None = None, junit_path: Path | None = None) -> int:
     session = Session(options)
     interrupted = False
     async with anyio.create_task_group() as outer:
@@ -130,13 +137,13 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
         finally:
             with anyio.CancelScope(shield=True):
                 await session.aclose()
-        code = _finish(session, interrupted, json_out, report_path, markdown_path)
+        code = _finish(session, interrupted, json_out, report_path, markdown_path, junit_path)
         outer.cancel_scope.cancel()
     return code
 
 
 def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Path | None,
-            markdown_path: Path | None) -> int:
+            markdown_path: Path | None, junit_path: Path | None) -> int:
     """Settle what never ran, write the report(s) and the summary; the exit code."""
     for cell in session.cells:  # checks never started when the run was interrupted
         for run in cell.runs:
@@ -149,6 +156,8 @@ def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Pa
         report_path.write_text(text + "\n")
     if markdown_path:
         markdown_path.write_text(report_markdown(report))
+    if junit_path:
+        junit_path.write_text(report_junit(report))
     if json_out:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()

@@ -92,6 +92,9 @@ class CheckEntry(_Strict):
     path: StrictStr = "/"
     timeout: float | None = Field(None, gt=0)
     grants: list[StrictStr] = Field(default_factory=list)
+    # Written by `wasmtui init` on each placeholder check: the check fails (showing what
+    # the host returned) until its arguments and expectation are filled in and this goes.
+    todo: StrictStr = ""
 
     @field_validator("grants")
     @classmethod
@@ -124,6 +127,7 @@ class CheckEntry(_Strict):
 
 
 class GuestManifest(_Strict):
+    name: StrictStr = ""  # default: the manifest's folder name
     description: StrictStr = ""
     component: StrictStr | None = None
     check: list[CheckEntry] = Field(default_factory=list)

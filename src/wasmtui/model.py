@@ -26,6 +26,8 @@ class Verdict(enum.StrEnum):
     UNAVAILABLE = "unavailable"
     ERROR = "error"
     TIMEOUT = "timeout"
+    XFAIL = "xfail"  # failed, as the project's expectations.toml says it does
+    XPASS = "xpass"  # passed, although expectations.toml says it fails
 
     @property
     def done(self) -> bool:
@@ -33,8 +35,14 @@ class Verdict(enum.StrEnum):
 
     @property
     def is_problem(self) -> bool:
-        """Verdicts that make the run exit non-zero."""
+        """Verdicts that make the run exit non-zero (xpass too, under --strict)."""
         return self in (Verdict.FAIL, Verdict.ERROR, Verdict.TIMEOUT)
+
+    def fails_run(self, strict: bool = False) -> bool:
+        """Whether this verdict makes the run exit non-zero: a problem, or a check not
+        done, or under --strict a known failure that passed (as wasmtime's own
+        KNOWN_FAILURES list works: fixed upstream, so the expectation must go)."""
+        return self.is_problem or not self.done or (strict and self is Verdict.XPASS)
 
 
 # How a cell's verdict is picked from its checks' verdicts: the first one present wins.
@@ -44,7 +52,9 @@ CELL_PRECEDENCE = (
     Verdict.FAIL,
     Verdict.ERROR,
     Verdict.TIMEOUT,
+    Verdict.XPASS,
     Verdict.UNAVAILABLE,
+    Verdict.XFAIL,
     Verdict.PASS,
     Verdict.NA,
 )
@@ -76,6 +86,7 @@ class Check:
     path: str = "/"
     timeout: float | None = None
     grants: tuple[str, ...] = ()  # sandbox grants, as the manifest writes them
+    todo: str = ""  # wasmtui init's placeholder, not filled in yet: the check fails
 
     def to_request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it."""
@@ -100,10 +111,24 @@ class Guest:
     checks: list[Check]
     description: str = ""
     folder: Path | None = None  # None for a component given on the command line
+    manifest: Path | None = None  # its guest.toml
 
     @property
     def has_manifest(self) -> bool:
         return self.folder is not None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A known failure, from the project's expectations.toml: which cells (globs), the
+    verdict expected instead of a pass, why, and where upstream tracks it."""
+
+    guest: str
+    host: str
+    check: str
+    verdict: str  # "fail" | "n/a"
+    reason: str = ""
+    link: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,11 +323,14 @@ class CheckRun:
     target: dict[str, Any] = field(default_factory=dict)
     # The check's grants, resolved by the plan (directories absolute)
     grants: Grants = field(default_factory=Grants)
+    # What the project's expectations.toml says of this check (a known failure)
+    expectation: Expectation | None = None
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
         fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target,
-                         host_limit=self.host_limit, grants=self.grants)
+                         host_limit=self.host_limit, grants=self.grants,
+                         expectation=self.expectation)
         self.__dict__.update(fresh.__dict__)
 
     @property

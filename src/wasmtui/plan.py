@@ -6,7 +6,7 @@ else; a host that is not installed makes its checks `unavailable`.
 
 from __future__ import annotations
 
-from . import sandbox, values
+from . import expectations, sandbox, values
 from .diagnose import diagnose, workaround_for
 from .inspect import evidence_command
 from .model import (
@@ -16,6 +16,7 @@ from .model import (
     CheckRun,
     ComponentInfo,
     Diagnosis,
+    Expectation,
     Guest,
     Host,
     HostStatus,
@@ -174,7 +175,7 @@ def absent(host: Host, status: HostStatus, required: bool) -> tuple[Verdict, str
 
 
 def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
-              required: bool = False) -> Cell:
+              required: bool = False, expected: list[Expectation] | None = None) -> Cell:
     """A cell's checks, each settled here when it cannot run: bad input, a broken or
     required-but-missing host, n/a (with why), a manifest problem, a host that is not
     installed."""
@@ -182,7 +183,9 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
     gone = absent(host, status, required)
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_version=status.version,
-                       host_limit=host_limit(info, host))
+                       host_limit=host_limit(info, host),
+                       expectation=expectations.find(expected or [], guest.name, host.name,
+                                                     check.name))
         if gone is not None and gone[0] is Verdict.ERROR:
             run.verdict, run.reason = gone
         elif (why := na_reason(check, host)) is not None:
@@ -204,11 +207,14 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
         elif gone is not None:
             run.verdict, run.reason = gone
         run.runnable = run.verdict is Verdict.PENDING
+        if not run.runnable:
+            expectations.settle(run)
         runs.append(run)
     return Cell(guest=guest, host=host, runs=runs)
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
-         statuses: dict[str, HostStatus], required: frozenset[str] = frozenset()) -> list[Cell]:
-    return [plan_cell(g, infos[g.name], h, statuses[h.name], h.name in required)
+         statuses: dict[str, HostStatus], required: frozenset[str] = frozenset(),
+         expected: list[Expectation] | None = None) -> list[Cell]:
+    return [plan_cell(g, infos[g.name], h, statuses[h.name], h.name in required, expected)
             for g in guests for h in hosts]

@@ -47,20 +47,38 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
             "id": d.id, "cause": d.cause, "hint": d.hint, "link": d.link,
             "workaround": None if d.workaround is None else d.workaround.label},
         "workaround": run.workaround,
+        "expectation": None if run.expectation is None else {
+            "verdict": run.expectation.verdict, "reason": run.expectation.reason,
+            "link": run.expectation.link},
     }
 
 
-def counts(cells: list[Cell]) -> dict[str, Any]:
-    checks = Counter(str(r.verdict) for c in cells for r in c.runs)
-    per_cell = Counter(str(c.verdict) for c in cells)
+def counts(cells: list[dict[str, Any]], strict: bool = False) -> dict[str, Any]:
+    """The report's summary, from its cells (a run's, or shards' merged): one rule for
+    both. `ok` is what the exit code says: no problem, and under --strict no xpass."""
+    checks = Counter(k["verdict"] for c in cells for k in c["checks"])
+    per_cell = Counter(c["verdict"] for c in cells)
     order = [str(v) for v in Verdict]
     return {
         "checks": {v: checks.get(v, 0) for v in order if v in checks},
         "cells": {v: per_cell.get(v, 0) for v in order if v in per_cell},
         "total_checks": sum(checks.values()),
         "total_cells": len(cells),
-        "ok": not any(r.verdict.is_problem or not r.verdict.done for c in cells for r in c.runs),
+        "strict": strict,
+        "ok": not any(Verdict(v).fails_run(strict) for v in checks),
     }
+
+
+def session_counts(session: Session) -> dict[str, Any]:
+    """counts() of a session's cells as they stand (the TUI's status line, the summary)."""
+    return counts([{"verdict": str(c.verdict), "checks": [{"verdict": str(r.verdict)}
+                                                          for r in c.runs]}
+                   for c in session.cells], session.options.strict)
+
+
+def cell_to_json(c: Cell) -> dict[str, Any]:
+    return {"guest": c.guest.name, "host": c.host.name, "verdict": str(c.verdict),
+            "checks": [run_to_json(r) for r in c.runs], "sweep": c.sweep or None}
 
 
 def build_report(session: Session) -> dict[str, Any]:
@@ -73,6 +91,7 @@ def build_report(session: Session) -> dict[str, Any]:
         "interrupted": session.interrupted,
         "run_dir": str(session.run_dir),
         "options": {"jobs": session.options.jobs, "timeout_s": session.options.timeout},
+        "shard": list(session.options.shard) if session.options.shard else None,
         "hosts": [
             {
                 "name": h.name,
@@ -96,12 +115,8 @@ def build_report(session: Session) -> dict[str, Any]:
              **info_to_json(session.infos[g.name])}
             for g in session.guests if g.name in session.infos
         ],
-        "cells": [
-            {"guest": c.guest.name, "host": c.host.name, "verdict": str(c.verdict),
-             "checks": [run_to_json(r) for r in c.runs], "sweep": c.sweep or None}
-            for c in session.cells
-        ],
-        "summary": counts(session.cells),
+        "cells": (cells := [cell_to_json(c) for c in session.cells]),
+        "summary": counts(cells, session.options.strict),
     }
 
 
@@ -123,3 +138,53 @@ def _status(session: Session, host: str) -> dict[str, Any]:
         return {"available": False, "version": "", "reason": "not started", "install": ""}
     return {"available": s.available, "version": s.version, "reason": s.reason,
             "install": s.install}
+
+
+class MergeError(ValueError):
+    """Reports that cannot be merged; the message says which and why."""
+
+
+def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """Shards' reports as one (`wasmtui merge`): hosts and guests by name (an available
+    host's entry wins), every cell once (a later report's cell replaces an earlier one's),
+    in the order of a single run (guests, then hosts), and the summary recomputed by the
+    same rule as a run's."""
+    if not reports:
+        raise MergeError("no report to merge")
+    for i, r in enumerate(reports):
+        if r.get("schema") != SCHEMA:
+            raise MergeError(f"report {i + 1} is not a {SCHEMA} report "
+                             f"(schema: {r.get('schema')!r})")
+    hosts: dict[str, dict[str, Any]] = {}
+    guests: dict[str, dict[str, Any]] = {}
+    cells: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in reports:
+        for h in r["hosts"]:
+            if h["name"] not in hosts or (h.get("available") and
+                                          not hosts[h["name"]].get("available")):
+                hosts[h["name"]] = h
+        for g in r["guests"]:
+            guests.setdefault(g["name"], g)
+        for c in r["cells"]:
+            cells[(c["guest"], c["host"])] = c
+    guest_order = {g: i for i, g in enumerate(guests)}
+    host_order = {h: i for i, h in enumerate(hosts)}
+    ordered = sorted(cells.values(), key=lambda c: (guest_order.get(c["guest"], 1 << 30),
+                                                    host_order.get(c["host"], 1 << 30)))
+    strict = any(r["summary"].get("strict") for r in reports)
+    first = reports[0]
+    return {
+        **first,
+        "started_at": min(r["started_at"] for r in reports),
+        "finished_at": max(r["finished_at"] for r in reports),
+        "duration_s": max(r["duration_s"] for r in reports),
+        "interrupted": any(r["interrupted"] for r in reports),
+        "run_dir": None,
+        "run_dirs": [r["run_dir"] for r in reports if r.get("run_dir")],
+        "shard": None,
+        "merged_from": [r.get("shard") for r in reports],
+        "hosts": list(hosts.values()),
+        "guests": list(guests.values()),
+        "cells": ordered,
+        "summary": counts(ordered, strict),
+    }

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from . import releases, sandbox
+from . import expectations, releases, sandbox
 from .adapter import AdapterDied, AdapterPool
 from .diagnose import diagnose
 from .events import (
@@ -280,6 +280,7 @@ class Runner:
                     run.diagnosis = diagnose(run.verdict, error, host=cell.host.base_name,
                                              outcome=run.outcome,
                                              output="\n".join(run.output_tail))
+                expectations.settle(run)  # a known failure (expectations.toml): xfail/xpass
                 if log.dropped:
                     run.log_truncated = True
                     run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "

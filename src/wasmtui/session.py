@@ -18,7 +18,7 @@ import anyio
 from . import catalog
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
-from .model import Cell, ComponentInfo, Guest, Host, HostStatus
+from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus
 from .paths import cache_dir
 from .plan import plan
 from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
@@ -44,6 +44,20 @@ class Options:
     log_limit: int = DEFAULT_LOG_LIMIT  # bytes of one check's log
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT  # bytes per guest memory (None: hosts' own)
     try_workarounds: bool = False  # rerun failed checks with their known workaround
+    strict: bool = False  # an xpass (a known failure that passed) fails the run
+    project: Path | None = None  # the user's project (wasmtui.toml, guests/), if any
+    guest_paths: list[Path] = field(default_factory=list)  # guest.toml files or folders
+    expectations: list[Expectation] = field(default_factory=list)  # expectations.toml
+    shard: tuple[int, int] | None = None  # (i, n): run only the i-th of n slices of cells
+
+
+def shard_of(cells: list[Cell], index: int, count: int) -> list[Cell]:
+    """The index-th (1-based) of `count` deterministic slices of the matrix: cells sorted
+    by (guest, host), every count-th one, so shards are as even as the matrix allows and
+    every machine given the same project computes the same slices."""
+    ordered = sorted(cells, key=lambda c: c.key)
+    mine = {c.key for c in ordered[index - 1::count]}
+    return [c for c in cells if c.key in mine]
 
 
 def new_run_dir() -> Path:
@@ -72,10 +86,8 @@ class Session:
         self.interrupted = False
         self._t0 = time.monotonic()
         self.hosts = catalog.load_hosts(options.root, options.host_patterns)
-        if options.components:
-            self.guests = catalog.guests_from_paths(options.components)
-        else:
-            self.guests = catalog.load_guests(options.root, options.guest_patterns)
+        self.guests = catalog.guests_of(options.project, options.components,
+                                        options.guest_paths, options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
                              options.jobs, options.timeout, options.prepare_timeout,
                              options.log_limit, options.memory_limit)
@@ -99,7 +111,9 @@ class Session:
         required = frozenset(h.name for h in self.hosts
                              if any(fnmatch.fnmatchcase(h.name, p)
                                     for p in self.options.required_hosts))
-        self.cells = plan(self.guests, self.infos, self.hosts, self.statuses, required)
+        cells = plan(self.guests, self.infos, self.hosts, self.statuses, required,
+                     self.options.expectations)
+        self.cells = shard_of(cells, *self.options.shard) if self.options.shard else cells
 
     async def _statuses(self) -> None:
         self.statuses = await self.runner.host_statuses()

@@ -121,7 +121,8 @@ def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sh
         return Probe(release=version, state="untestable", reason=str(exc),
                      seconds=time.monotonic() - t0)
     argv = [sys.executable, "-m", "wasmtui", "--headless", "--json", "--root", str(root),
-            "--timeout", str(timeout), "-g", guest.name, "-H", pinned.name]
+            "--timeout", str(timeout), "-H", pinned.name,
+            str(guest.manifest or guest.component)]
     done = subprocess.run(argv, capture_output=True, text=True, check=False,
                           stdin=subprocess.DEVNULL)
     try:

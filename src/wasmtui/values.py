@@ -274,3 +274,35 @@ def canonical_args(sig: dict[str, Any], args: list[Any]) -> list[Any]:
                                     f"({render_signature(sig)}), got {len(args)}")
     pairs = enumerate(zip(params, args, strict=True))
     return [canonical(t, a, f"args[{i}] ({n})") for i, ((n, t), a) in pairs]
+
+
+def placeholder(t: Type | None) -> Any:
+    """A value of type `t` to start from (wasmtui init): zero, empty, the first case;
+    None where the model has no value (resources, streams)."""
+    if t is None:
+        return None
+    k = kind(t)
+    simple = {"bool": False, "char": "a", "string": ""}
+    if k in simple:
+        return simple[k]
+    if k in INTEGERS:
+        return 0
+    if k in FLOATS:
+        return 0.0
+    body = t[k]  # type: ignore[index]
+    if k == "list" or k == "flags":
+        return []
+    if k == "tuple":
+        return [placeholder(e) for e in body]
+    if k == "record":
+        return {n: placeholder(ft) for n, ft in body}
+    if k == "variant":
+        case, payload = body[0]
+        return {case: placeholder(payload)}
+    if k == "enum":
+        return body[0]
+    if k == "option":
+        return None
+    if k == "result":
+        return {"ok": placeholder(body.get("ok"))}
+    return None

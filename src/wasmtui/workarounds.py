@@ -55,7 +55,8 @@ def adapt(module: Path, adapter: Path) -> Path:
 
 def applicable(run: CheckRun) -> Workaround | None:
     d = run.diagnosis
-    return d.workaround if run.verdict is Verdict.FAIL and d is not None else None
+    failed = run.verdict in (Verdict.FAIL, Verdict.XFAIL)
+    return d.workaround if failed and d is not None else None
 
 
 async def try_workaround(session: Session, cell: Cell, run: CheckRun) -> dict[str, Any] | None:

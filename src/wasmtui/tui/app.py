@@ -35,7 +35,7 @@ from ..events import (
 from ..markdown import report_markdown
 from ..model import Cell, CheckRun, Verdict
 from ..paths import cache_dir
-from ..report import build_report, capabilities, counts
+from ..report import build_report, capabilities, session_counts
 from ..runner import log_line
 from ..session import STOP_SIGNALS, Options, Session
 from .render import STYLES, Shortener, cell_text, detail_text, host_header
@@ -267,7 +267,7 @@ class WasmtuiApp(App[int]):
         assert self.session is not None
         runs = [r for c in self.session.cells for r in c.runs]
         done = sum(r.verdict.done for r in runs)
-        c = counts(self.session.cells)["checks"]
+        c = session_counts(self.session)["checks"]
         parts = [f"{STYLES[Verdict(v)][0]} {n} {v}" for v, n in c.items()
                  if v not in ("pending", "running")]
         running = c.get("running", 0)
@@ -432,7 +432,8 @@ class WasmtuiApp(App[int]):
         if self.session is not None:
             await self.session.aclose()
             done = [r for c in self.session.cells for r in c.runs]
-            code = 1 if any(r.verdict.is_problem or not r.verdict.done for r in done) else 0
+            strict = self.session.options.strict
+            code = 1 if any(r.verdict.fails_run(strict) for r in done) else 0
         self.exit(return_code=code)
 
     async def on_unmount(self) -> None:

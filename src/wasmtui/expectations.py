@@ -1,0 +1,88 @@
+"""Known failures as data: the project's expectations.toml.
+
+    [[expect]]
+    guest = "hello_world_py"      # globs, on the guest, the host and the check
+    host = "plugin_node"
+    check = "*"
+    verdict = "fail"              # or "n/a"
+    reason = "Node 20's V8 has no extended-const"
+    link = "https://github.com/..."
+
+A check that fails (or times out) where one is expected to is `xfail`; one that passes
+is `xpass`, which fails the run under --strict only (the upstream fix landed: drop the
+expectation). Errors stay errors: a broken harness is never a known failure.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
+
+from .model import CheckRun, Expectation, Verdict
+
+FILE = "expectations.toml"
+EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)
+
+
+class ExpectationsError(ValueError):
+    """An expectations file that cannot be read; the message names the file and field."""
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    guest: StrictStr = "*"
+    host: StrictStr = "*"
+    check: StrictStr = "*"
+    verdict: Literal["fail", "n/a"] = "fail"
+    reason: StrictStr = ""
+    link: StrictStr = ""
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expect: list[_Entry] = Field(default_factory=list)
+
+
+def load(path: Path) -> list[Expectation]:
+    try:
+        data = _File.model_validate(tomllib.loads(path.read_text()))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ExpectationsError(f"{path}: {exc}") from exc
+    except ValidationError as exc:
+        where = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
+                          for e in exc.errors())
+        raise ExpectationsError(f"{path}: {where}") from exc
+    return [Expectation(**e.model_dump()) for e in data.expect]
+
+
+def find(expectations: list[Expectation], guest: str, host: str,
+         check: str) -> Expectation | None:
+    """The first expectation naming this check; a host glob matches the host's name with
+    or without a chosen release (`plugin_python` covers `plugin_python@38.0.0`)."""
+    base = host.split("@", 1)[0]
+    for e in expectations:
+        if (fnmatch.fnmatchcase(guest, e.guest) and fnmatch.fnmatchcase(check, e.check)
+                and (fnmatch.fnmatchcase(host, e.host) or fnmatch.fnmatchcase(base, e.host))):
+            return e
+    return None
+
+
+def settle(run: CheckRun) -> None:
+    """Turn a finished check's verdict into xfail / xpass when the project expects it
+    to fail; the note says which expectation and links it."""
+    e = run.expectation
+    if e is None:
+        return
+    if run.verdict in EXPECTED_FAILURE:
+        run.verdict = Verdict.XFAIL
+    elif run.verdict is Verdict.PASS:
+        run.verdict = Verdict.XPASS
+    else:
+        return
+    link = f" ({e.link})" if e.link else ""
+    said = "expected to fail" if e.verdict == "fail" else "expected not to apply"
+    run.notes.append(f"{said} (expectations.toml): {e.reason or 'no reason given'}{link}")

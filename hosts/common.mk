@@ -3,8 +3,11 @@
 # guest on that host through wasmtui.
 ROOT := $(abspath $(CURDIR)/../..)
 HOST := $(notdir $(CURDIR))
+# wasmtui's own interpreter: the checkout's venv, or whatever runs an installed wasmtui
+# (`wasmtui hosts install` sets WASMTUI_PYTHON).
+WASMTUI_PYTHON ?= $(ROOT)/.venv/bin/python
 .PHONY: install run versions
 .DEFAULT_GOAL := install
 
 run:
-	$(ROOT)/.venv/bin/wasmtui --headless --host $(HOST)
+	$(WASMTUI_PYTHON) -m wasmtui --headless --host $(HOST)

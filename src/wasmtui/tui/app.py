@@ -38,10 +38,11 @@ from ..paths import cache_dir
 from ..report import build_report, capabilities, session_counts
 from ..runner import log_line
 from ..session import STOP_SIGNALS, Options, Session
-from .render import STYLES, Shortener, cell_text, detail_text, host_header
+from .render import STYLES, Shortener, cell_text, detail_text, header_lines, host_header
 from .screens import VersionsScreen
 
-CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s"
+CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s" (with times, `t`)
+COMPACT_WIDTH = 6  # "✘ 3/12"
 LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
 TAIL_BYTES = 4 * 1024 * 1024  # read at most this much of a log's end for the view
 
@@ -80,6 +81,7 @@ class WasmtuiApp(App[int]):
         Binding("w", "workaround", "Try workaround"),
         Binding("s", "sweep", "Sweep releases"),
         Binding("f", "filter", "Problems only"),
+        Binding("t", "timings", "Times"),
         Binding("v", "versions", "Versions"),
         Binding("e", "export", "Export"),
         Binding("question_mark", "toggle_keys", "Keys", key_display="?"),
@@ -95,6 +97,7 @@ class WasmtuiApp(App[int]):
         self.short = Shortener(options.root, cache_dir() if stable else None)
         self.selected: tuple[str, str] | None = None
         self.filtered = False
+        self.timings = False  # compact cells (icon + passed/run) until `t`
         self.frame = 0
         self._dirty: set[tuple[str, str]] = set()
         self._detail_dirty = False
@@ -105,7 +108,8 @@ class WasmtuiApp(App[int]):
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("wasmtui: starting hosts, inspecting guests…", id="status")
-        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True)
+        # the guest column and the hosts' headers stay in view when the matrix scrolls
+        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
         with Vertical(id="detail"):
             with VerticalScroll(id="info-scroll"):
                 yield Static("", id="info")
@@ -165,12 +169,14 @@ class WasmtuiApp(App[int]):
             bad = [c for c in self.session.cells if any(r.verdict.is_problem for r in c.runs)]
             guests = [g for g in guests if any(c.guest.name == g for c in bad)] or guests
             hosts = [h for h in hosts if any(c.host.name == h for c in bad)] or hosts
+        table.header_height = max((len(header_lines(h)) for h in hosts), default=1)
         table.add_column("guest", key="guest")
         for h in hosts:
+            widest = max(len(x) for x in header_lines(h)) + 2  # "⊘ " when unavailable
             table.add_column(host_header(h, self.session.statuses.get(h)), key=h,
-                             width=max(CELL_WIDTH, len(h) + 14))
+                             width=max(CELL_WIDTH if self.timings else COMPACT_WIDTH, widest))
         for g in guests:
-            table.add_row(g, *[cell_text(cells[(g, h)], self.frame, not self.stable)
+            table.add_row(g, *[cell_text(cells[(g, h)], self.frame, self.timings)
                                for h in hosts], key=g)
         if guests and hosts:
             table.move_cursor(row=0, column=1)
@@ -246,7 +252,7 @@ class WasmtuiApp(App[int]):
         for key in self._dirty | running:
             cell = self.cell(key)
             if cell is not None and key[0] in shown_guests and key[1] in shown_hosts:
-                table.update_cell(key[0], key[1], cell_text(cell, self.frame, not self.stable))
+                table.update_cell(key[0], key[1], cell_text(cell, self.frame, self.timings))
         self._dirty.clear()
         if self._pending_output:
             self.main.query_one("#output", Log).write_lines([self.short(ln) for ln in
@@ -397,6 +403,13 @@ class WasmtuiApp(App[int]):
 
     def action_filter(self) -> None:
         self.filtered = not self.filtered
+        if self.session and self.session.cells:
+            self.build_table()
+
+    def action_timings(self) -> None:
+        """Compact cells (icon and passed/run) or full ones (verdict, passed/run, time);
+        the detail pane always has the whole cell."""
+        self.timings = not self.timings
         if self.session and self.session.cells:
             self.build_table()
 

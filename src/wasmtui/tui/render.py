@@ -19,6 +19,8 @@ STYLES = {
     Verdict.UNAVAILABLE: ("⊘", "dim"),
     Verdict.PENDING: ("·", "dim"),
     Verdict.RUNNING: ("⠋", "bold cyan"),
+    Verdict.XFAIL: ("✗", "red"),  # a known failure (expectations.toml)
+    Verdict.XPASS: ("✓", "bold yellow"),  # passed although expected to fail
 }
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -41,26 +43,37 @@ class Shortener:
 
 
 def cell_text(cell: Cell, frame: int, timings: bool) -> Text:
+    """A cell as the matrix shows it: compact (the verdict's icon and passed/run, so
+    eight hosts fit in 120 columns), or with the verdict's word and the time (`t`)."""
     verdict = cell.verdict
     glyph, style = STYLES[verdict]
     if verdict is Verdict.RUNNING:
         glyph = SPINNER[frame % len(SPINNER)]
     runnable = [r for r in cell.runs if r.runnable]
-    label = str(verdict)
-    if runnable and verdict in (Verdict.PASS, Verdict.FAIL, Verdict.ERROR, Verdict.TIMEOUT):
-        passed = sum(r.verdict is Verdict.PASS for r in runnable)
-        label += f" {passed}/{len(runnable)}"
-    if timings and verdict.done and runnable:
+    counted = runnable and verdict not in (Verdict.NA, Verdict.UNAVAILABLE, Verdict.PENDING)
+    score = f"{sum(r.verdict in (Verdict.PASS, Verdict.XPASS) for r in runnable)}/" \
+            f"{len(runnable)}" if counted else ""
+    if not timings:
+        return Text(f"{glyph} {score}".rstrip(), style=style)
+    label = " ".join(x for x in (str(verdict), score) if x)
+    if verdict.done and runnable:
         label += f" {sum(r.duration for r in runnable):.2f}s"
     return Text(f"{glyph} {label}", style=style)
 
 
+def header_lines(name: str) -> list[str]:
+    """A host's name over as many lines as its parts (plugin / python, plugin_node /
+    @node-22.0.0), so a column is as narrow as its longest part."""
+    base, at, release = name.partition("@")
+    head, _, tail = base.partition("_")
+    return [x for x in (head, tail, f"@{release}" if at else "") if x]
+
+
 def host_header(name: str, status: HostStatus | None) -> Text:
-    if status is None:
-        return Text(name)
-    if not status.available:
-        return Text(f"{name} (unavailable)", style="dim")
-    return Text(name)
+    text = "\n".join(header_lines(name))
+    if status is not None and not status.available:
+        return Text(f"⊘ {text}", style="dim")
+    return Text(text)
 
 
 def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,

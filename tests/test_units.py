@@ -74,3 +74,35 @@ def test_judge():
     assert judge(c, {"outcome": "refused", "error": "e"})[0] is Verdict.FAIL
     assert judge(c, {"outcome": "harness-error", "error": "e"})[0] is Verdict.ERROR
     assert judge(c, {"outcome": "??"})[0] is Verdict.ERROR
+
+
+def test_init_placeholders_are_values_of_their_types():
+    """wasmtui init writes placeholders the value model accepts for every shape."""
+    from wasmtui.values import canonical, placeholder
+
+    shapes = ["bool", "u8", "s64", "f32", "f64", "char", "string", {"list": "u32"},
+              {"tuple": ["u8", "string"]}, {"record": [["a", "u32"], ["b", {"option": "s8"}]]},
+              {"variant": [["none", None], ["some", "u32"]]}, {"enum": ["x", "y"]},
+              {"flags": ["a", "b"]}, {"option": {"option": "u8"}},
+              {"result": {"ok": None, "err": "string"}}, {"result": {"ok": "u8", "err": None}}]
+    for t in shapes:
+        assert canonical(t, placeholder(t)) == placeholder(t), t
+
+
+def test_find_function_with_dots_in_names():
+    from pathlib import Path
+
+    from wasmtui.model import ComponentInfo, Interface
+
+    sig = {"params": [], "result": "u32"}
+    info = ComponentInfo(path=Path("x.wasm"), kind="component", exports=[
+        Interface(name="wasi:cli/run@0.2.0", signatures={"run": sig}),
+        Interface(name="exports", signatures={"[static]z.num-dropped": sig, "f": sig}),
+        Interface(name="top", signatures={"top": sig})])
+    assert info.find_function("wasi:cli/run@0.2.0.run")[0] == "wasi:cli/run@0.2.0.run"
+    assert info.find_function("wasi:cli/run.run")[0] == "wasi:cli/run@0.2.0.run"
+    assert info.find_function("exports.[static]z.num-dropped")[0] == \
+        "exports.[static]z.num-dropped"
+    assert info.find_function("exports.f")[0] == "exports.f"
+    assert info.find_function("top")[0] == "top"
+    assert info.find_function("exports.g") is None

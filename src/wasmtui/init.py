@@ -16,7 +16,7 @@ from . import values
 from .inspect import inspect_component
 from .model import ComponentInfo
 from .paths import cache_dir
-from .plan import CLI_RUN, serves_http
+from .plan import CLI_RUN, RESOURCE_FUNCTION, serves_http
 from .project import GUEST_FILE, add_guest, find_project
 
 HEADER = """\
@@ -53,6 +53,10 @@ def _invoke_checks(info: ComponentInfo) -> list[str]:
             continue
         for fname, sig in iface.signatures.items():
             function = fname if fname == iface.name else f"{iface.name}.{fname}"
+            if RESOURCE_FUNCTION.search(fname):  # [constructor]x, [method]x.f, [static]x.f
+                blocks.append(f"# not written: {function}: a resource's function (the value "
+                              f"model has no resources)\n")
+                continue
             types = [t for _, t in sig.get("params", [])] + [sig.get("result")]
             unsupported = [values.render(t) for t in types
                            if t is not None and values.kind(t) == "unsupported"]

@@ -245,18 +245,20 @@ class ComponentInfo:
     def find_function(self, function: str) -> tuple[str, dict[str, Any]] | None:
         """An invoke check's `iface.func` (or root `func`) as exported: the exact name, or
         the unversioned one when exactly one version is exported. Returns (the name to
-        call, its typed signature)."""
-        iface, _, func = function.rpartition(".")
-        if not iface:
-            for e in self.exports:
-                if e.name == func and func in e.signatures:
-                    return func, e.signatures[func]
-            return None
-        exact = [e for e in self.exports if e.name == iface]
-        found = exact or [e for e in self.exports if e.name.split("@")[0] == iface]
-        if len(found) != 1 or func not in found[0].signatures:
-            return None
-        return f"{found[0].name}.{func}", found[0].signatures[func]
+        call, its typed signature). A function's own name may hold a dot (a resource's
+        `[static]z.num-dropped`), so the interface is the export the name starts with."""
+        for e in self.exports:
+            if e.name == function and function in e.signatures:
+                return function, e.signatures[function]
+        for versioned in (False, True):
+            found = [(e, function[len(n) + 1:]) for e in self.exports
+                     if function.startswith((n := e.name.split("@")[0] if versioned
+                                             else e.name) + ".")]
+            found = [(e, f) for e, f in found if f in e.signatures]
+            if len(found) == 1:
+                e, func = found[0]
+                return f"{e.name}.{func}", e.signatures[func]
+        return None
 
     def wasi_interfaces(self, version: str) -> list[str]:
         """The WASI interfaces of WASI `version` ("0.3") it imports or exports."""

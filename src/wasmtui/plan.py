@@ -6,6 +6,8 @@ else; a host that is not installed makes its checks `unavailable`.
 
 from __future__ import annotations
 
+import re
+
 from . import expectations, sandbox, values
 from .diagnose import diagnose, workaround_for
 from .inspect import evidence_command
@@ -24,6 +26,8 @@ from .model import (
 )
 
 CLI_RUN = "wasi:cli/run"
+# How the component model names a resource's functions ([method]x.get-a...).
+RESOURCE_FUNCTION = re.compile(r"\[(constructor|method|static)\]")
 HTTP_HANDLER = "wasi:http/incoming-handler"  # WASI 0.2
 HTTP_HANDLER_03 = "wasi:http/handler"  # WASI 0.3 (wasi:http/service)
 WASI_03_LINK = "https://github.com/WebAssembly/WASI/tree/main/proposals"
@@ -109,6 +113,9 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
                               f"manifest expects (exports: "
                               f"{', '.join(e.name for e in info.exports) or 'none'})")
     name, sig = found
+    if RESOURCE_FUNCTION.search(name):
+        return Verdict.ERROR, (f"{check.function} is a resource's function: wasmtui's checks "
+                               f"call plain functions (the value model has no resources)")
     where = f"{guest.folder / 'guest.toml' if guest.folder else guest.name}: check {check.name!r}"
     try:
         args = values.canonical_args(sig, list(check.args))
@@ -196,8 +203,9 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             run.reason = info.error
             run.actual = {"error": info.error}
             run.command = evidence_command(info)
-            if info.kind == "missing" and guest.has_manifest:
-                run.reason += f" (not built? run: make -C guests/{guest.name} build)"
+            if info.kind == "missing" and guest.folder is not None:
+                run.reason += (f" (not built? run: make -C {guest.folder} build)"
+                               if (guest.folder / "Makefile").is_file() else " (not built?)")
             run.diagnosis = diagnose(run.verdict, info.error)
         elif (bad := missing_export(check, info) or resolve(run, info, guest)
                      or grant(run, host, guest)) is not None:

@@ -131,3 +131,14 @@ def test_the_package_says_where_guests_come_from(installed):
     bare = run(bin_dir, empty, "--headless", "--json", "-H", "plugin_python",
                "../my-app/build/greeter.wasm")
     assert json.loads(bare.stdout)["cells"][0]["guest"] == "greeter"
+
+
+def test_hosts_lists_the_checkouts_hosts():
+    """In the checkout (where hosts/ is also a folder) `wasmtui hosts` is the command."""
+    from .conftest import wasmtui
+
+    proc = wasmtui("hosts", "plugin_python", "wasmtime_cli")
+    assert proc.returncode == 0, proc.stderr
+    assert re.search(r"^plugin_python\s+ok\s+wasmtime-py 50\.", proc.stdout, re.M), proc.stdout
+    assert f"hosts from {ROOT}" in proc.stderr
+    assert wasmtui("hosts", "install").returncode == 2  # which ones?

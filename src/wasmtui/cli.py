@@ -352,7 +352,7 @@ COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge"
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] and argv[0] in COMMANDS and not Path(argv[0]).exists():
+    if argv[:1] and argv[0] in COMMANDS:  # a folder of that name: ./hosts
         return COMMANDS[argv[0]](argv[1:])
     args = parser().parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0 or args.log_limit < 1:

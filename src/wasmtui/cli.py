@@ -298,10 +298,14 @@ def hosts_main(argv: list[str]) -> int:
         description="List every host (its version, or why it is not available and how to "
                     "install it), or install some: each host's own recipe, into the cache.",
         epilog="examples:\n  wasmtui hosts\n  wasmtui hosts install wasmtime_cli plugin_python")
-    p.add_argument("action", nargs="?", choices=["list", "install"], default="list")
-    p.add_argument("names", nargs="*", metavar="NAME", help="hosts (globs; install: required)")
+    p.add_argument("names", nargs="*", metavar="[list|install] NAME",
+                   help="`list` (the default) or `install`, then hosts (globs; install: "
+                        "required)")
     p.add_argument("--root", type=Path, help="the folder with hosts/ and adapters/")
     args = p.parse_args(argv)
+    args.action = "list"
+    if args.names[:1] in (["list"], ["install"]):
+        args.action = args.names.pop(0)
     if args.action == "install" and not args.names:
         p.error("say which hosts to install (wasmtui hosts lists them)")
     try:

@@ -11,22 +11,28 @@ import pytest
 from .conftest import ROOT, check, processes_of_run, report_of, wasmtui
 
 sys.path.insert(0, str(ROOT / "adapters/containerd_common"))
-from private import run_folder  # noqa: E402  (the adapters' own rule for where they live)
+from private import SHIM_STATE, run_folder  # noqa: E402  (the adapters' own rules)
 
 CLOUD = ["cloud_cli", "cloud_http"]
 
 
 def leftovers(report: dict) -> dict[str, list[str]]:
     """Everything a cloud run could leave: processes (containerd, shims), mounts under the
-    run directory, private containerd folders (their tasks, containers, snapshots)."""
+    run directory, private containerd folders (their tasks, containers, snapshots), and
+    the shim's own per-container state under /run/containerd made since the run began."""
+    from datetime import datetime
+
     run_dir = report["run_dir"]
     mounts = [ln.split()[1] for ln in Path("/proc/self/mounts").read_text().splitlines()
               if ln.split()[1].startswith(run_dir)]
     folders = [str(p) for p in run_folder(run_dir).glob("*")]
-    return {"processes": processes_of_run(run_dir), "mounts": mounts, "containerd": folders}
+    began = datetime.fromisoformat(report["started_at"]).timestamp() - 1
+    shim = [str(p) for p in SHIM_STATE.glob("cloud_*") if p.stat().st_mtime >= began]
+    return {"processes": processes_of_run(run_dir), "mounts": mounts, "containerd": folders,
+            "shim-state": shim}
 
 
-NOTHING = {"processes": [], "mounts": [], "containerd": []}
+NOTHING = {"processes": [], "mounts": [], "containerd": [], "shim-state": []}
 
 
 @pytest.fixture(scope="module")
@@ -111,5 +117,5 @@ async def test_each_check_leaves_no_task_container_or_snapshot(built_guests):
             assert ctr("images", "ls", "-q")  # images stay (cached for the next check)
     finally:
         await session.aclose()
-    report = {"run_dir": str(session.run_dir)}
+    report = {"run_dir": str(session.run_dir), "started_at": session.started_at}
     assert leftovers(report) == NOTHING

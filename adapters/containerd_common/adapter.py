@@ -8,6 +8,7 @@ import atexit
 import itertools
 import os
 import re
+import secrets
 import shlex
 import shutil
 import sys
@@ -40,7 +41,11 @@ class ContainerdAdapter(Adapter):
     """Base for the runwasi hosts; subclasses implement run()."""
 
     def __init__(self) -> None:
-        self.base = run_folder(os.environ.get("WASMTUI_RUN_DIR", "")) / f"{self.host}-{os.getpid()}"
+        # a token besides the pid: the shim keeps each container's state in a folder of
+        # its own under /run/containerd (not under `base`), where a recycled pid's id
+        # would collide with a folder a killed shim left ("container already exists")
+        self.base = (run_folder(os.environ.get("WASMTUI_RUN_DIR", ""))
+                     / f"{self.host}-{os.getpid()}-{secrets.token_hex(3)}")
         self.ctd = PrivateContainerd(self.base)
         self.ids = itertools.count(1)
 
@@ -73,7 +78,7 @@ class ContainerdAdapter(Adapter):
         return self.ctd.image_for(Path(request["component"]))
 
     def container_id(self) -> str:
-        return f"{self.host}-{os.getpid()}-{next(self.ids)}"
+        return f"{self.base.name}-{next(self.ids)}"  # teardown finds them by this prefix
 
     def shim_failure(self, stderr: str, code: int) -> dict[str, Any] | None:
         """The shim's own error (a trap, a refusal), when it printed one: its outcome by

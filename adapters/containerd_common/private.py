@@ -24,6 +24,10 @@ from pathlib import Path
 NAMESPACE = "wasmtui"
 RUNTIME = "io.containerd.wasmtime.v1"
 SHIM = "containerd-shim-wasmtime-v1"
+# Where the shim and containerd keep a container's files outside containerd's own root
+# (the shim's state, the task's stdio fifos), by container id.
+SHIM_STATE = Path("/run/containerd/wasmtime") / NAMESPACE
+FIFOS = Path("/run/containerd/fifo")
 CACHE = Path(os.environ.get("WASMTUI_CACHE", Path.home() / ".cache/wasmtui"))
 SHIM_DIR = CACHE / "tools" / "bin"
 
@@ -212,6 +216,15 @@ def teardown(base: Path, containerd_pid: int | None = None) -> None:
         if not any(Path(f"/proc/{p}").exists() for p in pids):
             break
         time.sleep(0.05)
+    # the shim's own state and containerd's fifos live outside `base`: our containers'
+    # (named after `base`) go too, whoever was killed before removing them
+    for leftover in [*SHIM_STATE.glob(f"{base.name}-*"), *FIFOS.glob(f"*/{base.name}-*")]:
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                leftover.parent.rmdir()  # a fifo folder, once empty
     mounts = [line.split()[1] for line in Path("/proc/self/mounts").read_text().splitlines()
               if line.split()[1].startswith(str(base))]
     for mount in sorted(mounts, key=len, reverse=True):

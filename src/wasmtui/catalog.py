@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
 from .model import Check, CheckKind, Guest, Host, Releases
+from .project import guest_manifests
 
 M = TypeVar("M", GuestManifest, HostManifest)
 
@@ -113,7 +114,6 @@ def _select(names: Iterable[str], patterns: list[str]) -> set[str]:
 
 def load_guests(root: Path, patterns: list[str] | None = None) -> list[Guest]:
     """The guests of a project folder: those its wasmtui.toml names, else guests/*/."""
-    from .project import guest_manifests
     return select_guests([load_guest(m) for m in guest_manifests(root)], patterns or [])
 
 

@@ -7,6 +7,7 @@ else; a host that is not installed makes its checks `unavailable`.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from . import expectations, sandbox, values
 from .diagnose import diagnose, workaround_for
@@ -156,6 +157,14 @@ def _no_value(v: object) -> None:
                                                    f"value is null, not {v!r}")
 
 
+def build_hint(folder: Path) -> str:
+    """How a guest's component is built: a catalog guest by its folder's Makefile (the
+    seed's targets), another where its own Makefile is, if it has one."""
+    if folder.parent.name == "guests":
+        return f" run: make -C guests/{folder.name} build"
+    return f" run: make -C {folder} build" if (folder / "Makefile").is_file() else ""
+
+
 def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
     if guest.checks:
         return guest.checks
@@ -204,8 +213,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
             run.actual = {"error": info.error}
             run.command = evidence_command(info)
             if info.kind == "missing" and guest.folder is not None:
-                run.reason += (f" (not built? run: make -C {guest.folder} build)"
-                               if (guest.folder / "Makefile").is_file() else " (not built?)")
+                run.reason += f" (not built?{build_hint(guest.folder)})"
             run.diagnosis = diagnose(run.verdict, info.error)
         elif (bad := missing_export(check, info) or resolve(run, info, guest)
                      or grant(run, host, guest)) is not None:

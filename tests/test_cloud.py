@@ -26,7 +26,9 @@ def leftovers(report: dict) -> dict[str, list[str]]:
     mounts = [ln.split()[1] for ln in Path("/proc/self/mounts").read_text().splitlines()
               if ln.split()[1].startswith(run_dir)]
     folders = [str(p) for p in run_folder(run_dir).glob("*")]
-    began = datetime.fromisoformat(report["started_at"]).timestamp() - 1
+    began = (datetime.fromisoformat(report["started_at"]) if "started_at" in report else
+             datetime.strptime(Path(run_dir).name[:16] + "+0000", "%Y%m%dT%H%M%SZ%z")
+             ).timestamp() - 1  # a run directory is named after its start
     shim = [str(p) for p in SHIM_STATE.glob("cloud_*") if p.stat().st_mtime >= began]
     return {"processes": processes_of_run(run_dir), "mounts": mounts, "containerd": folders,
             "shim-state": shim}

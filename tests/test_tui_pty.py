@@ -49,7 +49,7 @@ def test_closing_the_terminal_stops_and_cleans_up(bad_inputs):
     import signal
     import time
 
-    from .test_cloud import leftovers
+    from .test_cloud import NOTHING, leftovers
 
     env = {**os.environ, "TERM": "xterm-256color"}
     child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-H", "cloud_cli", "-H",
@@ -69,5 +69,4 @@ def test_closing_the_terminal_stops_and_cleans_up(bad_inputs):
     from wasmtui.paths import cache_dir
 
     run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
-    assert leftovers({"run_dir": str(run_dir)}) == {"processes": [], "mounts": [],
-                                                    "containerd": []}
+    assert leftovers({"run_dir": str(run_dir)}) == NOTHING

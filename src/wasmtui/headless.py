@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import anyio
 
@@ -18,7 +18,7 @@ from .events import CheckFinished, Event, HostInstalling, HostReady
 from .junit import report_junit
 from .markdown import report_markdown
 from .model import Verdict
-from .report import build_report, session_counts
+from .report import build_report, check_details, session_counts
 from .session import STOP_SIGNALS, Options, Session
 
 COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
@@ -63,37 +63,17 @@ class Progress:
                   f"({run.duration:.2f}s)", file=self.stream, flush=True)
 
 
-def summary_lines(session: Session) -> list[str]:
+def summary_lines(session: Session, report: dict[str, Any]) -> list[str]:
+    """Each check that fails the run (and each xpass), with its details, then the counts."""
     lines = []
-    for cell in session.cells:
-        for run in cell.runs:
-            if not run.verdict.fails_run(session.options.strict) and \
-                    run.verdict is not Verdict.XPASS:
+    for cell in report["cells"]:
+        for k in cell["checks"]:
+            verdict = Verdict(k["verdict"])
+            if not verdict.fails_run(session.options.strict) and verdict is not Verdict.XPASS:
                 continue
-            lines.append(f"\n{run.verdict}: {cell.guest.name} x {cell.host.name}: "
-                         f"{run.check.name} ({run.reason})")
-            if run.command:
-                lines.append(f"  reproduce: {run.command}")
-            if run.expected:
-                lines.append(f"  expected:  {json.dumps(run.expected, ensure_ascii=False)}")
-            if run.actual:
-                lines.append(f"  actual:    {json.dumps(run.actual, ensure_ascii=False)[:400]}")
-            if run.diagnosis:
-                d = run.diagnosis
-                lines.append(f"  diagnosis: {d.cause}")
-                if d.hint:
-                    lines.append(f"  hint:      {d.hint}")
-                if d.link:
-                    lines.append(f"  see:       {d.link}")
-            if e := run.expectation:
-                lines.append(f"  expected to fail: {e.reason}" + (f" ({e.link})" if e.link
-                                                                   else "")
-                             + ("; it passed: drop the expectation" if run.verdict is
-                                Verdict.XPASS else ""))
-            if w := run.workaround:
-                lines.append(f"  workaround: {w['summary']}")
-                if w.get("command"):
-                    lines.append(f"    reproduce: {w['command']}")
+            lines.append(f"\n{verdict}: {cell['guest']} x {cell['host']}: {k['name']} "
+                         f"({k['reason']})")
+            lines += [f"  {ln}" for ln in check_details(k, actual_chars=400)]
     c = session_counts(session)
     lines.append("\n" + ", ".join(f"{n} {v}" for v, n in c["checks"].items())
                  + f" ({c['total_checks']} checks in {c['total_cells']} cells, "
@@ -161,7 +141,7 @@ def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Pa
     if json_out:
         sys.stdout.write(text + "\n")
         sys.stdout.flush()
-    print("\n".join(summary_lines(session)), file=sys.stderr, flush=True)
+    print("\n".join(summary_lines(session, report)), file=sys.stderr, flush=True)
     if interrupted:
         return 130
     return 0 if report["summary"]["ok"] else 1

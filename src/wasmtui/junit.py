@@ -6,10 +6,11 @@ report of shards gives the same XML as one run."""
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
 from typing import Any
+
+from .report import check_details
 
 FAILURES = {"fail", "timeout"}
 SKIPS = {"n/a", "unavailable", "xfail"}
@@ -22,24 +23,8 @@ def _x(text: str) -> str:
 
 
 def _details(check: dict[str, Any]) -> str:
-    lines = []
-    if check.get("command"):
-        lines.append(f"reproduce: {check['command']}")
-    if check.get("expected"):
-        lines.append(f"expected:  {json.dumps(check['expected'], ensure_ascii=False)}")
-    if check.get("actual"):
-        lines.append(f"actual:    {json.dumps(check['actual'], ensure_ascii=False)}")
-    if d := check.get("diagnosis"):
-        lines.append(f"diagnosis: {d['cause']} {d['hint']}".rstrip())
-        if d.get("link"):
-            lines.append(f"see:       {d['link']}")
-    if e := check.get("expectation"):
-        lines.append(f"expected to fail (expectations.toml): {e['reason']} {e['link']}".rstrip())
-    if w := check.get("workaround"):
-        lines.append(f"workaround: {w['summary']}")
-    if check.get("log"):
-        lines.append(f"log:       {check['log']}")
-    return _x("\n".join(lines))
+    log = [f"log:       {check['log']}"] if check.get("log") else []
+    return _x("\n".join([*check_details(check), *log]))
 
 
 def _skip_message(check: dict[str, Any]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
@@ -67,6 +68,37 @@ def counts(cells: list[dict[str, Any]], strict: bool = False) -> dict[str, Any]:
         "strict": strict,
         "ok": not any(Verdict(v).fails_run(strict) for v in checks),
     }
+
+
+def check_details(check: dict[str, Any], actual_chars: int | None = None) -> list[str]:
+    """A check that did not pass, in words: how to reproduce it, expected vs actual, the
+    diagnosis, the expectation it meets or breaks, the workaround tried. One text for the
+    headless summary and JUnit's failure bodies (from the report, so merged shards read
+    the same)."""
+    lines = []
+    if check.get("command"):
+        lines.append(f"reproduce: {check['command']}")
+    if check.get("expected"):
+        lines.append(f"expected:  {json.dumps(check['expected'], ensure_ascii=False)}")
+    if check.get("actual"):
+        lines.append(f"actual:    "
+                     f"{json.dumps(check['actual'], ensure_ascii=False)[:actual_chars]}")
+    if d := check.get("diagnosis"):
+        lines.append(f"diagnosis: {d['cause']}")
+        if d["hint"]:
+            lines.append(f"hint:      {d['hint']}")
+        if d["link"]:
+            lines.append(f"see:       {d['link']}")
+    if e := check.get("expectation"):
+        lines.append(f"expected to fail: {e['reason']}" + (f" ({e['link']})" if e["link"]
+                                                           else "")
+                     + ("; it passed: drop the expectation" if check["verdict"] == "xpass"
+                        else ""))
+    if w := check.get("workaround"):
+        lines.append(f"workaround: {w['summary']}")
+        if w.get("command"):
+            lines.append(f"  reproduce: {w['command']}")
+    return lines
 
 
 def session_counts(session: Session) -> dict[str, Any]:

@@ -322,8 +322,7 @@ def hosts_main(argv: list[str]) -> int:
 
 
 def merge_main(argv: list[str]) -> int:
-    from .junit import report_junit
-    from .markdown import report_markdown
+    from .outputs import report_text, write_outputs
     from .report import MergeError, merge_reports
 
     p = argparse.ArgumentParser(
@@ -343,11 +342,8 @@ def merge_main(argv: list[str]) -> int:
         what = exc if isinstance(exc, MergeError | OSError) else f"not a wasmtui report: {exc}"
         print(f"wasmtui merge: {what}", file=sys.stderr)
         return 2
-    if args.junit:
-        args.junit.write_text(report_junit(merged))
-    if args.markdown:
-        args.markdown.write_text(report_markdown(merged))
-    sys.stdout.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+    write_outputs(merged, markdown=args.markdown, junit=args.junit)
+    sys.stdout.write(report_text(merged))
     return 0 if merged["summary"]["ok"] else 1
 
 

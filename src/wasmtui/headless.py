@@ -4,7 +4,6 @@ any fails, errors or times out, 130 when interrupted."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -15,9 +14,8 @@ import anyio
 
 from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
-from .junit import report_junit
-from .markdown import report_markdown
 from .model import Verdict
+from .outputs import report_text, write_outputs
 from .report import build_report, check_details, session_counts
 from .session import STOP_SIGNALS, Options, Session
 
@@ -131,15 +129,9 @@ def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Pa
                 run.verdict, run.reason = Verdict.ERROR, "cancelled before it started"
     session.finish(interrupted)
     report = build_report(session)
-    text = json.dumps(report, indent=2, ensure_ascii=False)
-    if report_path:
-        report_path.write_text(text + "\n")
-    if markdown_path:
-        markdown_path.write_text(report_markdown(report))
-    if junit_path:
-        junit_path.write_text(report_junit(report))
+    write_outputs(report, json_path=report_path, markdown=markdown_path, junit=junit_path)
     if json_out:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(report_text(report))
         sys.stdout.flush()
     print("\n".join(summary_lines(session, report)), file=sys.stderr, flush=True)
     if interrupted:

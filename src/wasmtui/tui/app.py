@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import deque
 from collections.abc import Iterable
 
@@ -32,8 +31,8 @@ from ..events import (
     HostInstalling,
     HostReady,
 )
-from ..markdown import report_markdown
 from ..model import Cell, CheckRun, Verdict
+from ..outputs import write_outputs
 from ..paths import cache_dir
 from ..report import build_report, capabilities, session_counts
 from ..runner import log_line
@@ -424,8 +423,7 @@ class WasmtuiApp(App[int]):
         report = build_report(self.session)
         json_path = self.session.run_dir / "report.json"
         md_path = self.session.run_dir / "report.md"
-        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        md_path.write_text(report_markdown(report))
+        write_outputs(report, json_path=json_path, markdown=md_path)
         self.notify(f"report written to {json_path} and {md_path}", timeout=10)
 
     def action_toggle_keys(self) -> None:

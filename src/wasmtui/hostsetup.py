@@ -7,7 +7,6 @@ only wasmtime_cli and plugin_python installs just those."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,8 +24,7 @@ from .session import new_run_dir
 def install_env() -> dict[str, str]:
     """The recipes' environment: wasmtui's own interpreter (the hosts' Makefiles install
     into it and check it), and the cache."""
-    return {**os.environ, "WASMTUI_PYTHON": sys.executable, "PYTHON": sys.executable,
-            "WASMTUI_CACHE": str(cache_dir())}
+    return {**os.environ, "WASMTUI_PYTHON": sys.executable, "WASMTUI_CACHE": str(cache_dir())}
 
 
 def statuses(root: Path, hosts: list[Host]) -> dict[str, HostStatus]:
@@ -38,7 +36,6 @@ def statuses(root: Path, hosts: list[Host]) -> dict[str, HostStatus]:
             return dict(await runner.host_statuses())
         finally:
             await runner.aclose()
-            shutil.rmtree(run_dir / "scratch", ignore_errors=True)
     return anyio.run(ask)
 
 

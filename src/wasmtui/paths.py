@@ -30,15 +30,22 @@ def find_root(start: Path | None = None) -> Path:
     )
 
 
+def tree_digest(folder: Path, names_from: Path | None = None) -> str:
+    """A digest of every file's name (relative to `names_from`, default `folder`) and
+    bytes under `folder`, compiled Python aside: what a cache keyed by code depends on."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            name = str(path.relative_to(names_from or folder))
+            digest.update(name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def packaged_root(source: Path = PACKAGED) -> Path:
     """The package's hosts and adapters, copied once into the cache (by a digest of their
     contents): hosts install into their own folder (node_modules...), which a
     site-packages may not allow, and a new wasmtui release gets a fresh copy."""
-    digest = hashlib.sha256()
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(source)).encode() + b"\0" + path.read_bytes())
-    target = cache_dir() / "home" / digest.hexdigest()[:16]
+    target = cache_dir() / "home" / tree_digest(source)
     stamp = target / ".wasmtui-copied"
     if not stamp.is_file():
         tmp = target.with_name(target.name + f".tmp{os.getpid()}")

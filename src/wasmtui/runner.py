@@ -10,6 +10,7 @@ marks only its in-flight check `error`.
 from __future__ import annotations
 
 import itertools
+import shutil
 import time
 import traceback
 from datetime import UTC, datetime
@@ -290,9 +291,12 @@ class Runner:
                 self.bus.publish(CheckFinished(cell, run))
 
     async def aclose(self) -> None:
+        """Stop every adapter, then remove the run's scratch folder (adapters keep their
+        temp files there, adapters/PROTOCOL.md): nothing is left even by a killed one."""
         with anyio.CancelScope(shield=True):
             for pool in self.pools.values():
                 await pool.close()
+        shutil.rmtree(self.run_dir / "scratch", ignore_errors=True)
         if self._witness is not None:
             self._witness.close()
             self._witness = None

@@ -129,7 +129,5 @@ class Session:
         self.bus.publish(RunFinished(interrupted=interrupted))
 
     async def aclose(self) -> None:
-        """Stop every adapter, then remove the run's scratch folder (adapters keep their
-        temp files there, adapters/PROTOCOL.md): nothing is left even by a killed one."""
+        """Stop every adapter and clean up after them (Runner.aclose)."""
         await self.runner.aclose()
-        shutil.rmtree(self.run_dir / "scratch", ignore_errors=True)

@@ -26,7 +26,7 @@ from packaging.version import Version
 
 from . import releases
 from .model import Guest, Host, Releases
-from .paths import cache_dir
+from .paths import cache_dir, tree_digest
 
 SCHEMA = "wasmtui.sweep/1"
 CACHE_FORMAT = 1
@@ -90,11 +90,7 @@ def component_sha(guest: Guest) -> str:
 def _adapters_digest(root: Path) -> str:
     """Every adapter file's bytes: a cached verdict is only as good as the adapter that
     gave it, so a changed adapter starts its sweeps afresh."""
-    digest = hashlib.sha256()
-    for path in sorted((root / "adapters").rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return tree_digest(root / "adapters", names_from=root)
 
 
 def _cache_path(root: Path, sha: str, host: Host, release: str) -> Path:

@@ -142,3 +142,14 @@ def test_hosts_lists_the_checkouts_hosts():
     assert re.search(r"^plugin_python\s+ok\s+wasmtime-py 50\.", proc.stdout, re.M), proc.stdout
     assert f"hosts from {ROOT}" in proc.stderr
     assert wasmtui("hosts", "install").returncode == 2  # which ones?
+
+
+def test_a_sweep_reads_the_users_project(installed):
+    """`wasmtui sweep` finds guests by the same rule as a run (here: the project's
+    wasmtui.toml), not only in the hosts' root."""
+    bin_dir, project = installed
+    done = run(bin_dir, project, "sweep", "--json", "-g", "greeter", "-H", "plugin_python",
+               "--from", "50.0.0", "--to", "50.0.1")
+    assert done.returncode == 0, done.stderr
+    (s,) = json.loads(done.stdout)["sweeps"]
+    assert (s["guest"], s["outcome"]) == ("greeter", "passes"), s

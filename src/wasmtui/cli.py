@@ -208,19 +208,22 @@ def sweep_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown table")
     p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                    help="per check (default 60)")
-    p.add_argument("--root", type=Path, help="the project folder (default: found from here)")
+    p.add_argument("--root", type=Path, help="the folder with hosts/ and adapters/")
+    p.add_argument("--project", type=Path, help="the folder with wasmtui.toml or guests/ "
+                                                "(default: found from here)")
     return p
 
 
 def sweep_main(argv: list[str]) -> int:
     from . import releases, sweep
-    from .catalog import load_guests, load_hosts
+    from .catalog import guests_of, load_hosts
+    from .project import ProjectError
 
     args = sweep_parser().parse_args(argv)
     try:
-        root = (args.root or find_root()).resolve()
-        hosts, guests = load_hosts(root, args.host), load_guests(root, args.guest)
-    except (FileNotFoundError, ManifestError) as exc:
+        root, project = locate(args)  # the same guests as a run's
+        hosts, guests = load_hosts(root, args.host), guests_of(project, [], [], args.guest)
+    except (FileNotFoundError, ManifestError, ProjectError) as exc:
         print(f"wasmtui: {exc}", file=sys.stderr)
         return 2
     if not hosts or not guests:

@@ -32,19 +32,23 @@ class WorkaroundError(RuntimeError):
     """The workaround could not even be applied (a missing adapter file, a failed adapt)."""
 
 
-def adapt(module: Path, adapter: Path) -> Path:
+def adapt(module: Path, root: Path, adapter: str) -> Path:
     """`wasm-tools component new MODULE --adapt wasi_snapshot_preview1=ADAPTER`, cached by
-    the two files' sha256."""
-    if not adapter.is_file():
-        raise WorkaroundError(f"the preview1 adapter {adapter} is not installed "
-                              f"(make -C hosts/plugin_node install)")
-    key = hashlib.sha256(module.read_bytes() + adapter.read_bytes()).hexdigest()[:24]
+    the two files' sha256. `adapter` is relative to the hosts' root: a host's folder
+    installs it (known_causes.toml names which), which the error says how to do."""
+    path = root / adapter
+    if not path.is_file():
+        parts = Path(adapter).parts
+        how = f"wasmtui hosts install {parts[1]}" if parts[:1] == ("hosts",) else "install it"
+        raise WorkaroundError(f"the preview1 adapter {path} is not installed ({how})")
+    adapter_bytes = path.read_bytes()
+    key = hashlib.sha256(module.read_bytes() + adapter_bytes).hexdigest()[:24]
     out = cache_dir() / "adapted" / f"{key}.wasm"
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
         done = subprocess.run([wasm_tools() or "wasm-tools", "component", "new", str(module),
-                               "--adapt", f"wasi_snapshot_preview1={adapter}", "-o", str(tmp)],
+                               "--adapt", f"wasi_snapshot_preview1={path}", "-o", str(tmp)],
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise WorkaroundError("wasm-tools component new --adapt failed: "
@@ -82,7 +86,7 @@ async def _rerun(session: Session, cell: Cell, run: CheckRun, w: Workaround) -> 
             check = replace(check, grants=(*check.grants, str(w.value)))
         elif w.kind == "adapt":
             adapted = await anyio.to_thread.run_sync(
-                adapt, guest.component, session.options.root / str(w.value))
+                adapt, guest.component, session.options.root, str(w.value))
             info = await anyio.to_thread.run_sync(inspect_component, adapted, cache_dir())
             guest = replace(guest, component=adapted)
             applied["component"] = str(adapted)

@@ -1,12 +1,32 @@
 # wasmtui: `make install` once, then `make run` (the matrix) or `make test`.
-# Heavy things (Rust wasm sysroots, wasm-tools, wac, compiled components) live in
-# $WASMTUI_CACHE (default ~/.cache/wasmtui): a second install takes seconds.
+# Heavy things (Rust wasm sysroots, wasm-tools, wac, runwasi's shim, compiled components)
+# live in $WASMTUI_CACHE (default ~/.cache/wasmtui): a second install takes seconds.
+#
+# The install is a graph of independent steps that runs JOBS at a time: the CPU-bound ones
+# (cargo builds: the shim, the sysroots, wasm-tools, wac) overlap the ones that wait on the
+# network (apt, pip, npm, crate downloads), and `make test` builds the guests alongside the
+# hosts. `make install HOSTS="wasmtime_cli plugin_python"` installs only those hosts (the
+# toolchain the guests need is always installed).
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 export WASMTUI_PYTHON := $(VENV)/bin/python
+JOBS ?= 4
+ALL_HOSTS := $(patsubst hosts/%/host.toml,%,$(wildcard hosts/*/host.toml))
+HOSTS ?= $(ALL_HOSTS)
+# The longest step first, so that it starts first.
+HOST_STEPS := $(addprefix host-,$(filter cloud_cli,$(HOSTS)) $(filter-out cloud_cli,$(HOSTS)))
+TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
-.PHONY: install venv toolchain guests hosts run test lint bench clean
-install: venv toolchain hosts
+.PHONY: install venv toolchain hosts guests run test lint bench clean steps \
+	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
+install:
+	@$(MAKE) --no-print-directory -j$(JOBS) steps
+toolchain hosts:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(if $(filter toolchain,$@),$(TOOL_STEPS),$(HOST_STEPS))
+guests:
+	@$(MAKE) --no-print-directory -j$(JOBS) guest-builds
+
+steps: $(HOST_STEPS) $(TOOL_STEPS)
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -14,25 +34,39 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $@
 
-toolchain: venv
-	toolchain/install.sh
+# `+`: cargo inside a step joins this make's jobserver, so JOBS bounds every rustc at once.
+tool-apt:
+	@toolchain/install.sh apt
+SYSROOT_STEPS := $(filter tool-sysroot-%,$(TOOL_STEPS))
+$(SYSROOT_STEPS): tool-sysroot-%: tool-apt
+	+@toolchain/install.sh sysroot-$*
+tool-wasm-tools tool-wac: tool-apt
+	+@toolchain/install.sh $(patsubst tool-%,%,$@)
+tool-wasmtime: venv
+	@toolchain/install.sh wasmtime
 
-hosts: toolchain
-	@for h in $(dir $(wildcard hosts/*/host.toml)); do $(MAKE) -s -C $$h install; done
+# A host's own recipe (hosts/NAME/Makefile); after the toolchain's apt step, which brings
+# the cargo that wasmtime_cli and the runwasi hosts build with.
+$(addprefix host-,$(ALL_HOSTS)): host-%: venv tool-apt
+	@$(MAKE) -s -C hosts/$* install
 
-guests: toolchain
-	$(MAKE) -C guests build
+# The guests need the toolchain, not the hosts: they build while the hosts install.
+guest-builds: $(TOOL_STEPS)
+	@$(MAKE) -s -C guests build
 
-run: install guests
+run: install
+	@$(MAKE) --no-print-directory guests
 	$(VENV)/bin/wasmtui
 
 # Hosts this machine can install: `make test` requires them (a missing or broken one fails
 # the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.
 REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node browsers_jco cloud_cli cloud_http
-test: install guests
+test:
+	@$(MAKE) --no-print-directory -j$(JOBS) steps guest-builds
 	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q -rs
 
-bench: install guests
+bench: install
+	@$(MAKE) --no-print-directory guests
 	$(VENV)/bin/python benchmarks/bench_matrix.py
 	$(VENV)/bin/python benchmarks/bench_tui.py
 	$(VENV)/bin/python benchmarks/bench_browser.py

@@ -45,7 +45,7 @@ mkdir -p "$libdir"
 rm -f "$libdir"/*.rlib
 cp "$work/crate/target/$target/release/deps/"*.rlib "$libdir/"
 host="$WASMTUI_SYSROOT/lib/rustlib/x86_64-unknown-linux-gnu"
-[ -e "$host" ] || ln -s /usr/lib/rustlib/x86_64-unknown-linux-gnu "$host"
+ln -sfn /usr/lib/rustlib/x86_64-unknown-linux-gnu "$host"  # both targets may race here
 case "$target" in
   *wasi*)
     mkdir -p "$libdir/self-contained"

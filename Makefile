@@ -17,7 +17,7 @@ HOSTS ?= $(ALL_HOSTS)
 HOST_STEPS := $(addprefix host-,$(filter cloud_cli,$(HOSTS)) $(filter-out cloud_cli,$(HOSTS)))
 TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
-.PHONY: install venv toolchain hosts guests run test lint bench clean steps \
+.PHONY: install venv toolchain hosts guests run test test-suite lint bench clean steps \
 	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
 install:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps
@@ -61,8 +61,13 @@ run: install
 # Hosts this machine can install: `make test` requires them (a missing or broken one fails
 # the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.
 REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node browsers_jco cloud_cli cloud_http
-test:
-	@$(MAKE) --no-print-directory -j$(JOBS) steps guest-builds
+# The hosts install in the background from the start (runwasi's shim takes minutes), each
+# holding its lock, while the toolchain and the guests build and then the suite runs; a
+# test that needs a host still installing waits for it (tests/conftest.py runs those last).
+test: venv tool-apt
+	@toolchain/install-hosts-during "$(HOSTS)" $(MAKE) --no-print-directory test-suite
+test-suite:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TOOL_STEPS) guest-builds
 	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q -rs
 
 bench: install

@@ -18,10 +18,12 @@ class HostReady:
 
 @dataclass
 class HostInstalling:
-    """A host's chosen release is being installed into the cache (once per release)."""
+    """A host is being installed before it can answer: its chosen release, into the cache
+    (once per release), or its own install under way in another process (waited for)."""
 
     host: Host
     command: str
+    what: str = "installing into the cache, once"
 
 
 @dataclass

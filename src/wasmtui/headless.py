@@ -41,7 +41,7 @@ class Progress:
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, HostInstalling):
-            print(f"host {event.host.name}: installing into the cache, once: {event.command}",
+            print(f"host {event.host.name}: {event.what}: {event.command}",
                   file=self.stream, flush=True)
         elif isinstance(event, HostReady):
             s = event.status

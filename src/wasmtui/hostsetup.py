@@ -14,6 +14,7 @@ from pathlib import Path
 
 import anyio
 
+from . import installlock
 from .events import EventBus
 from .model import Host, HostStatus
 from .paths import cache_dir
@@ -60,8 +61,9 @@ def install_hosts(root: Path, hosts: list[Host]) -> int:
     for h in hosts:
         print(f"wasmtui: installing {h.name}: {h.install}", file=sys.stderr, flush=True)
         t0 = time.monotonic()
-        done = subprocess.run(["bash", "-c", h.install], cwd=root, env=install_env(),
-                              stdin=subprocess.DEVNULL, check=False)
+        with installlock.installing(h.base_name):  # a run started meanwhile waits for it
+            done = subprocess.run(["bash", "-c", h.install], cwd=root, env=install_env(),
+                                  stdin=subprocess.DEVNULL, check=False)
         took = time.monotonic() - t0
         if done.returncode != 0:
             failed.append(h.name)

@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from . import expectations, releases, sandbox
+from . import expectations, installlock, releases, sandbox
 from .adapter import AdapterDied, AdapterPool
 from .diagnose import diagnose
 from .events import (
@@ -148,10 +148,20 @@ class Runner:
             return HostStatus(available=False, reason=str(exc), install=command)
         return None
 
+    async def _await_install(self, host: Host) -> None:
+        """A host whose install is under way in another process (`make install`, `wasmtui
+        hosts install`) is waited for: asked now, it would be `unavailable` or half there."""
+        if installlock.busy(host.base_name):
+            self.bus.publish(HostInstalling(
+                host, host.install, what="waiting for the install under way (lock "
+                f"{installlock.lock_path(host.base_name)})"))
+            await installlock.wait_until_installed(host.base_name)
+
     async def host_statuses(self) -> dict[str, HostStatus]:
         """Start one adapter per host, concurrently, and read their hellos."""
 
         async def one(pool: AdapterPool) -> None:
+            await self._await_install(pool.host)
             if (status := await self._install_release(pool.host)) is None:
                 status = await pool.status()
             self.statuses[pool.host.name] = status

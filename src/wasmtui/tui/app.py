@@ -154,7 +154,7 @@ class WasmtuiApp(App[int]):
         elif isinstance(event, HostReady):
             self._dirty.add(("", event.host.name))
         elif isinstance(event, HostInstalling):
-            self.notify(f"{event.host.name}: installing into the cache, once")
+            self.notify(f"{event.host.name}: {event.what}")
 
     # -- painting ---------------------------------------------------------------------
     def build_table(self) -> None:

@@ -4,17 +4,17 @@
 #
 # The install is a graph of independent steps that runs JOBS at a time: the CPU-bound ones
 # (cargo builds: the shim, the sysroots, wasm-tools, wac) overlap the ones that wait on the
-# network (apt, pip, npm, crate downloads), and `make test` builds the guests alongside the
-# hosts. `make install HOSTS="wasmtime_cli plugin_python"` installs only those hosts (the
-# toolchain the guests need is always installed).
+# network (apt, pip, npm, crate downloads); `make test` installs the hosts in the background
+# while the toolchain, the guests and the suite run (below).
+# `make install HOSTS="wasmtime_cli plugin_python"` installs only those hosts (the toolchain
+# the guests need is always installed).
 PYTHON ?= python3
 VENV := $(CURDIR)/.venv
 export WASMTUI_PYTHON := $(VENV)/bin/python
 JOBS ?= 4
 ALL_HOSTS := $(patsubst hosts/%/host.toml,%,$(wildcard hosts/*/host.toml))
 HOSTS ?= $(ALL_HOSTS)
-# The longest step first, so that it starts first.
-HOST_STEPS := $(addprefix host-,$(filter cloud_cli,$(HOSTS)) $(filter-out cloud_cli,$(HOSTS)))
+HOST_STEPS := $(addprefix host-,$(HOSTS))
 TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
 .PHONY: install venv toolchain hosts guests run test test-suite lint bench clean steps \
@@ -46,9 +46,13 @@ tool-wasmtime: venv
 	@toolchain/install.sh wasmtime
 
 # A host's own recipe (hosts/NAME/Makefile); after the toolchain's apt step, which brings
-# the cargo that wasmtime_cli and the runwasi hosts build with.
+# the cargo that wasmtime_cli and the runwasi hosts build with. It holds the host's install
+# lock (src/wasmtui/installlock.py), so a wasmtui run meanwhile waits for the host; flock -o:
+# a daemon the recipe starts does not inherit the lock.
+LOCKS := $(shell . toolchain/env.sh && echo "$$WASMTUI_CACHE/locks")
 $(addprefix host-,$(ALL_HOSTS)): host-%: venv tool-apt
-	@$(MAKE) -s -C hosts/$* install
+	@mkdir -p "$(LOCKS)"
+	@flock -o "$(LOCKS)/host-$*.lock" $(MAKE) -s -C hosts/$* install
 
 # The guests need the toolchain, not the hosts: they build while the hosts install.
 guest-builds: $(TOOL_STEPS)

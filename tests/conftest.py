@@ -223,30 +223,3 @@ def host_status(name: str):
     with tempfile.TemporaryDirectory(prefix="wasmtui-status-") as run_dir:
         return anyio.run(ask, run_dir)
 
-
-# -- hosts still installing (`make test` installs them while the suite runs) -----------
-HOST_NAMES = sorted(p.parent.name for p in (ROOT / "hosts").glob("*/host.toml"))
-
-
-def _hosts_named(nodeid: str) -> list[str]:
-    """Hosts a test's id names: the host itself (test_x[cloud_cli]) or its family
-    (test_cloud.py names cloud_cli and cloud_http)."""
-    return [h for h in HOST_NAMES if h in nodeid or h.split("_")[0] in nodeid]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests naming a host whose install is still under way run last (the order is kept
-    otherwise), so the rest of the suite overlaps a long install such as runwasi's shim."""
-    from wasmtui import installlock
-    busy = {h for h in HOST_NAMES if installlock.busy(h)}
-    if busy:
-        items.sort(key=lambda item: bool(busy & set(_hosts_named(item.nodeid))))
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test naming a host may use it directly (its node_modules, its shim), not only
-    through wasmtui (whose runner waits by itself): wait for that host's install."""
-    from wasmtui import installlock
-    for host in _hosts_named(item.nodeid):
-        while installlock.busy(host):
-            time.sleep(installlock.POLL_SECONDS)

@@ -1,8 +1,7 @@
 """The lock a host's install holds while it runs, so that a run started meanwhile waits
 for the host instead of calling it `unavailable` (a host half-installed would give wrong
-verdicts). `wasmtui hosts install` holds it from Python; `make install` and
-toolchain/install-hosts-during hold the same file from the shell (toolchain/env.sh's
-`wasmtui_lock host-NAME`): $WASMTUI_CACHE/locks/host-NAME.lock, an flock(2) lock."""
+verdicts). `wasmtui hosts install` holds it from Python, `make install`'s host steps through
+flock(1): $WASMTUI_CACHE/locks/host-NAME.lock (toolchain/env.sh's locks folder)."""
 
 from __future__ import annotations
 

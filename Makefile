@@ -20,8 +20,10 @@ TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm3
 	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
 install:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps
-toolchain hosts:
-	@$(MAKE) --no-print-directory -j$(JOBS) $(if $(filter toolchain,$@),$(TOOL_STEPS),$(HOST_STEPS))
+toolchain:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TOOL_STEPS)
+hosts:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(HOST_STEPS)
 guests:
 	@$(MAKE) --no-print-directory -j$(JOBS) guest-builds
 
@@ -48,7 +50,7 @@ tool-wasmtime: venv
 # the cargo that wasmtime_cli and the runwasi hosts build with. It holds the host's install
 # lock (src/wasmtui/installlock.py), so a wasmtui run meanwhile waits for the host; flock -o:
 # a daemon the recipe starts does not inherit the lock.
-LOCKS := $(shell . toolchain/env.sh && echo "$$WASMTUI_CACHE/locks")
+LOCKS := $(shell . toolchain/env.sh && echo "$$WASMTUI_LOCKS")
 $(addprefix host-,$(ALL_HOSTS)): host-%: venv tool-apt
 	@mkdir -p "$(LOCKS)"
 	@flock -o "$(LOCKS)/host-$*.lock" $(MAKE) -s -C hosts/$* install

@@ -11,6 +11,11 @@ export WASMTUI_CARGO_HOME="$WASMTUI_CACHE/cargo-home" # crates.io downloads for 
 export WASMTUI_RUSTC=/usr/bin/rustc
 export WASMTUI_CARGO=/usr/bin/cargo
 export WASMTUI_WASM_LD=/usr/bin/wasm-ld-22
+# Host-side tools (wasm-tools, wac, the shim, wave-json) build with the cargo on PATH.
+WASMTUI_HOST_CARGO=$(command -v cargo || echo "$WASMTUI_CARGO")
+export WASMTUI_HOST_CARGO
+# Locks of concurrent installs (below), and of each host's install (src/wasmtui/installlock.py).
+export WASMTUI_LOCKS="$WASMTUI_CACHE/locks"
 
 # A make jobserver named in MAKEFLAGS but not handed down (a recipe line make does not know
 # runs cargo): drop it, or every cargo warns that it cannot connect (cargo then uses its
@@ -26,9 +31,20 @@ esac
 
 # Serialise one named step across concurrent installs (`make -j install`, guests built in
 # parallel): apt/dpkg, one npm folder, one venv, one crate. The lock is held until the
-# calling script exits. Usage: wasmtui_lock NAME
+# calling script exits or calls wasmtui_unlock. Usage: wasmtui_lock NAME
 wasmtui_lock() {
-  mkdir -p "$WASMTUI_CACHE/locks"
-  exec 9>"$WASMTUI_CACHE/locks/$1.lock"
+  mkdir -p "$WASMTUI_LOCKS"
+  exec 9>"$WASMTUI_LOCKS/$1.lock"
   flock 9
+}
+wasmtui_unlock() { exec 9>&-; }
+
+# Whether a step is done (CHECK succeeds); when it is not, take the lock NAME and ask again,
+# since a concurrent install may just have done it. Then do the step under that lock:
+#   wasmtui_done_or_lock NAME CHECK [ARG...] || { the step; }
+wasmtui_done_or_lock() {
+  _step=$1; shift
+  "$@" && return 0
+  wasmtui_lock "$_step"
+  "$@"
 }

@@ -15,7 +15,7 @@ from pathlib import Path
 import anyio
 
 from . import installlock
-from .events import EventBus
+from .events import Event, EventBus, HostInstalling
 from .model import Host, HostStatus
 from .paths import cache_dir
 from .runner import Runner
@@ -29,10 +29,18 @@ def install_env() -> dict[str, str]:
 
 
 def statuses(root: Path, hosts: list[Host]) -> dict[str, HostStatus]:
-    """Each host's hello (its adapter started once, then closed)."""
+    """Each host's hello (its adapter started once, then closed). A host still installing
+    elsewhere is waited for, and said so, as in a run."""
+    def progress(event: Event) -> None:
+        if isinstance(event, HostInstalling):
+            print(f"{event.host.name}: {event.what}", file=sys.stderr, flush=True)
+
+    bus = EventBus()
+    bus.subscribe(progress)
+
     async def ask() -> dict[str, HostStatus]:
         run_dir = new_run_dir()
-        runner = Runner(root, hosts, run_dir, EventBus(), jobs=1, timeout=60.0)
+        runner = Runner(root, hosts, run_dir, bus, jobs=1, timeout=60.0)
         try:
             return dict(await runner.host_statuses())
         finally:

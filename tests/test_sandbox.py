@@ -341,9 +341,19 @@ timeout = 120
     assert used_mib < 2 * (256 + 1024), used_mib
 
 
+def _browser_temp_folders() -> set[str]:
+    """What playwright and the browsers_jco adapter make in the system's temp folder."""
+    import tempfile
+
+    return {p.name for pattern in ("playwright*", "wasmtui-browsers_jco-*")
+            for p in Path(tempfile.gettempdir()).glob(pattern)}
+
+
 def test_chromium_keeps_its_sandbox(bad_inputs):
     """While a guest spins in the browser, every Chromium renderer of the run is
-    sandboxed: seccomp filtering on, not root, a user namespace of its own."""
+    sandboxed: seccomp filtering on, not root, a user namespace of its own. The adapter,
+    killed at the timeout, leaves no profile or temp folder behind (playwright removes
+    them only on a clean close)."""
     import os
     import subprocess
     import sys
@@ -351,6 +361,7 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
 
     if os.geteuid() != 0:
         pytest.skip("the `nobody` launch is for wasmtui running as root")
+    temp_before = _browser_temp_folders()
     proc = subprocess.Popen([sys.executable, "-m", "wasmtui", "--headless", "--json",
                              "-H", "browsers_jco", "--timeout", "20", str(bad_inputs["spin"])],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -397,3 +408,5 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
         assert userns != os.readlink("/proc/self/ns/user"), pid
     k = report["cells"][0]["checks"][0]
     assert not any("--no-sandbox" in n for n in k["notes"]), k
+    assert k["verdict"] == "timeout", k
+    assert _browser_temp_folders() - temp_before == set()

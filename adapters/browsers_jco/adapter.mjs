@@ -4,10 +4,11 @@
 // with an import map pointing at preview2-shim's browser build. Console output and
 // page errors stream back as output lines; a page error or a crashed page is `error`
 // for that check only, and a dead browser is relaunched for the next one.
-import { existsSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
 import { memoryFlags } from "../js_common/guest.mjs";
 import { json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
@@ -44,7 +45,21 @@ class BrowsersJco {
     const pw = await importFromHost(HOST, "playwright-core");
     this.playwright = pw.chromium ? pw : pw.default;  // a CommonJS package
     const chromium = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    return { available: true, version: `${chromium}, jco ${jcoVersion}, playwright-core ${pwVersion}` };
+    this.privateTmp();
+    return { available: true, version: `${chromium}, jco ${jcoVersion}, playwright-core ${pwVersion}`,
+             cleanup: ["rm", "-rf", "--", this.tmp] };
+  }
+
+  /** playwright makes each browser's profile and artifacts folders in os.tmpdir() and
+   * removes them on close only: an adapter killed at a check's timeout left both behind
+   * in /tmp, every time. They go into a folder of this adapter's own instead, which it
+   * removes on close and which its hello's `cleanup` removes after a kill. 0711: Chromium
+   * (as `nobody`) must reach its profile inside; nobody may list or write the folder. */
+  privateTmp() {
+    this.outerTmp = tmpdir();
+    this.tmp = mkdtempSync(join(this.outerTmp, "wasmtui-browsers_jco-"));
+    chmodSync(this.tmp, 0o711);
+    process.env.TMPDIR = this.tmp;  // os.tmpdir() reads it at each call
   }
 
   command(request) {
@@ -91,7 +106,7 @@ class BrowsersJco {
     // chromiumSandbox: playwright's default (false) would add --no-sandbox itself.
     const launch = (executablePath, chromiumSandbox) => this.playwright.chromium.launch({
       executablePath, headless: true, args, chromiumSandbox,
-      env: { ...process.env, WASMTUI_CHROMIUM_BIN: CHROMIUM } });
+      env: { ...process.env, TMPDIR: this.outerTmp, WASMTUI_CHROMIUM_BIN: CHROMIUM } });
     try {
       this.browser = await launch(root ? AS_NOBODY : CHROMIUM, true);
       this.sandboxNote = null;
@@ -140,6 +155,7 @@ class BrowsersJco {
   async close() {
     await this.browser?.close().catch(() => {});
     this.server?.close();
+    if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
   }
 }
 

@@ -34,6 +34,21 @@ def _run(tmp_path: Path, manifest: str, hosts: list[str], *extra: str) -> tuple[
     return report_of(proc), proc.returncode
 
 
+def test_a_missing_root_import_is_named_on_every_invoke_host(bad_inputs):
+    """A function and a resource imported at the world's root (jco's resource_borrow_simple
+    and type_section_suffix fixtures do this): every host refuses it, and the diagnosis
+    names the import. (jco's own error was an anonymous TypeError, "reading 'default'",
+    and wasmtime's "imports resource `r`" matched no known cause: no diagnosis at all.)"""
+    proc = wasmtui("--headless", "--json", *[f"--host={h}" for h in INVOKE_HOSTS],
+                   str(bad_inputs["root_imports"]), timeout=600)
+    report = report_of(proc)
+    for host in INVOKE_HOSTS:
+        k = check(report, "root_imports", host, "instantiate")
+        assert (k["verdict"], k["outcome"]) == ("fail", "refused"), (host, k)
+        assert k["diagnosis"]["id"] == "custom-import-missing", (host, k)
+        assert any(f"imports {name}," in k["diagnosis"]["cause"] for name in ("foo", "r")), k
+
+
 def test_printing_the_answer_then_trapping_fails_on_every_invoke_host(tmp_path, print_then_trap):
     """`answer` prints 42 (the expected value) on stdout, then panics: a trap, everywhere.
     (wasmtime_cli used to read the printed line as the result and pass it.)"""

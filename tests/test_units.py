@@ -17,6 +17,11 @@ from wasmtui.verdicts import judge
      "was not found in the linker", "excessive-wasi-imports"),
     ("component imports instance `pdureau:wasm-demo/formatter`, but a matching implementation "
      "was not found in the linker", "custom-import-missing"),
+    # a root function or resource import: wasmtime's words, and the JS adapters' (guest.mjs)
+    ("component imports resource `r`, but a matching implementation was not found in the "
+     "linker", "custom-import-missing"),
+    ("component imports `foo`, but a matching implementation was not found in the import "
+     "object", "custom-import-missing"),
     ("no exported instance named `wasi:cli/run@0.2.6`", "not-a-command"),
     ("component imports instance `wasi:cli/environment@0.3.0-rc-2025-09-16`, but a matching "
      "implementation was not found in the linker", "wasi-0.3"),
@@ -61,6 +66,14 @@ def test_wasi_0_3_explains_a_refusal_not_a_trap():
             "wasi:cli/run@0.3.0#run\n wasm trap: waitable cannot be used synchronously "
             "while added to a waitable set")
     assert diagnose(Verdict.FAIL, trap, outcome="trapped").id == "guest-trap"
+
+
+def test_a_function_missing_from_an_interface_on_jco():
+    text = ("Error: unexpectedly undefined instance import 'foo$1', was 'foo' available at "
+            "instantiation?")
+    d = diagnose(Verdict.FAIL, text, outcome="refused", host="plugin_node")
+    assert d.id == "import-member-missing" and "(foo," in d.cause
+    assert diagnose(Verdict.FAIL, text, outcome="refused", host="wasmtime_cli") is None
 
 
 def test_no_diagnosis_for_unknown_text():

@@ -5,7 +5,7 @@
 // exact on the way.
 import * as lj from "lossless-json";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
-import { hostFunctionImports, invoke, sandboxOptions, withOutgoingHttp } from "/adapters/js_common/guest.mjs";
+import { hostFunctionImports, invoke, missingImports, sandboxOptions, withOutgoingHttp } from "/adapters/js_common/guest.mjs";
 import { outcomeOf } from "/adapters/js_common/outcomes.mjs";
 import { losslessCodec } from "/adapters/js_common/values.mjs";
 
@@ -22,6 +22,9 @@ async function run(componentUrl, check) {
   const shim = new WASIShim(sandboxOptions(check, ["component.wasm"], false));
   const imports = { ...withOutgoingHttp(shim.getImportObject(), check, null),
                     ...hostFunctionImports(check.host_functions) };
+  const meta = await (await fetch(new URL("meta.json", componentUrl))).json();
+  const missing = missingImports(meta.imports, imports);
+  if (missing) return missing;
   const getCoreModule = (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
   let instance;
   try {

@@ -30,6 +30,19 @@ export function hostFunctionImports(hostFunctions) {
   return imports;
 }
 
+/**
+ * A refusal naming each import the import object lacks, or null. jco's generated code
+ * fails on a missing root import (`import foo: func()`, a resource) with an anonymous
+ * TypeError ("reading 'default'"); named as wasmtime names a missing import, the
+ * verdict's diagnosis can say what is missing. `specifiers`: jco transpile's `imports`.
+ */
+export function missingImports(specifiers, imports) {
+  const missing = (specifiers ?? []).filter((s) => !Object.hasOwn(imports, s));
+  if (!missing.length) return null;
+  const lines = missing.map((s) => `component imports \`${s}\`, but a matching implementation was not found in the import object`);
+  return { outcome: "refused", error: lines.join("\n") };
+}
+
 /** The instance export named `prefix` (any @version). */
 export const exportNamed = (instance, prefix) =>
   Object.keys(instance).find((k) => k === prefix || k.startsWith(`${prefix}@`));

@@ -5,8 +5,8 @@
 import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { GuestExit, exportNamed, hostFunctionImports, invoke, sandboxOptions, withGuestExit,
-         withOutgoingHttp } from "../js_common/guest.mjs";
+import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, sandboxOptions,
+         withGuestExit, withOutgoingHttp } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
@@ -32,6 +32,8 @@ const imports = { ...withOutgoingHttp(withGuestExit(shim.getImportObject()), che
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 
 async function runCheck() {
+  const missing = missingImports(JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")).imports, imports);
+  if (missing) return missing;
   reply({ running: true });  // guest code may run from here on (start functions)
   let instance;
   try {

@@ -103,7 +103,28 @@ def test_a_typo_in_expectations_is_a_usage_error(tmp_path):
     bad.write_text('[[expect]]\nguest = "x"\nverdict = "flaky"\n')
     proc = wasmtui("--headless", "-H", "wasmtime_cli", "-g", "hello_world_rust",
                    "--expectations", str(bad))
-    assert proc.returncode == 2 and "expect.0.verdict" in proc.stderr
+    assert proc.returncode == 2 and "expect[0].verdict" in proc.stderr
+
+
+def test_expectations_beside_components_named_on_the_command_line(built_guests, tmp_path):
+    """A folder holding only an expectations.toml is the user's project: `wasmtui x.wasm`
+    run there reads it (it used to be ignored without a wasmtui.toml or guests/)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "expectations.toml").write_text(
+        '[[expect]]\nguest = "hello_world_rust"\nhost = "wasmtime_cli"\ncheck = "*"\n'
+        'verdict = "fail"\nreason = "outdated on purpose"\n')
+    proc = subprocess.run([sys.executable, "-m", "wasmtui", "--headless", "--json", "-H",
+                           "wasmtime_cli", str(built_guests["hello_world_rust"])],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    report = report_of(proc)
+    assert {k["verdict"] for c in report["cells"] for k in c["checks"]} == {"xpass"}, report
+    (tmp_path / "expectations.toml").write_text('[[expect]]\nguest = "x"\nverdit = "fail"\n')
+    proc = subprocess.run([sys.executable, "-m", "wasmtui", "--headless", "-H", "wasmtime_cli",
+                           str(built_guests["hello_world_rust"])],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "expect[0].verdit: unknown key" in proc.stderr, proc.stderr
 
 
 def test_junit_is_read_by_a_junit_parser(expected, tmp_path):

@@ -163,8 +163,8 @@ def parser() -> argparse.ArgumentParser:
                    help="the folder with hosts/ and adapters/ (default: this checkout's, "
                         "else the installed package's); also the project when it has guests")
     p.add_argument("--project", type=Path,
-                   help="the folder with wasmtui.toml or guests/*/guest.toml (default: "
-                        "found from the current folder up)")
+                   help="the folder with wasmtui.toml, expectations.toml or "
+                        "guests/*/guest.toml (default: found from the current folder up)")
     p.add_argument("--list", action="store_true", help="list guests and hosts, then exit")
     p.add_argument("--try-workarounds", action="store_true",
                    help="rerun each failed check whose diagnosis has a known workaround "

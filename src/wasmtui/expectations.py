@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from .manifest import describe
 from .model import CheckRun, Expectation, Verdict
 
 FILE = "expectations.toml"
@@ -53,9 +54,7 @@ def load(path: Path) -> list[Expectation]:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ExpectationsError(f"{path}: {exc}") from exc
     except ValidationError as exc:
-        where = "; ".join(f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}"
-                          for e in exc.errors())
-        raise ExpectationsError(f"{path}: {where}") from exc
+        raise ExpectationsError(f"{path}: {describe(exc)}") from exc
     return [Expectation(**e.model_dump()) for e in data.expect]
 
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from .expectations import FILE as EXPECTATIONS_FILE
+from .manifest import describe
+
 PROJECT_FILE = "wasmtui.toml"
 GUEST_FILE = "guest.toml"
 
@@ -27,15 +30,17 @@ class ProjectManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # Guest folders (holding a guest.toml) or guest.toml files; globs, relative to the file.
     guests: list[StrictStr] = Field(default_factory=lambda: ["guests/*"])
-    expectations: StrictStr = "expectations.toml"
+    expectations: StrictStr = EXPECTATIONS_FILE
 
 
 def find_project(start: Path | None = None) -> Path | None:
     """The nearest folder (from `start`, default the current one, up) with a
-    wasmtui.toml, else with guests/*/guest.toml; None when there is none."""
+    wasmtui.toml or an expectations.toml (a user testing components named on the command
+    line keeps their known failures beside them), else with guests/*/guest.toml; None
+    when there is none."""
     base = (start or Path.cwd()).resolve()
     for folder in (base, *base.parents):
-        if (folder / PROJECT_FILE).is_file():
+        if (folder / PROJECT_FILE).is_file() or (folder / EXPECTATIONS_FILE).is_file():
             return folder
     for folder in (base, *base.parents):
         if any((folder / "guests").glob(f"*/{GUEST_FILE}")):
@@ -52,8 +57,7 @@ def read_manifest(project: Path) -> ProjectManifest:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ProjectError(f"{path}: {exc}") from exc
     except ValidationError as exc:
-        raise ProjectError(f"{path}: " + "; ".join(
-            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors())) from exc
+        raise ProjectError(f"{path}: {describe(exc)}") from exc
 
 
 def guest_manifests(project: Path) -> list[Path]:

@@ -22,6 +22,10 @@ const CHROMIUM = process.env.WASMTUI_CHROMIUM || "/usr/bin/chromium";
 const FLAGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run", "--disable-quic"];
 const AS_NOBODY = join(ROOT, "adapters", HOST, "chromium-sandboxed");
+// The cleanup after a kill: Chromium is in a process group of its own and leaves only when
+// its pipe to the dead adapter closes, writing its profile's "Local State" as it goes; an
+// rm racing that fails on the profile folder ("not empty"), so it retries for up to 10 s.
+const RM_RETRY = 'for i in $(seq 20); do rm -rf -- "$1" 2>/dev/null && exit 0; sleep 0.5; done; rm -rf -- "$1"';
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                 ".html": "text/html", ".json": "application/json" };
 
@@ -47,7 +51,7 @@ class BrowsersJco {
     const chromium = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
     this.privateTmp();
     return { available: true, version: `${chromium}, jco ${jcoVersion}, playwright-core ${pwVersion}`,
-             cleanup: ["rm", "-rf", "--", this.tmp] };
+             cleanup: ["sh", "-c", RM_RETRY, "sh", this.tmp] };
   }
 
   /** playwright makes each browser's profile and artifacts folders in os.tmpdir() and

@@ -222,4 +222,3 @@ def host_status(name: str):
 
     with tempfile.TemporaryDirectory(prefix="wasmtui-status-") as run_dir:
         return anyio.run(ask, run_dir)
-

@@ -49,4 +49,3 @@ def test_a_lock_left_behind_is_not_an_install(built_guests) -> None:
     proc = wasmtui("--headless", "-g", "hello_world_rust", "-H", "plugin_python")
     assert "waiting" not in proc.stderr
     assert proc.returncode == 0, proc.stderr
-

@@ -33,5 +33,7 @@ async function run(componentUrl, check) {
     const text = String(err?.stack ?? err);
     return { outcome: outcomeOf(text, true), error: text };
   }
-  return check.kind === "invoke" ? invoke(instance, check) : { outcome: "ok" };
+  // From here a failure is the call's, not a refusal (PROTOCOL.md `instantiated`).
+  const result = check.kind === "invoke" ? await invoke(instance, check) : { outcome: "ok" };
+  return { ...result, instantiated: true };
 }

@@ -43,6 +43,7 @@ async function runCheck() {
     const text = String(err?.stack ?? err);
     return { outcome: outcomeOf(text, true), error: text };
   }
+  instantiated = true;
   try {
     if (check.kind === "invoke") return await invoke(instance, check);
     if (check.kind === "cli") {
@@ -69,6 +70,8 @@ async function runCheck() {
   }
 }
 
+let instantiated = false;  // a failure from here on is the call's (PROTOCOL.md `instantiated`)
 const result = await runCheck();
+if (instantiated && !result.port) result.instantiated = true;
 reply(result);
 if (!result.port) drainAndExit();

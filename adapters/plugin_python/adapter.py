@@ -131,10 +131,15 @@ class PluginPython(Adapter):
             instance = linker.instantiate(store, comp)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:  # incl. a trapping start
             return {"outcome": outcome_of(str(exc), started), "error": str(exc).strip()}
+        # From here a failure is the call's, not a refusal (PROTOCOL.md `instantiated`).
+        return {**self._call(store, comp, instance, check, out), "instantiated": True}
+
+    def _call(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
+              check: dict[str, Any], out: Output) -> dict[str, Any]:
         try:
-            if kind == "invoke":
+            if check["kind"] == "invoke":
                 return {"outcome": "ok", "value": self._invoke(store, instance, check)}
-            if kind == "cli":
+            if check["kind"] == "cli":
                 return self._cli(store, comp, instance, out)
             return {"outcome": "ok"}
         except wasmtime.ExitTrap as exc:

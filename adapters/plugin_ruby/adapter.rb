@@ -147,8 +147,10 @@ def run_check(id, request, out_path, err_path)
   limits = request["memory_limit"] ? { memory_size: request["memory_limit"] } : nil
   store = Wasmtime::Store.new(engine, wasi_config: wasi, limits: limits)
   emit(id: id, event: "running")
-  begin
+  instantiated = false # a failure after it is the call's (PROTOCOL.md `instantiated`)
+  result = begin
     instance = linker.instantiate(store, component)
+    instantiated = true
     case check["kind"]
     when "invoke" then invoke(instance, check)
     when "cli" then run_command(instance, check, out_path)
@@ -159,6 +161,7 @@ def run_check(id, request, out_path, err_path)
   rescue Wasmtime::Error => e
     Outcomes.failure(e.message, true)
   end
+  instantiated ? result.merge(instantiated: true) : result
 end
 
 def invoke(instance, check)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shlex
 import shutil
 import subprocess
@@ -21,11 +20,12 @@ from typing import Any
 import wasmtime
 from wasmtime import component as wc
 
+from . import witjson
 from .model import ComponentInfo, Interface
 from .paths import cache_dir
 from .values import INTEGERS, Type, render_signature
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -87,7 +87,6 @@ def _interfaces(items: dict[str, wc.ComponentExtern], engine: wasmtime.Engine) -
 MAGIC = b"\0asm"
 CORE_VERSION = b"\x01\x00\x00\x00"  # a core module's version field
 COMPONENT_LAYER = b"\x01\x00"  # bytes 6-7: layer 1 is a component
-WIT_ITEM = re.compile(r"^  (import|export) ([^;:]+(?::[^;:/]+/[^;]+)?)(?::|;)", re.M)
 
 
 def wasm_tools() -> str | None:
@@ -166,24 +165,13 @@ def evidence_command(info: ComponentInfo) -> str:
     return f"{tool} validate --features all {path}"
 
 
-def _world_by_wasm_tools(path: Path) -> tuple[list[Interface], list[Interface]]:
-    """Import and export names from `wasm-tools component wit` when wasmtime-py cannot
-    compile the component (no function types: invoke checks need wasmtime-py's)."""
-    tools = wasm_tools()
-    if tools is None:
-        return [], []
-    wit = subprocess.run([tools, "component", "wit", str(path)], capture_output=True,
-                         text=True, check=False).stdout
-    world = wit.split("\n}", 1)[0]
-    items: dict[str, list[Interface]] = {"import": [], "export": []}
-    for m in WIT_ITEM.finditer(world):
-        items[m.group(1)].append(Interface(name=m.group(2).strip()))
-    return items["import"], items["export"]
-
-
 def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     info = ComponentInfo(path=path, kind="component", sha256=sha, size=len(data))
-    info.kind, info.error = _layer(path, data)
+    data = _assembled(info, data)
+    if info.kind != "component":
+        return info
+    binary = Path(info.binary) if info.binary else path
+    info.kind, info.error = _layer(binary, data)
     if info.kind == "core-module":
         _core_module(info, data)
     if info.kind != "component":
@@ -193,14 +181,55 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
         comp = wc.Component(engine, data)
     except wasmtime.WasmtimeError as exc:
         # Valid, but not for wasmtime-py's default engine: that is plugin_python's verdict
-        # (its adapter will say so), not every host's.
-        info.types_error = "wasmtime-py could not compile it: " + " ".join(str(exc).split())
-        info.imports, info.exports = _world_by_wasm_tools(path)
+        # (its adapter will say so), not every host's. The world and its types come from
+        # wasm-tools, which reads any valid component.
+        refused = "wasmtime-py could not compile it: " + " ".join(str(exc).split())
+        try:
+            info.imports, info.exports = witjson.world_of(wasm_tools() or "wasm-tools",
+                                                          str(binary))
+        except (witjson.WitJsonError, OSError, ValueError, KeyError, TypeError) as why:
+            info.types_error = f"{refused}; and wasm-tools gave no world: {why}"
         return info
     ctype = comp.type
     info.imports = _interfaces(ctype.imports(engine), engine)
     info.exports = _interfaces(ctype.exports(engine), engine)
     return info
+
+
+def _assembled(info: ComponentInfo, data: bytes) -> bytes:
+    """A WebAssembly text file (`.wat`, which wasmtime, wasmtime-py and jco all read) in
+    binary form: assembled once by `wasm-tools parse` into the cache, and that binary is
+    what every host is given (info.binary), so all of them run the same bytes. Text that
+    does not assemble is bad input, with the assembler's words."""
+    if not data or data[:4] == MAGIC or not _looks_like_text(data):
+        return data
+    tools = wasm_tools()
+    if tools is None:
+        info.kind, info.error = "corrupt", ("WebAssembly text (not binary): wasm-tools is "
+                                            "needed to assemble it (make install)")
+        return data
+    out = cache_dir() / "assembled" / f"{info.sha256}.wasm"
+    if not out.is_file():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        proc = subprocess.run([tools, "parse", str(info.path), "-o", str(tmp)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            info.kind = "corrupt"
+            info.error = ("not valid WebAssembly text (wasm-tools parse): "
+                          + " ".join(proc.stderr.split())[:500])
+            return data
+        tmp.replace(out)
+    info.binary = str(out)
+    info.text_format = True
+    return out.read_bytes()
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """UTF-8 whose first token opens an s-expression or a comment (`(`, `;;`)."""
+    text = data[:4096].decode("utf-8", errors="ignore")
+    return text.lstrip().startswith(("(", ";;")) and b"\0" not in data[:4096]
 
 
 def inspect_component(path: Path, cache: Path | None = None) -> ComponentInfo:

@@ -231,6 +231,8 @@ class ComponentInfo:
     imports: list[Interface] = field(default_factory=list)
     exports: list[Interface] = field(default_factory=list)
     core_abi: str = ""  # a core module's imports: "wasip1" (only WASI preview1), "none", "other"
+    text_format: bool = False  # WebAssembly text (.wat), assembled by wasm-tools parse
+    binary: str = ""  # the binary the hosts are given when it is not `path` (a .wat's)
 
     @property
     def is_component(self) -> bool:
@@ -243,13 +245,20 @@ class ComponentInfo:
                                      and self.core_abi in host.core_modules)
 
     def find_function(self, function: str) -> tuple[str, dict[str, Any]] | None:
-        """An invoke check's `iface.func` (or root `func`) as exported: the exact name, or
-        the unversioned one when exactly one version is exported. Returns (the name to
+        """An invoke check's `iface.func` (or root `func`) as exported: the exact name, the
+        wasmtime CLI's `iface.func@version`, or the unversioned one when exactly one
+        version is exported. Returns (the name to
         call, its typed signature). A function's own name may hold a dot (a resource's
         `[static]z.num-dropped`), so the interface is the export the name starts with."""
         for e in self.exports:
             if e.name == function and function in e.signatures:
                 return function, e.signatures[function]
+            # The wasmtime CLI's spelling, which wasmtui prints in its reproduce lines:
+            # a versioned interface's version after the function (`a:b/c.f@1.0.0`).
+            base, at, version = e.name.partition("@")
+            for func in e.signatures if at else ():
+                if function == f"{base}.{func}@{version}":
+                    return f"{e.name}.{func}", e.signatures[func]
         for versioned in (False, True):
             found = [(e, function[len(n) + 1:]) for e in self.exports
                      if function.startswith((n := e.name.split("@")[0] if versioned
@@ -353,6 +362,12 @@ class Cell:
     host: Host
     runs: list[CheckRun]
     sweep: str = ""  # which release first passes, once swept (the TUI's `s`)
+    binary: Path | None = None  # what the host is given, when not the guest's file (a .wat's)
+
+    @property
+    def component(self) -> Path:
+        """The file the host runs: the guest's, or its assembled binary."""
+        return self.binary or self.guest.component
 
     @property
     def key(self) -> tuple[str, str]:

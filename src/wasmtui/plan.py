@@ -176,7 +176,7 @@ def checks_for(guest: Guest, info: ComponentInfo) -> list[Check]:
 def absent(host: Host, status: HostStatus, required: bool) -> tuple[Verdict, str] | None:
     """A host that cannot run anything here: `unavailable` (with the install command),
     or `error` when its adapter broke before its hello or the run requires that host
-    (--strict, --require-host): then even its n/a cells say so."""
+    (--strict, --require-host): then even its n/a checks say so."""
     if status.available:
         return None
     if status.broken:
@@ -190,47 +190,87 @@ def absent(host: Host, status: HostStatus, required: bool) -> tuple[Verdict, str
     return (Verdict.ERROR if status.broken or required else Verdict.UNAVAILABLE), why
 
 
-def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus,
-              required: bool = False, expected: list[Expectation] | None = None) -> Cell:
-    """A cell's checks, each settled here when it cannot run: bad input, a broken or
-    required-but-missing host, n/a (with why), a manifest problem, a host that is not
-    installed."""
+def bad_input(run: CheckRun, info: ComponentInfo, host: Host,
+              guest: Guest) -> tuple[Verdict, str] | None:
+    """A file this host is not asked to run at all (missing, empty, corrupt, or a core
+    module of an ABI it does not run): decided before anything about the host's check
+    kinds, so a bad input is never `n/a` and never exits 0. A missing file is an error
+    (not the guest's verdict); the others fail, with a command that shows why."""
+    if info.runs_on(host):
+        return None
+    verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
+    reason = info.error
+    if info.kind == "missing" and guest.folder is not None:
+        reason += f" (not built?{build_hint(guest.folder)})"
+    run.command = evidence_command(info)
+    run.diagnosis = diagnose(verdict, info.error)
+    return verdict, reason
+
+
+def _settle(run: CheckRun, verdict: Verdict, reason: str, evidence: bool) -> None:
+    """A check decided by the plan, before any host runs it: its verdict and reason
+    (as `actual.error` too when it is the check's evidence), then what the project's
+    known failures say of it."""
+    run.verdict, run.reason = verdict, reason
+    if evidence:
+        run.actual = {"error": reason}
+    run.runnable = False
+    expectations.settle(run)
+
+
+def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus | None,
+              required: bool = False, known: list[Expectation] | None = None) -> Cell:
+    """A cell's checks, each settled here when it cannot run, in this order: bad input,
+    n/a (with why), a manifest problem; then, once the host's `status` is known (None:
+    not asked yet, see `apply_status`), a broken, required-but-missing or absent host."""
     runs = []
-    gone = absent(host, status, required)
     for check in checks_for(guest, info):
-        run = CheckRun(check=check, host_version=status.version,
-                       host_limit=host_limit(info, host),
-                       expectation=expectations.find(expected or [], guest.name, host.name,
+        run = CheckRun(check=check, host_limit=host_limit(info, host),
+                       expectation=expectations.find(known or [], guest.name, host.name,
                                                      check.name))
-        if gone is not None and gone[0] is Verdict.ERROR:
-            run.verdict, run.reason = gone
+        if (bad := bad_input(run, info, host, guest)) is not None:
+            _settle(run, *bad, evidence=True)
         elif (why := na_reason(check, host)) is not None:
-            run.verdict, run.reason = Verdict.NA, why
-        elif not info.runs_on(host):
-            # Bad input: say what the file is; a missing file is not the guest's verdict.
-            run.verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
-            run.reason = info.error
-            run.actual = {"error": info.error}
-            run.command = evidence_command(info)
-            if info.kind == "missing" and guest.folder is not None:
-                run.reason += f" (not built?{build_hint(guest.folder)})"
-            run.diagnosis = diagnose(run.verdict, info.error)
+            _settle(run, Verdict.NA, why, evidence=False)
         elif (bad := missing_export(check, info) or resolve(run, info, guest)
                      or grant(run, host, guest)) is not None:
-            run.verdict, run.reason = bad
-            if bad[0] is not Verdict.NA:
-                run.actual = {"error": run.reason}
-        elif gone is not None:
-            run.verdict, run.reason = gone
-        run.runnable = run.verdict is Verdict.PENDING
-        if not run.runnable:
-            expectations.settle(run)
+            _settle(run, *bad, evidence=bad[0] is not Verdict.NA)
         runs.append(run)
-    return Cell(guest=guest, host=host, runs=runs)
+    cell = Cell(guest=guest, host=host, runs=runs,
+                binary=Path(info.binary) if info.binary else None)
+    if info.text_format:
+        for run in runs:
+            run.notes.append(f"WebAssembly text, assembled by wasm-tools parse: the host is "
+                             f"given {info.binary}")
+    if status is not None:
+        apply_status(cell, status, required)
+    return cell
+
+
+def needs_host(cell: Cell) -> bool:
+    """Whether any check of the cell is left for the host to run: a host none of whose
+    cells needs it is never started."""
+    return any(run.runnable for run in cell.runs)
+
+
+def apply_status(cell: Cell, status: HostStatus, required: bool = False) -> None:
+    """What the host's hello says of the checks left to it: they run (its version is
+    recorded), or are `unavailable` / `error` (absent); a broken or required host's
+    `error` also replaces its n/a checks, so the run fails."""
+    gone = absent(cell.host, status, required)
+    for run in cell.runs:
+        run.host_version = status.version
+        if gone is None:
+            continue
+        if run.runnable or (gone[0] is Verdict.ERROR and run.verdict is Verdict.NA):
+            _settle(run, *gone, evidence=False)
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
-         statuses: dict[str, HostStatus], required: frozenset[str] = frozenset(),
-         expected: list[Expectation] | None = None) -> list[Cell]:
-    return [plan_cell(g, infos[g.name], h, statuses[h.name], h.name in required, expected)
+         statuses: dict[str, HostStatus] | None = None, required: frozenset[str] = frozenset(),
+         known: list[Expectation] | None = None) -> list[Cell]:
+    """Every cell; a host missing from `statuses` (or all of them, when None) is not
+    asked yet: its checks stay pending until `apply_status`."""
+    return [plan_cell(g, infos[g.name], h, (statuses or {}).get(h.name), h.name in required,
+                      known)
             for g in guests for h in hosts]

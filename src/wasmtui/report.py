@@ -167,7 +167,8 @@ def capabilities(session: Session, host: Host) -> dict[str, Any]:
 def _status(session: Session, host: str) -> dict[str, Any]:
     s = session.statuses.get(host)
     if s is None:
-        return {"available": False, "version": "", "reason": "not started", "install": ""}
+        return {"available": False, "version": "", "install": "",
+                "reason": "not started: every check of this run was settled without it"}
     return {"available": s.available, "version": s.version, "reason": s.reason,
             "install": s.install}
 

@@ -31,7 +31,7 @@ from .events import (
     HostReady,
 )
 from .model import Cell, CheckRun, Host, HostStatus, Verdict
-from .verdicts import expected_of, judge
+from .verdicts import call_outcome, expected_of, judge
 
 
 def now_iso() -> str:
@@ -113,7 +113,7 @@ class Runner:
         for key in ("args", "path"):
             if sandbox.uses_witness(check.get(key)):
                 check[key] = sandbox.expand(check[key], self.witness(), witness_token(rid))
-        request = {"id": rid, "component": str(cell.guest.component.resolve()),
+        request = {"id": rid, "component": str(cell.component.resolve()),
                    "timeout": timeout, "check": check}
         if self.memory_limit:
             request["memory_limit"] = self.memory_limit
@@ -157,19 +157,23 @@ class Runner:
                 f"{installlock.lock_path(host.base_name)})"))
             await installlock.wait_until_installed(host.base_name)
 
-    async def host_statuses(self) -> dict[str, HostStatus]:
-        """Start one adapter per host, concurrently, and read their hellos."""
+    async def host_status(self, host: Host) -> HostStatus:
+        """Start the host's first adapter (once) and read its hello; an install under
+        way is waited for, a chosen release installed first."""
+        if host.name not in self.statuses:
+            await self._await_install(host)
+            if (status := await self._install_release(host)) is None:
+                status = await self.pools[host.name].status()
+            self.statuses.setdefault(host.name, status)
+            self.bus.publish(HostReady(host, status))
+        return self.statuses[host.name]
 
-        async def one(pool: AdapterPool) -> None:
-            await self._await_install(pool.host)
-            if (status := await self._install_release(pool.host)) is None:
-                status = await pool.status()
-            self.statuses[pool.host.name] = status
-            self.bus.publish(HostReady(pool.host, status))
-
+    async def host_statuses(self, hosts: list[Host] | None = None) -> dict[str, HostStatus]:
+        """Start one adapter per host (all of them, or `hosts`), concurrently, and read
+        their hellos."""
         async with anyio.create_task_group() as tg:
-            for pool in self.pools.values():
-                tg.start_soon(one, pool)
+            for host in hosts if hosts is not None else [p.host for p in self.pools.values()]:
+                tg.start_soon(self.host_status, host)
         return self.statuses
 
     async def run_cells(self, cells: list[Cell]) -> None:
@@ -260,7 +264,7 @@ class Runner:
                                       f"the guest never ran (--prepare-timeout raises it)")
                         run.actual = {"error": run.reason}
                     else:
-                        run.outcome = str(result.get("outcome", ""))
+                        run.outcome = call_outcome(result)
                         healthy = True
                         run.verdict, run.actual, run.reason = judge(
                             check, result, run.result_type, started,
@@ -304,8 +308,9 @@ class Runner:
         """Stop every adapter, then remove the run's scratch folder (adapters keep their
         temp files there, adapters/PROTOCOL.md): nothing is left even by a killed one."""
         with anyio.CancelScope(shield=True):
-            for pool in self.pools.values():
-                await pool.close()
+            async with anyio.create_task_group() as tg:  # hosts stop side by side
+                for pool in self.pools.values():
+                    tg.start_soon(pool.close)
         shutil.rmtree(self.run_dir / "scratch", ignore_errors=True)
         if self._witness is not None:
             self._witness.close()

@@ -20,7 +20,7 @@ from .events import EventBus, RunFinished
 from .inspect import inspect_component
 from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus
 from .paths import cache_dir
-from .plan import plan
+from .plan import apply_status, needs_host, plan
 from .project import find_project
 from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
 
@@ -52,13 +52,11 @@ class Options:
     shard: tuple[int, int] | None = None  # (i, n): run only the i-th of n slices of cells
 
 
-def shard_of(cells: list[Cell], index: int, count: int) -> list[Cell]:
+def shard_keys(keys: list[tuple[str, str]], index: int, count: int) -> set[tuple[str, str]]:
     """The index-th (1-based) of `count` deterministic slices of the matrix: cells sorted
     by (guest, host), every count-th one, so shards are as even as the matrix allows and
     every machine given the same project computes the same slices."""
-    ordered = sorted(cells, key=lambda c: c.key)
-    mine = {c.key for c in ordered[index - 1::count]}
-    return [c for c in cells if c.key in mine]
+    return set(sorted(keys)[index - 1::count])
 
 
 def new_run_dir() -> Path:
@@ -99,26 +97,47 @@ class Session:
         return time.monotonic() - self._t0
 
     async def prepare(self) -> None:
-        """Inspect every guest (in threads, cached) while the hosts' adapters start."""
-        cache = cache_dir()
-
-        async def inspect(guest: Guest) -> None:
-            self.infos[guest.name] = await anyio.to_thread.run_sync(
-                inspect_component, guest.component, cache)
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(self._statuses)
-            for guest in self.guests:
-                tg.start_soon(inspect, guest)
+        """Inspect every guest (in threads, cached) and plan its cells; a host starts as
+        soon as one of its cells has a check the plan could not settle (a host whose
+        every cell is n/a or bad input starts nothing), then its hello settles the rest.
+        A host the run requires (--strict, --require-host) is always asked."""
         required = frozenset(h.name for h in self.hosts
                              if any(fnmatch.fnmatchcase(h.name, p)
                                     for p in self.options.required_hosts))
-        cells = plan(self.guests, self.infos, self.hosts, self.statuses, required,
-                     self.options.expectations)
-        self.cells = shard_of(cells, *self.options.shard) if self.options.shard else cells
+        by_guest: dict[str, list[Cell]] = {}
+        mine = {(g.name, h.name) for g in self.guests for h in self.hosts}
+        if self.options.shard:
+            mine = shard_keys(list(mine), *self.options.shard)
+        hosts = {h.name: h for h in self.hosts}
 
-    async def _statuses(self) -> None:
-        self.statuses = await self.runner.host_statuses()
+        async with anyio.create_task_group() as tg:
+            def start(name: str) -> None:
+                if name not in asked:
+                    asked.add(name)
+                    tg.start_soon(self.runner.host_status, hosts[name])
+
+            async def inspect_and_plan(guest: Guest) -> None:
+                info = await anyio.to_thread.run_sync(inspect_component, guest.component,
+                                                      cache_dir())
+                self.infos[guest.name] = info
+                cells = plan([guest], {guest.name: info}, self.hosts, None, required,
+                             self.options.expectations)
+                by_guest[guest.name] = cells = [c for c in cells if c.key in mine]
+                for cell in cells:
+                    if needs_host(cell):
+                        start(cell.host.name)
+
+            asked: set[str] = set()
+            for name in sorted(required):
+                start(name)
+            for guest in self.guests:
+                tg.start_soon(inspect_and_plan, guest)
+        self.statuses = self.runner.statuses
+        cells = [c for g in self.guests for c in by_guest[g.name]]
+        for cell in cells:
+            if (status := self.statuses.get(cell.host.name)) is not None:
+                apply_status(cell, status, cell.host.name in required)
+        self.cells = cells
 
     async def run(self, cells: list[Cell] | None = None) -> None:
         await self.runner.run_cells(self.cells if cells is None else cells)

@@ -21,6 +21,15 @@ TRUNCATION_FLAGS = ("stdout_truncated", "body_truncated")
 OUTCOMES = ("ok", "refused", "trapped")
 
 
+def call_outcome(result: dict[str, Any]) -> str:
+    """The outcome as the report and the known causes read it: an adapter's `refused`
+    after the component was instantiated (result `instantiated`) is `call-failed`, a
+    failure of the call (a value the host could not pass, jco throwing mid-call), not a
+    refusal to load, link or instantiate."""
+    outcome = str(result.get("outcome", ""))
+    return "call-failed" if outcome == "refused" and result.get("instantiated") else outcome
+
+
 def expected_of(check: Check) -> dict[str, Any]:
     """The manifest's expectations under the result's field names (`trap` included)."""
     return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
@@ -77,6 +86,10 @@ def _judge(check: Check, result: dict[str, Any], result_type: Any = None,
     if outcome == "refused" and (lines := _not_linked(check, result)) and probe is not None:
         # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
         return _probe_verdict(check, lines, probe, actual)
+    if outcome == "refused" and result.get("instantiated"):
+        return Verdict.FAIL, actual, ("the call failed in the host after the component was "
+                                      "instantiated (passing a value across the boundary, or "
+                                      "the host's own error)")
     if outcome == "refused":
         return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
     if wants_trap:

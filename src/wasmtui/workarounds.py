@@ -93,7 +93,8 @@ async def _rerun(session: Session, cell: Cell, run: CheckRun, w: Workaround) -> 
     except WorkaroundError as exc:
         return {"verdict": "error", "reason": str(exc),
                 "summary": f"workaround {w.label} could not be applied: {exc}"}
-    trial = plan_cell(replace(guest, checks=[check]), info, host, session.statuses[host.name])
+    trial = plan_cell(replace(guest, checks=[check]), info, host,
+                      await session.runner.host_status(host))
     again = trial.runs[0]
     if w.kind in ("host-flags", "node-flags"):
         again.target["workaround"] = {w.kind: list(w.value)}

@@ -37,6 +37,7 @@ from ..paths import cache_dir
 from ..report import build_report, capabilities, session_counts
 from ..runner import log_line
 from ..session import STOP_SIGNALS, Options, Session
+from . import terminal
 from .render import STYLES, Shortener, cell_text, detail_text, header_lines, host_header
 from .screens import VersionsScreen
 
@@ -123,6 +124,8 @@ class WasmtuiApp(App[int]):
         loop = asyncio.get_running_loop()
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, self.on_stop_signal)
+        # The terminal gone (its writes fail): quit as for SIGHUP (terminal.py says why).
+        terminal.on_terminal_lost = lambda: loop.call_soon_threadsafe(self.on_stop_signal)
         self.start()
 
     def on_stop_signal(self) -> None:
@@ -460,6 +463,7 @@ class WasmtuiApp(App[int]):
 
 
 def run_tui(options: Options) -> int:
+    terminal.install(lambda: None)  # before the driver starts; the app sets the callback
     app = WasmtuiApp(options)
     app.run()
     if app.session is not None:

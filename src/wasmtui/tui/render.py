@@ -81,7 +81,8 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     out = Text()
     out.append(f"{cell.guest.name} × {cell.host.name}", style="bold")
     version = status.version if status and status.available else (
-        f"unavailable: {status.reason}" if status else "starting…")
+        f"unavailable: {status.reason}" if status else "starting…"
+        if any(r.runnable for r in cell.runs) else "not started (no check needs it)")
     out.append(f"   host: {version}\n", style="dim")
     if status and not status.available and status.install:
         out.append(f"install: {status.install}\n", style="yellow")

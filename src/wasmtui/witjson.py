@@ -1,0 +1,120 @@
+"""A component's world with its function types, from `wasm-tools component wit --json`
+(wit-parser's own serialisation of the decoded world): a route that reads any valid
+component, where wasmtime-py's compile refuses some (features its default engine lacks).
+The result has the same shapes as inspect's wasmtime-py route (type trees of values.py),
+so a check is typed identically whichever route read it (tests/unit compares both).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from typing import Any
+
+from .model import Interface
+from .values import Type, render_signature
+
+
+class WitJsonError(ValueError):
+    """wasm-tools could not give the world (its message), or gave a shape not known."""
+
+
+def world_of(tool: str, path: str) -> tuple[list[Interface], list[Interface]]:
+    """(imports, exports) of the component at `path`, with function signatures."""
+    proc = subprocess.run([tool, "component", "wit", "--json", path], capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise WitJsonError(" ".join(proc.stderr.split())[:500])
+    return interfaces(json.loads(proc.stdout))
+
+
+def interfaces(resolve: dict[str, Any]) -> tuple[list[Interface], list[Interface]]:
+    """The component's own world (the last one decoded: its dependencies come first)."""
+    if not resolve.get("worlds"):
+        raise WitJsonError("wasm-tools decoded no world from this component")
+    world = resolve["worlds"][-1]
+    reader = _Reader(resolve)
+    return (sorted((reader.item(k, v) for k, v in world["imports"].items()),
+                   key=lambda i: i.name),
+            sorted((reader.item(k, v) for k, v in world["exports"].items()),
+                   key=lambda i: i.name))
+
+
+class _Reader:
+    def __init__(self, resolve: dict[str, Any]) -> None:
+        self.types = resolve["types"]
+        self.ifaces = resolve["interfaces"]
+        self.packages = resolve["packages"]
+
+    def iface_name(self, index: int) -> str:
+        """`ns:pkg/name@version`, as components name an instance."""
+        iface = self.ifaces[index]
+        package = self.packages[iface["package"]]["name"]
+        base, at, version = package.partition("@")
+        return f"{base}/{iface['name']}{at}{version}"
+
+    def item(self, key: str, item: dict[str, Any]) -> Interface:
+        if "interface" in item:
+            index = item["interface"]["id"]
+            iface = Interface(name=self.iface_name(index))
+            body = self.ifaces[index]
+            for name, tid in sorted(body.get("types", {}).items()):
+                if self.types[tid]["kind"] == "resource":
+                    iface.functions[name] = "resource"
+            for name, func in sorted(body.get("functions", {}).items()):
+                iface.signatures[name] = self.signature(func)
+                iface.functions[name] = render_signature(iface.signatures[name])
+            return iface
+        if "function" in item:
+            func = item["function"]
+            iface = Interface(name=func["name"])
+            iface.signatures[func["name"]] = self.signature(func)
+            iface.functions[func["name"]] = render_signature(iface.signatures[func["name"]])
+            return iface
+        return Interface(name=key)  # a type (a resource imported or exported at the root)
+
+    def signature(self, func: dict[str, Any]) -> dict[str, Any]:
+        params = func["params"]
+        pairs = [(p["name"], p["type"]) if isinstance(p, dict) else (p[0], p[1])
+                 for p in params]
+        result = func.get("result")
+        if result is None and func.get("results"):  # older wit-parser: a list of results
+            results = func["results"]
+            result = results[0]["type"] if isinstance(results, list) and len(results) == 1 \
+                else None
+        return {"params": [[n, self.tree(t)] for n, t in pairs],
+                "result": None if result is None else self.tree(result)}
+
+    def tree(self, ref: Any) -> Type:
+        """A wit-parser type reference (a primitive's name, or an index into `types`) as
+        a type tree."""
+        if isinstance(ref, str):
+            return {"unsupported": ref} if ref == "error-context" else ref
+        kind = self.types[ref]["kind"]
+        if isinstance(kind, str):  # "resource"
+            return {"unsupported": kind}
+        (k, v), = kind.items()
+        if k == "type":
+            return self.tree(v)
+        if k == "list":
+            return {"list": self.tree(v)}
+        if k == "option":
+            return {"option": self.tree(v)}
+        if k == "result":
+            return {"result": {"ok": self._maybe(v.get("ok")), "err": self._maybe(v.get("err"))}}
+        if k == "tuple":
+            return {"tuple": [self.tree(t) for t in v["types"]]}
+        if k == "record":
+            return {"record": [[f["name"], self.tree(f["type"])] for f in v["fields"]]}
+        if k == "variant":
+            return {"variant": [[c["name"], self._maybe(c.get("type"))] for c in v["cases"]]}
+        if k == "enum":
+            return {"enum": [c["name"] for c in v["cases"]]}
+        if k == "flags":
+            return {"flags": [f["name"] for f in v["flags"]]}
+        if k == "handle":
+            return {"unsupported": next(iter(v))}  # own, borrow
+        return {"unsupported": k}  # future, stream, map, fixed-size lists...
+
+    def _maybe(self, ref: Any) -> Type | None:
+        return None if ref is None else self.tree(ref)

@@ -1,0 +1,37 @@
+"""Judging an adapter's facts (no host runs)."""
+
+from __future__ import annotations
+
+from wasmtui.diagnose import diagnose
+from wasmtui.model import Verdict
+from wasmtui.verdicts import call_outcome, judge
+
+from .fixtures import invoke
+
+
+def test_a_refusal_after_instantiation_is_a_failed_call_not_a_refusal():
+    """Issue 23.6: jco throwing mid-call, a string the host cannot lift."""
+    result = {"outcome": "refused", "instantiated": True,
+              "error": "TypeError: Cannot read properties of undefined (reading 'length')"}
+    verdict, _, reason = judge(invoke("f"), result, "u32")
+    assert verdict is Verdict.FAIL
+    assert "after the component was instantiated" in reason and "refused to load" not in reason
+    assert call_outcome(result) == "call-failed"
+    found = diagnose(verdict, result["error"], outcome=call_outcome(result))
+    assert found is not None and found.id == "host-call-failed"
+    assert "TypeError" in found.cause
+
+
+def test_a_refusal_before_instantiation_stays_a_refusal():
+    result = {"outcome": "refused", "error": "component imports instance `x:y/z`, but a "
+                                             "matching implementation was not found"}
+    verdict, _, reason = judge(invoke("f"), result, "u32")
+    assert (verdict, call_outcome(result)) == (Verdict.FAIL, "refused")
+    assert "refused to load, link or instantiate" in reason
+    assert diagnose(verdict, result["error"], outcome="refused").id == "custom-import-missing"
+
+
+def test_a_value_after_instantiation_is_judged_as_usual():
+    verdict, actual, _ = judge(invoke("f"), {"outcome": "ok", "value": 3, "instantiated": True},
+                               "u32")
+    assert (verdict, actual["value"]) == (Verdict.PASS, 3)

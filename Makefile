@@ -16,7 +16,7 @@ HOSTS ?= $(ALL_HOSTS)
 HOST_STEPS := $(addprefix host-,$(HOSTS))
 TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
-.PHONY: install venv toolchain hosts guests run test lint bench clean steps \
+.PHONY: install venv toolchain hosts guests run test check lint bench clean steps \
 	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
 install:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps
@@ -79,6 +79,12 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_tui.py
 	$(VENV)/bin/python benchmarks/bench_browser.py
 	$(VENV)/bin/python benchmarks/bench_sweep.py
+
+# The fast tier: ruff and the unit tests (tests/unit: no host, no network, no install).
+# Run it after every change; `make test` runs both tiers against the real hosts.
+check: venv
+	$(VENV)/bin/ruff check src tests benchmarks adapters
+	$(VENV)/bin/pytest -q tests/unit
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters

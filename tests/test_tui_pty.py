@@ -70,3 +70,43 @@ def test_closing_the_terminal_stops_and_cleans_up(bad_inputs):
 
     run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
     assert leftovers({"run_dir": str(run_dir)}) == NOTHING
+
+
+def test_losing_the_terminal_mid_run_quits_and_leaves_nothing(bad_inputs):
+    """Issue 23.7: the pty itself goes away (a closed window, an ssh drop, `tmux
+    kill-session`), not only a SIGHUP: the TUI used to block forever in Textual's writer
+    queue. Now it quits as `q` does: exit 1 (a check was cut short), a valid report in the
+    run folder, no adapter, host or container left. Run 10 times by hand (closing note)."""
+    import json
+    import signal
+    import time
+
+    from wasmtui.paths import cache_dir
+
+    from .test_cloud import NOTHING, leftovers
+
+    env = {**os.environ, "TERM": "xterm-256color"}
+    child = pexpect.spawn(sys.executable, ["-m", "wasmtui", "-H", "cloud_cli", "-H",
+                                           "wasmtime_cli", "-H", "plugin_python",
+                                           "--timeout", "120", str(bad_inputs["hang_cli"])],
+                          cwd=str(ROOT), env=env, dimensions=(44, 150), timeout=90,
+                          encoding="utf-8", codec_errors="replace")
+    proc = child.ptyproc
+    try:
+        child.expect("running")                              # the hanging guest runs
+        time.sleep(2)
+        os.close(proc.fd)                                    # the terminal is gone
+        proc.closed = True
+        deadline = time.monotonic() + 60
+        while proc.isalive() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not proc.isalive(), "wasmtui still runs 60 s after its terminal went away"
+    finally:
+        if proc.isalive():
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.exitstatus == 1, (proc.exitstatus, proc.signalstatus)
+    run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    report = json.loads((run_dir / "report.json").read_text())
+    assert {c["host"] for c in report["cells"]} == {"cloud_cli", "wasmtime_cli", "plugin_python"}
+    assert leftovers({"run_dir": str(run_dir)}) == NOTHING

@@ -6,7 +6,13 @@ by wave-json (hosts/wasmtime_cli/wave-json, on the wasm-wave crate wasmtime itse
 uses); cli -> `wasmtime run C.wasm args...`; http ->
 `wasmtime serve -S cli --addr 127.0.0.1:0 C.wasm`, one real request, then stop;
 instantiate -> `wasmtime run C.wasm`, where wasmtime's complaint that there is no
-wasi:cli/run means linking and instantiation went through.
+wasi:cli/run means linking and instantiation went through. A command (it exports
+wasi:cli/run) would run its `main` there, so it is first wrapped by wac in a component
+that instantiates it and exports nothing: instantiating must not run guest code.
+
+The CLI instantiates and calls in one process, so before an invoke check the adapter
+runs that instantiate-only route with the check's linking: when it went through, a
+refusal of the call that follows is the call's (result `instantiated`).
 
 The CLI has no way to provide custom host functions: checks that need them are sent
 anyway, and wasmtime's own refusal is the verdict's evidence.
@@ -15,6 +21,7 @@ anyway, and wasmtime's own refusal is the verdict's evidence.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import json
 import os
@@ -35,6 +42,15 @@ from outcomes import outcome_of  # noqa: E402
 from protocol import Adapter, Output, serve  # noqa: E402
 
 INSTALL = "make -C hosts/wasmtime_cli install"
+# The instantiate-only wrapper of a command: instantiates it, exports nothing.
+WRAPPER = """package wasmtui:instantiate-only;
+let guest = new wasmtui:guest { ... };
+"""
+
+
+class WrapError(Exception):
+    """wac could not wrap a command for an instantiate-only run (the message says why)."""
+
 NOT_A_COMMAND = re.compile(r"no exported instance named `wasi:cli/run")
 # CLIs before 46 parse no interface-qualified name in --invoke ('iface.func(...)'): they
 # find a function by its bare name among all exports.
@@ -120,6 +136,10 @@ class WasmtimeCli(Adapter):
     def __init__(self) -> None:
         self.bin = find_tool("wasmtime")
         self.warm: set[tuple[str, int, int]] = set()  # components compiled into the cache
+        # (component, size, mtime, link flags...) -> whether the instantiate-only run went
+        # through (an invoke check's `instantiated`)
+        self.instantiated: dict[tuple[Any, ...], bool] = {}
+        self.wrap_commands: dict[str, str] = {}  # a command -> how its wrapper is made
         # CLIs before 46 parse no interface-qualified --invoke name: learnt from the first
         # refusal, then every function is called by its bare name.
         self.bare_invoke = False
@@ -162,6 +182,17 @@ class WasmtimeCli(Adapter):
             request["_argv"] = self._build_argv(request)
         return request["_argv"]
 
+    def link_flags(self, request: dict[str, Any]) -> list[str]:
+        """The flags that change what the CLI links (an instantiate-only run must use
+        the same as the check it stands for)."""
+        check = request["check"]
+        flags = []
+        if request.get("memory_limit"):
+            flags += ["-W", f"max-memory-size={request['memory_limit']}"]
+        if check["grants"]["http-outgoing"] and check["kind"] != "http":
+            flags += ["-S", "http"]
+        return flags + check.get("workaround", {}).get("host-flags", [])  # wasmtui's rerun
+
     def _build_argv(self, request: dict[str, Any]) -> list[str]:
         check, comp = request["check"], request["component"]
         grants = check["grants"]
@@ -169,12 +200,10 @@ class WasmtimeCli(Adapter):
         env_flags = [f"--env={k}={v}" for k, v in check.get("env", {}).items()]
         env_flags += [f"--dir={d}::{d}" for d in grants["dirs"]]
         env_flags += ["-S", "inherit-network"] if grants["network"] else []
-        if request.get("memory_limit"):
-            env_flags += ["-W", f"max-memory-size={request['memory_limit']}"]
+        env_flags += self.link_flags(request)
         kind = check["kind"]
-        if grants["http-outgoing"] and kind != "http":
-            env_flags += ["-S", "http"]
-        env_flags += check.get("workaround", {}).get("host-flags", [])  # wasmtui's rerun
+        if kind == "instantiate":
+            return self.instantiate_only(request)
         if kind == "invoke":
             assert self.wave is not None
             params = check["signature"]["params"]
@@ -189,9 +218,49 @@ class WasmtimeCli(Adapter):
             return netns.wrap(argv) if self.isolated(check) else argv
         return [self.bin, "run", *env_flags, comp]
 
+    def instantiate_only(self, request: dict[str, Any]) -> list[str]:
+        """`wasmtime run` of the component, or of a command wrapped so that nothing runs
+        its `main` (wasmtime then says it finds no wasi:cli/run: instantiated)."""
+        comp = request["component"]
+        if request["check"].get("run_exports"):
+            comp = self.wrapper(comp)
+        return [self.bin, "run", *self.link_flags(request), comp]
+
+    def wrapper(self, component: str) -> str:
+        """A component that instantiates `component` and exports nothing, composed by
+        wac (`new guest { ... }`: every import passed through), cached by content."""
+        data = Path(component).read_bytes()
+        folder = Path(os.environ.get("WASMTUI_CACHE", str(Path.home() / ".cache/wasmtui")))
+        folder = folder / "instantiate-only"
+        out = folder / f"{hashlib.sha256(data).hexdigest()}.wasm"
+        self.wrap_commands[component] = self.wrap_command(component, out)
+        if not out.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "instantiate-only.wac").write_text(WRAPPER)
+            tmp = out.with_suffix(f".{os.getpid()}.tmp")
+            argv = shlex.split(self.wrap_commands[component].replace(str(out), str(tmp)))
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                tmp.unlink(missing_ok=True)
+                raise WrapError(f"wac could not wrap the command for an instantiate-only "
+                                f"run: {done.stderr.strip()}")
+            tmp.replace(out)
+        return str(out)
+
+    def wrap_command(self, component: str, out: Path) -> str:
+        wac = find_tool("wac") or "wac"
+        return shlex.join([wac, "compose", "--dep", f"wasmtui:guest={component}", "-o",
+                           str(out), str(out.parent / "instantiate-only.wac")])
+
     def command(self, request: dict[str, Any]) -> str:
-        line = shlex.join(self.argv(request))
+        try:
+            line = shlex.join(self.argv(request))
+        except WrapError as exc:
+            return f"# {exc}"
         check = request["check"]
+        if wrap := self.wrap_commands.get(request["component"]) if check["kind"] == \
+                "instantiate" and check.get("run_exports") else None:
+            line = f"{wrap} && {line}"
         if check["kind"] == "http":
             curl = f"curl -X {check['method']} 'http://127.0.0.1:PORT{check['path']}'"
             if self.isolated(check):
@@ -200,14 +269,19 @@ class WasmtimeCli(Adapter):
         return line
 
     def run(self, request: dict[str, Any], out: Output) -> dict[str, Any]:
-        argv = self.argv(request)
+        try:
+            argv = self.argv(request)
+        except WrapError as exc:
+            return {"outcome": "harness-error", "error": str(exc)}
         if request["check"]["kind"] == "http":
             return self._http(request, argv, out)
-        self.prepare(request["component"])
+        kind = request["check"]["kind"]
+        instantiates = self.instantiates(request) if kind == "invoke" else None
+        if kind not in ("invoke", "instantiate"):
+            self.prepare(request["component"])
         out.running()
         code = process.run(argv, self.env, out)
         error = host_error(out.tail("stderr"))
-        kind = request["check"]["kind"]
         if kind == "instantiate" and NOT_A_COMMAND.search(error):
             return {"outcome": "ok", "exit_code": 0}
         qualified = kind == "invoke" and "." in request["check"]["function"]
@@ -219,7 +293,8 @@ class WasmtimeCli(Adapter):
             out.note("this wasmtime parses no interface-qualified --invoke name: called the "
                      "function by its bare name")
         if kind == "invoke":
-            return self._invoke_result(request["check"], code, error, out)
+            result = self._invoke_result(request["check"], code, error, out)
+            return {**result, "instantiated": True} if instantiates else result
         if code < 0:  # the CLI itself was killed (OOM killer, a signal): not the guest
             return {"outcome": outcome_of(error, True, f"signal {-code}"), "exit_code": code,
                     "error": error or f"wasmtime was killed by signal {-code}"}
@@ -248,6 +323,24 @@ class WasmtimeCli(Adapter):
         except ValueError as exc:
             return {"outcome": "harness-error", "error": f"wasmtime printed {last!r}, which "
                                                          f"wave-json cannot read: {exc}"}
+
+    def instantiates(self, request: dict[str, Any]) -> bool:
+        """Whether the component instantiates with this check's linking, by the
+        instantiate-only route (once per component and linking; it also compiles the
+        component into the cache, so the check's own run starts warm)."""
+        comp = request["component"]
+        stat = os.stat(comp)
+        key = (comp, stat.st_size, stat.st_mtime_ns, *self.link_flags(request))
+        if key not in self.instantiated:
+            try:
+                argv = self.instantiate_only(request)
+            except WrapError:
+                return False
+            done = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL,
+                                  capture_output=True, text=True, check=False)
+            self.instantiated[key] = bool(NOT_A_COMMAND.search(host_error(done.stderr)))
+            self.warm.add(key[:3])
+        return self.instantiated[key]
 
     def prepare(self, component: str) -> None:
         """Compile the component into wasmtime's cache before guest code runs (the CLI

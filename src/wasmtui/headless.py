@@ -123,10 +123,6 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
 def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Path | None,
             markdown_path: Path | None, junit_path: Path | None) -> int:
     """Settle what never ran, write the report(s) and the summary; the exit code."""
-    for cell in session.cells:  # checks never started when the run was interrupted
-        for run in cell.runs:
-            if not run.verdict.done:
-                run.verdict, run.reason = Verdict.ERROR, "cancelled before it started"
     session.finish(interrupted)
     report = build_report(session)
     write_outputs(report, json_path=report_path, markdown=markdown_path, junit=junit_path)

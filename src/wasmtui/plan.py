@@ -98,10 +98,10 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     verdict settled here (a missing function fails; a manifest value that does not fit
     its type is an error: neither the guest's nor the host's doing), or None."""
     check = run.check
-    if check.kind is CheckKind.CLI:  # the command's run export(s), exactly as exported
-        run.target = {"run_exports": sorted(e.name for e in info.exports
-                                            if e.name.split("@")[0] == CLI_RUN)}
-        return None
+    # The command's run export(s), exactly as exported: a cli check runs one; no other
+    # check may (a host whose only instantiate route runs it wraps the command first).
+    run.target = {"run_exports": sorted(e.name for e in info.exports
+                                        if e.name.split("@")[0] == CLI_RUN)}
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)
@@ -125,7 +125,7 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
                 if sig["result"] is not None else _no_value(check.expect["value"])
     except values.ValueMismatch as exc:
         return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
-    run.target = {"function": name, "signature": sig, "args": args}
+    run.target.update(function=name, signature=sig, args=args)
     return None
 
 

@@ -18,7 +18,7 @@ import anyio
 from . import catalog
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
-from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus
+from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus, Verdict
 from .paths import cache_dir
 from .plan import apply_status, needs_host, plan
 from .project import find_project
@@ -143,6 +143,12 @@ class Session:
         await self.runner.run_cells(self.cells if cells is None else cells)
 
     def finish(self, interrupted: bool = False) -> None:
+        """The run is over: a check that never got to run (an interrupted run, a quit)
+        is an error saying so, never left pending in the report."""
+        for cell in self.cells:
+            for run in cell.runs:
+                if not run.verdict.done:
+                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it started"
         self.interrupted = interrupted
         self.finished_at = now_iso()
         self.bus.publish(RunFinished(interrupted=interrupted))

@@ -46,9 +46,13 @@ class _Reader:
         self.ifaces = resolve["interfaces"]
         self.packages = resolve["packages"]
 
-    def iface_name(self, index: int) -> str:
-        """`ns:pkg/name@version`, as components name an instance."""
+    def iface_name(self, index: int, key: str) -> str:
+        """`ns:pkg/name@version`, as components name an instance; an interface with no
+        name of its own (a plain-named instance, `export lists: interface {...}`) is
+        named by its world key."""
         iface = self.ifaces[index]
+        if iface.get("name") is None or iface.get("package") is None:
+            return key
         package = self.packages[iface["package"]]["name"]
         base, at, version = package.partition("@")
         return f"{base}/{iface['name']}{at}{version}"
@@ -56,10 +60,10 @@ class _Reader:
     def item(self, key: str, item: dict[str, Any]) -> Interface:
         if "interface" in item:
             index = item["interface"]["id"]
-            iface = Interface(name=self.iface_name(index))
+            iface = Interface(name=self.iface_name(index, key))
             body = self.ifaces[index]
             for name, tid in sorted(body.get("types", {}).items()):
-                if self.types[tid]["kind"] == "resource":
+                if self.is_resource(tid):
                     iface.functions[name] = "resource"
             for name, func in sorted(body.get("functions", {}).items()):
                 iface.signatures[name] = self.signature(func)
@@ -72,6 +76,13 @@ class _Reader:
             iface.functions[func["name"]] = render_signature(iface.signatures[func["name"]])
             return iface
         return Interface(name=key)  # a type (a resource imported or exported at the root)
+
+    def is_resource(self, tid: int) -> bool:
+        """A resource, or a type that names one (`use` of another interface's)."""
+        kind = self.types[tid]["kind"]
+        while isinstance(kind, dict) and isinstance(kind.get("type"), int):
+            kind = self.types[kind["type"]]["kind"]
+        return kind == "resource"
 
     def signature(self, func: dict[str, Any]) -> dict[str, Any]:
         params = func["params"]

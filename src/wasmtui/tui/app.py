@@ -448,6 +448,9 @@ class WasmtuiApp(App[int]):
             done = [r for c in self.session.cells for r in c.runs]
             strict = self.session.options.strict
             code = 1 if any(r.verdict.fails_run(strict) for r in done) else 0
+            self.session.finish()  # what never ran says so in the report
+            write_outputs(build_report(self.session),
+                          json_path=self.session.run_dir / "report.json")
         self.exit(return_code=code)
 
     async def on_unmount(self) -> None:
@@ -468,5 +471,6 @@ def run_tui(options: Options) -> int:
     app.run()
     if app.session is not None:
         with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
-            print(f"wasmtui: logs in {app.session.run_dir}")
+            print(f"wasmtui: report in {app.session.run_dir / 'report.json'}; "
+                  f"logs in {app.session.run_dir}")
     return app.return_code or 0

@@ -35,3 +35,15 @@ def test_a_value_after_instantiation_is_judged_as_usual():
     verdict, actual, _ = judge(invoke("f"), {"outcome": "ok", "value": 3, "instantiated": True},
                                "u32")
     assert (verdict, actual["value"]) == (Verdict.PASS, 3)
+
+
+def test_a_value_the_host_cannot_lift_is_the_trap_a_check_may_expect():
+    """The canonical ABI traps on a string that is not UTF-8: wasmtime's refusal of it
+    during the call satisfies `trap = true`; before instantiation it never does."""
+    check = invoke("f")
+    trapping = type(check)(name="t", kind=check.kind, function="f", expect={"trap": True})
+    during = {"outcome": "refused", "instantiated": True,
+              "error": "invalid utf-8 sequence of 1 bytes from index 0"}
+    assert judge(trapping, during, "string")[0] is Verdict.PASS
+    before = {"outcome": "refused", "error": "component imports instance `x`"}
+    assert judge(trapping, before, "string")[0] is Verdict.FAIL

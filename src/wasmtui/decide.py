@@ -1,0 +1,97 @@
+"""Where a check's verdict is decided: one pure function, for the checks the runner ran
+and for those the plan settled before any host was asked.
+
+The runner and the plan only gather facts (an adapter's result, or why there is none;
+the plan's own finding); `decide` turns them, with the check and what is known of the
+host, into the final verdict, its reason and evidence, the diagnosis, and what the
+project's known failures (expectations.toml) make of it. So a verdict means the same
+wherever it came from, and the rule is tested without a host (tests/unit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .diagnose import diagnose
+from .model import Check, Diagnosis, Expectation, Verdict
+from .sandbox import Probe
+from .verdicts import call_outcome, judge
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What was measured of one check. Either the adapter's `result` (with whether guest
+    code had `started`), or the verdict the run `stopped` with and `why` (a timeout, a
+    cancellation, a dead adapter, wasmtui's own failure), or the plan's finding
+    (`settled`, before any host ran it)."""
+
+    result: dict[str, Any] | None = None
+    started: bool = False
+    stopped: Verdict | None = None
+    why: str = ""
+    evidence: bool = True  # `why` is also the check's actual error (not for n/a, cancel)
+    settled: bool = False  # decided by the plan: diagnosed only when `diagnosis` is given
+    diagnosis: Diagnosis | None = None  # the plan's own (bad input), when settled
+    output: str = ""  # the guest's output tail: a cause may read it
+    probe: Probe | None = None  # a sandbox probe check's context
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: Verdict
+    reason: str
+    actual: dict[str, Any] = field(default_factory=dict)
+    outcome: str = ""
+    diagnosis: Diagnosis | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Known:
+    """What is known of the check before it runs: its host, the type of its result, a
+    host limit that explains a failure (a WASI version the host lacks), and the
+    project's known failure for it."""
+
+    host: str = ""
+    result_type: Any = None
+    host_limit: Diagnosis | None = None
+    expectation: Expectation | None = None
+
+
+def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
+    if facts.result is not None:
+        verdict, actual, reason = judge(check, facts.result, known.result_type,
+                                        facts.started, facts.probe)
+        outcome = call_outcome(facts.result)
+    else:
+        verdict, reason, outcome = facts.stopped or Verdict.ERROR, facts.why, ""
+        actual = {"error": reason} if facts.evidence else {}
+    if facts.settled:
+        diagnosis = facts.diagnosis
+    elif known.host_limit and verdict in (Verdict.FAIL, Verdict.ERROR):
+        diagnosis = known.host_limit  # known before it ran (a WASI version)
+    elif verdict is not Verdict.PASS:
+        error = "\n".join([str(actual.get("error", "")), reason])
+        diagnosis = diagnose(verdict, error, host=known.host, outcome=outcome,
+                             output=facts.output)
+    else:
+        diagnosis = None
+    verdict, notes = known_failure(verdict, known.expectation)
+    return Decision(verdict=verdict, reason=reason, actual=actual, outcome=outcome,
+                    diagnosis=diagnosis, notes=notes)
+
+
+EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)
+
+
+def known_failure(verdict: Verdict, e: Expectation | None) -> tuple[Verdict, tuple[str, ...]]:
+    """A verdict as the project's known failures see it: a failure (or timeout) that is
+    expected is `xfail`, a pass that was not is `xpass`; errors stay errors (a broken
+    harness is never a known failure). The note says which expectation, with its link."""
+    if e is None or verdict not in (*EXPECTED_FAILURE, Verdict.PASS):
+        return verdict, ()
+    link = f" ({e.link})" if e.link else ""
+    said = "expected to fail" if e.verdict == "fail" else "expected not to apply"
+    note = f"{said} (expectations.toml): {e.reason or 'no reason given'}{link}"
+    return (Verdict.XPASS if verdict is Verdict.PASS else Verdict.XFAIL), (note,)

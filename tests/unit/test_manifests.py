@@ -1,0 +1,75 @@
+"""Manifests and known failures through the catalog's own loaders: an error names the
+file and the key; expectations turn verdicts into xfail/xpass, and errors stay errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmtui import expectations
+from wasmtui.catalog import ManifestError, load_guest, load_host
+from wasmtui.model import CheckKind, CheckRun, Expectation, Verdict
+
+from .fixtures import invoke
+
+
+def test_a_typo_in_a_guest_manifest_names_the_file_and_the_key(tmp_path):
+    (tmp_path / "guest.toml").write_text('[[check]]\nname = "a"\nkind = "invoke"\n'
+                                         'fucntion = "f"\n')
+    with pytest.raises(ManifestError) as err:
+        load_guest(tmp_path)
+    assert str(tmp_path / "guest.toml") in str(err.value) and "fucntion" in str(err.value)
+
+
+def test_a_wrong_kind_and_broken_toml_say_where(tmp_path):
+    (tmp_path / "guest.toml").write_text('[[check]]\nname = "a"\nkind = "invok"\n')
+    with pytest.raises(ManifestError, match="check.0.kind|check\\[0\\].kind"):
+        load_guest(tmp_path)
+    (tmp_path / "guest.toml").write_text('[[check]\n')
+    with pytest.raises(ManifestError, match="guest.toml"):
+        load_guest(tmp_path)
+
+
+def test_a_guest_manifest_gives_checks_with_their_defaults(tmp_path):
+    (tmp_path / "guest.toml").write_text('name = "x"\n[[check]]\nname = "run"\nkind = "cli"\n')
+    guest = load_guest(tmp_path / "guest.toml")
+    assert (guest.name, guest.component) == ("x", tmp_path / "x.wasm")
+    assert guest.checks[0].kind is CheckKind.CLI
+
+
+def test_a_host_manifest_typo_names_the_key(tmp_path):
+    (tmp_path / "host.toml").write_text('adapter = ["true"]\nchecks = ["invoke"]\n'
+                                        'instal = "make"\n')
+    with pytest.raises(ManifestError, match="instal"):
+        load_host(tmp_path)
+
+
+def test_expectations_file_errors_name_the_field(tmp_path):
+    path = tmp_path / "expectations.toml"
+    path.write_text('[[expect]]\nguest = "g"\nverdict = "pass"\n')
+    with pytest.raises(expectations.ExpectationsError, match="verdict"):
+        expectations.load(path)
+
+
+KNOWN = [Expectation(guest="hello_*", host="plugin_python", check="*", verdict="fail",
+                     reason="wasmtime-py lacks it", link="https://example.org/1")]
+
+
+@pytest.mark.parametrize("host,found", [("plugin_python", True),
+                                        ("plugin_python@38.0.0", True),
+                                        ("plugin_node", False)])
+def test_a_known_failure_matches_a_host_with_or_without_its_release(host, found):
+    assert (expectations.find(KNOWN, "hello_world_rust", host, "greet") is not None) is found
+
+
+@pytest.mark.parametrize("verdict,settled", [(Verdict.FAIL, Verdict.XFAIL),
+                                             (Verdict.TIMEOUT, Verdict.XFAIL),
+                                             (Verdict.PASS, Verdict.XPASS),
+                                             (Verdict.ERROR, Verdict.ERROR),
+                                             (Verdict.NA, Verdict.NA)])
+def test_known_failures_settle_failures_and_passes_never_errors(verdict, settled):
+    run = CheckRun(check=invoke("f"), verdict=verdict, expectation=KNOWN[0])
+    expectations.settle(run)
+    assert run.verdict is settled
+    if settled in (Verdict.XFAIL, Verdict.XPASS):
+        assert "https://example.org/1" in run.notes[-1]
+    assert Verdict.XPASS.fails_run(strict=True) and not Verdict.XFAIL.fails_run(strict=True)

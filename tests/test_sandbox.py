@@ -14,6 +14,7 @@ import pytest
 
 from wasmtui import sandbox
 from wasmtui.catalog import ManifestError, load_guest, load_host
+from wasmtui.witness import Witness
 
 from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 
@@ -245,7 +246,7 @@ def test_manifests_reject_unknown_grants_and_undeclared_states(tmp_path):
 
 
 def test_the_witness_records_tokens():
-    witness = sandbox.Witness()
+    witness = Witness()
     try:
         tcp = witness.address("tcp", "tok").removeprefix("tcp://").split("/")[0]
         host, port = tcp.split(":")

@@ -13,8 +13,8 @@ import anyio
 from . import __version__
 from .catalog import ManifestError
 from .paths import find_root
-from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT
-from .session import Options
+from .runlog import DEFAULT_LOG_LIMIT
+from .session import DEFAULT_MEMORY_LIMIT, Options
 
 EPILOG = """\
 examples:

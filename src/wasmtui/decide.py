@@ -31,6 +31,7 @@ class Facts:
     stopped: Verdict | None = None
     why: str = ""
     evidence: bool = True  # `why` is also the check's actual error (not for n/a, cancel)
+    error: str = ""  # the actual error when it is not `why` (bad input: without the hint)
     settled: bool = False  # decided by the plan: diagnosed only when `diagnosis` is given
     diagnosis: Diagnosis | None = None  # the plan's own (bad input), when settled
     output: str = ""  # the guest's output tail: a cause may read it
@@ -60,13 +61,14 @@ class Known:
 
 
 def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
+    """The check's verdict from what was measured (below: `Facts`, `Known`)."""
     if facts.result is not None:
         verdict, actual, reason = judge(check, facts.result, known.result_type,
                                         facts.started, facts.probe)
         outcome = call_outcome(facts.result)
     else:
         verdict, reason, outcome = facts.stopped or Verdict.ERROR, facts.why, ""
-        actual = {"error": reason} if facts.evidence else {}
+        actual = {"error": facts.error or reason} if facts.evidence else {}
     if facts.settled:
         diagnosis = facts.diagnosis
     elif known.host_limit and verdict in (Verdict.FAIL, Verdict.ERROR):
@@ -80,6 +82,12 @@ def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
     verdict, notes = known_failure(verdict, known.expectation)
     return Decision(verdict=verdict, reason=reason, actual=actual, outcome=outcome,
                     diagnosis=diagnosis, notes=notes)
+
+
+def settled(verdict: Verdict, why: str, **facts: Any) -> Facts:
+    """The plan's finding as facts: n/a is never evidence against the guest."""
+    return Facts(stopped=verdict, why=why, settled=True,
+                 **{"evidence": verdict is not Verdict.NA, **facts})
 
 
 EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)

@@ -10,7 +10,8 @@
 
 A check that fails (or times out) where one is expected to is `xfail`; one that passes
 is `xpass`, which fails the run under --strict only (the upstream fix landed: drop the
-expectation). Errors stay errors: a broken harness is never a known failure.
+expectation). Errors stay errors: a broken harness is never a known failure. That rule
+is decide.known_failure; this module reads the file and finds a check's entry.
 """
 
 from __future__ import annotations
@@ -23,10 +24,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from .manifest import describe
-from .model import CheckRun, Expectation, Verdict
+from .model import Expectation
 
 FILE = "expectations.toml"
-EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)
 
 
 class ExpectationsError(ValueError):
@@ -68,20 +68,3 @@ def find(expectations: list[Expectation], guest: str, host: str,
                 and (fnmatch.fnmatchcase(host, e.host) or fnmatch.fnmatchcase(base, e.host))):
             return e
     return None
-
-
-def settle(run: CheckRun) -> None:
-    """Turn a finished check's verdict into xfail / xpass when the project expects it
-    to fail; the note says which expectation and links it."""
-    e = run.expectation
-    if e is None:
-        return
-    if run.verdict in EXPECTED_FAILURE:
-        run.verdict = Verdict.XFAIL
-    elif run.verdict is Verdict.PASS:
-        run.verdict = Verdict.XPASS
-    else:
-        return
-    link = f" ({e.link})" if e.link else ""
-    said = "expected to fail" if e.verdict == "fail" else "expected not to apply"
-    run.notes.append(f"{said} (expectations.toml): {e.reason or 'no reason given'}{link}")

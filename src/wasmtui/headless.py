@@ -16,8 +16,9 @@ from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
 from .model import Verdict
 from .outputs import report_text, write_outputs
-from .report import build_report, check_details, session_counts
+from .report import check_details
 from .session import STOP_SIGNALS, Options, Session
+from .session_report import build_report, session_counts
 
 COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
           Verdict.NA: "2", Verdict.UNAVAILABLE: "2", Verdict.XFAIL: "2;31", Verdict.XPASS: "1;33"}

@@ -8,10 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shlex
-import shutil
 import subprocess
-from dataclasses import asdict
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -22,7 +19,7 @@ from wasmtime import component as wc
 
 from . import witjson
 from .model import ComponentInfo, Interface
-from .paths import cache_dir
+from .paths import cache_dir, tool
 from .values import INTEGERS, Type, render_signature
 
 CACHE_FORMAT = 5
@@ -90,9 +87,7 @@ COMPONENT_LAYER = b"\x01\x00"  # bytes 6-7: layer 1 is a component
 
 
 def wasm_tools() -> str | None:
-    """The cached wasm-tools (make install), or one on PATH."""
-    cached = cache_dir() / "tools" / "bin" / "wasm-tools"
-    return str(cached) if os.access(cached, os.X_OK) else shutil.which("wasm-tools")
+    return tool("wasm-tools")
 
 
 @cache
@@ -150,19 +145,6 @@ def _core_module(info: ComponentInfo, data: bytes) -> None:
     else:
         info.error = ("a core WebAssembly module, not a component "
                       "(wrap it: wasm-tools component new MODULE.wasm -o COMPONENT.wasm)")
-
-
-def evidence_command(info: ComponentInfo) -> str:
-    """A command that shows what inspect saw in a file that no host is asked to run (its
-    verdict's reproduction): the validator's complaint, or a core module's header and
-    imports."""
-    tool = shlex.quote(wasm_tools() or "wasm-tools")
-    path = shlex.quote(str(info.path))
-    if info.kind == "missing":
-        return f"ls -l {path}"
-    if info.kind == "core-module":
-        return f"{tool} print {path} | grep -m6 -E '^\\(module|\\(import'"
-    return f"{tool} validate --features all {path}"
 
 
 def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
@@ -244,26 +226,13 @@ def inspect_component(path: Path, cache: Path | None = None) -> ComponentInfo:
         try:
             raw = json.loads(entry.read_text())
             if raw.pop("format", None) == CACHE_FORMAT:
-                return _from_json(path, raw)
+                return ComponentInfo.from_json(path, raw)
         except (ValueError, KeyError, TypeError):
             pass  # a damaged cache entry is recomputed
     info = _inspect_bytes(path, data, sha)
     if entry:
         entry.parent.mkdir(parents=True, exist_ok=True)
         tmp = entry.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, **to_json(info)}))
+        tmp.write_text(json.dumps({"format": CACHE_FORMAT, **info.to_json()}))
         tmp.replace(entry)
     return info
-
-
-def to_json(info: ComponentInfo) -> dict[str, Any]:
-    raw = asdict(info)
-    raw["path"] = str(info.path)
-    return raw
-
-
-def _from_json(path: Path, raw: dict[str, Any]) -> ComponentInfo:
-    raw["path"] = path
-    raw["imports"] = [Interface(**i) for i in raw["imports"]]
-    raw["exports"] = [Interface(**e) for e in raw["exports"]]
-    return ComponentInfo(**raw)

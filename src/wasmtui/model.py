@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .sandbox import Grants
+
+if TYPE_CHECKING:
+    from .decide import Decision
 
 
 class Verdict(enum.StrEnum):
@@ -279,6 +282,19 @@ class ComponentInfo:
         """True when an export is named `prefix` (any @version)."""
         return any(e.name.split("@")[0] == prefix for e in self.exports)
 
+    def to_json(self) -> dict[str, Any]:
+        """As the report and inspect's cache store it."""
+        raw = asdict(self)
+        raw["path"] = str(self.path)
+        return raw
+
+    @classmethod
+    def from_json(cls, path: Path, raw: dict[str, Any]) -> ComponentInfo:
+        raw = {**raw, "path": path}
+        raw["imports"] = [Interface(**i) for i in raw["imports"]]
+        raw["exports"] = [Interface(**e) for e in raw["exports"]]
+        return cls(**raw)
+
 
 @dataclass(frozen=True)
 class Workaround:
@@ -301,6 +317,31 @@ class Diagnosis:
     hint: str = ""
     link: str = ""
     workaround: Workaround | None = None
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the plan resolved of a check's request (adapters/PROTOCOL.md), set once:
+    the command's run exports; an invoke check's function as exported, its typed
+    signature and canonical arguments; the grants given (directories absolute) and the
+    env with the granted variables; a workaround's flags (a rerun's). Each field that
+    is set replaces the manifest's own in the request, and nothing else does."""
+
+    run_exports: tuple[str, ...] = ()
+    function: str | None = None
+    signature: dict[str, Any] | None = None
+    args: tuple[Any, ...] | None = None
+    grants: dict[str, Any] | None = None
+    env: dict[str, str] | None = None
+    workaround: dict[str, list[str]] | None = None
+
+    def overlay(self) -> dict[str, Any]:
+        """The request's keys this resolution sets (None: the check's own stands)."""
+        fields = {"run_exports": list(self.run_exports), "function": self.function,
+                  "signature": self.signature,
+                  "args": None if self.args is None else list(self.args),
+                  "grants": self.grants, "env": self.env, "workaround": self.workaround}
+        return {k: v for k, v in fields.items() if v is not None}
 
 
 @dataclass
@@ -330,8 +371,8 @@ class CheckRun:
     # of a failure, known before the check runs.
     host_limit: Diagnosis | None = None
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
-    # An invoke check's function as the component exports it: {"function", "signature"}
-    target: dict[str, Any] = field(default_factory=dict)
+    # What the plan resolved for its request: the function as exported, its types...
+    resolved: Resolved = field(default_factory=Resolved)
     # The check's grants, resolved by the plan (directories absolute)
     grants: Grants = field(default_factory=Grants)
     # What the project's expectations.toml says of this check (a known failure)
@@ -339,7 +380,7 @@ class CheckRun:
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
-        fresh = CheckRun(check=self.check, host_version=self.host_version, target=self.target,
+        fresh = CheckRun(check=self.check, host_version=self.host_version, resolved=self.resolved,
                          host_limit=self.host_limit, grants=self.grants,
                          expectation=self.expectation)
         self.__dict__.update(fresh.__dict__)
@@ -347,11 +388,24 @@ class CheckRun:
     @property
     def result_type(self) -> Any:
         """The WIT result type of an invoke check's function (None: no result)."""
-        return self.target.get("signature", {}).get("result")
+        return (self.resolved.signature or {}).get("result")
 
     def request(self) -> dict[str, Any]:
-        """The check as adapters/PROTOCOL.md sends it, with the resolved function."""
-        return {**self.check.to_request(), **self.target}
+        """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""
+        return {**self.check.to_request(), **self.resolved.overlay()}
+
+    def begin(self, started_at: str, expected: dict[str, Any], log: str) -> None:
+        """The runner starts it: running, with what it expects and where it logs."""
+        self.verdict, self.started_at = Verdict.RUNNING, started_at
+        self.expected, self.log = expected, log
+
+    def record(self, decision: Decision) -> None:
+        """The verdict and everything that explains it, as `decide` gave it: the one
+        place a check's verdict is set once it was judged."""
+        self.verdict, self.reason = decision.verdict, decision.reason
+        self.actual, self.outcome = decision.actual, decision.outcome
+        self.diagnosis = decision.diagnosis
+        self.notes.extend(decision.notes)
 
 
 @dataclass

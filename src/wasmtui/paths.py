@@ -68,3 +68,14 @@ def cache_dir() -> Path:
         return Path(env)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "wasmtui"
+
+
+def tools_dir() -> Path:
+    """Where `make install` puts the tools it builds (cargo install --root)."""
+    return cache_dir() / "tools"
+
+
+def tool(name: str) -> str | None:
+    """A tool wasmtui runs (wasm-tools, wac): the cache's build, else one on PATH."""
+    cached = tools_dir() / "bin" / name
+    return str(cached) if os.access(cached, os.X_OK) else shutil.which(name)

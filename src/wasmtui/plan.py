@@ -7,11 +7,13 @@ else; a host that is not installed makes its checks `unavailable`.
 from __future__ import annotations
 
 import re
+import shlex
+from dataclasses import replace
 from pathlib import Path
 
 from . import expectations, sandbox, values
+from .decide import Facts, Known, decide, settled
 from .diagnose import diagnose, workaround_for
-from .inspect import evidence_command
 from .model import (
     Cell,
     Check,
@@ -23,8 +25,10 @@ from .model import (
     Guest,
     Host,
     HostStatus,
+    Resolved,
     Verdict,
 )
+from .paths import tool
 
 CLI_RUN = "wasi:cli/run"
 # How the component model names a resource's functions ([method]x.get-a...).
@@ -100,8 +104,8 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     check = run.check
     # The command's run export(s), exactly as exported: a cli check runs one; no other
     # check may (a host whose only instantiate route runs it wraps the command first).
-    run.target = {"run_exports": sorted(e.name for e in info.exports
-                                        if e.name.split("@")[0] == CLI_RUN)}
+    run.resolved = Resolved(run_exports=tuple(sorted(e.name for e in info.exports
+                                                     if e.name.split("@")[0] == CLI_RUN)))
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)
@@ -125,7 +129,7 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
                 if sig["result"] is not None else _no_value(check.expect["value"])
     except values.ValueMismatch as exc:
         return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
-    run.target.update(function=name, signature=sig, args=args)
+    run.resolved = replace(run.resolved, function=name, signature=sig, args=tuple(args))
     return None
 
 
@@ -146,8 +150,8 @@ def grant(run: CheckRun, host: Host, guest: Guest) -> tuple[Verdict, str] | None
         return Verdict.ERROR, (f"check {check.name!r} grants env:{missing[0]}, which is not set "
                                f"in wasmtui's own environment")
     run.grants = grants
-    run.target.update(grants=grants.to_request(), env={**check.env,
-                                                        **sandbox.granted_env(grants)})
+    run.resolved = replace(run.resolved, grants=grants.to_request(),
+                           env={**check.env, **sandbox.granted_env(grants)})
     return None
 
 
@@ -190,8 +194,20 @@ def absent(host: Host, status: HostStatus, required: bool) -> tuple[Verdict, str
     return (Verdict.ERROR if status.broken or required else Verdict.UNAVAILABLE), why
 
 
-def bad_input(run: CheckRun, info: ComponentInfo, host: Host,
-              guest: Guest) -> tuple[Verdict, str] | None:
+def evidence_command(info: ComponentInfo) -> str:
+    """A command that shows what inspect saw in a file that no host is asked to run (its
+    verdict's reproduction): the validator's complaint, or a core module's header and
+    imports."""
+    wasm_tools = shlex.quote(tool("wasm-tools") or "wasm-tools")
+    path = shlex.quote(str(info.path))
+    if info.kind == "missing":
+        return f"ls -l {path}"
+    if info.kind == "core-module":
+        return f"{wasm_tools} print {path} | grep -m6 -E '^\\(module|\\(import'"
+    return f"{wasm_tools} validate --features all {path}"
+
+
+def bad_input(run: CheckRun, info: ComponentInfo, host: Host, guest: Guest) -> Facts | None:
     """A file this host is not asked to run at all (missing, empty, corrupt, or a core
     module of an ABI it does not run): decided before anything about the host's check
     kinds, so a bad input is never `n/a` and never exits 0. A missing file is an error
@@ -203,19 +219,13 @@ def bad_input(run: CheckRun, info: ComponentInfo, host: Host,
     if info.kind == "missing" and guest.folder is not None:
         reason += f" (not built?{build_hint(guest.folder)})"
     run.command = evidence_command(info)
-    run.diagnosis = diagnose(verdict, info.error)
-    return verdict, reason
+    return settled(verdict, reason, error=info.error, diagnosis=diagnose(verdict, info.error))
 
 
-def _settle(run: CheckRun, verdict: Verdict, reason: str, evidence: bool) -> None:
-    """A check decided by the plan, before any host runs it: its verdict and reason
-    (as `actual.error` too when it is the check's evidence), then what the project's
-    known failures say of it."""
-    run.verdict, run.reason = verdict, reason
-    if evidence:
-        run.actual = {"error": reason}
+def _settle(run: CheckRun, facts: Facts) -> None:
+    """A check decided by the plan, before any host runs it (decide.py judges it)."""
+    run.record(decide(run.check, facts, Known(expectation=run.expectation)))
     run.runnable = False
-    expectations.settle(run)
 
 
 def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus | None,
@@ -228,13 +238,13 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus 
         run = CheckRun(check=check, host_limit=host_limit(info, host),
                        expectation=expectations.find(known or [], guest.name, host.name,
                                                      check.name))
-        if (bad := bad_input(run, info, host, guest)) is not None:
-            _settle(run, *bad, evidence=True)
+        if (facts := bad_input(run, info, host, guest)) is not None:
+            _settle(run, facts)
         elif (why := na_reason(check, host)) is not None:
-            _settle(run, Verdict.NA, why, evidence=False)
+            _settle(run, settled(Verdict.NA, why))
         elif (bad := missing_export(check, info) or resolve(run, info, guest)
                      or grant(run, host, guest)) is not None:
-            _settle(run, *bad, evidence=bad[0] is not Verdict.NA)
+            _settle(run, settled(*bad))
         runs.append(run)
     cell = Cell(guest=guest, host=host, runs=runs,
                 binary=Path(info.binary) if info.binary else None)
@@ -263,7 +273,7 @@ def apply_status(cell: Cell, status: HostStatus, required: bool = False) -> None
         if gone is None:
             continue
         if run.runnable or (gone[0] is Verdict.ERROR and run.verdict is Verdict.NA):
-            _settle(run, *gone, evidence=False)
+            _settle(run, settled(*gone, evidence=False))
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],

@@ -1,4 +1,7 @@
-"""The headless JSON report (schema documented in docs/report-schema.md) and counts."""
+"""The JSON report (schema documented in docs/report-schema.md) as data: a check and a
+cell in JSON, the summary's counts, a failed check in words, shards merged. Pure: the
+views (JUnit, Markdown) and `wasmtui merge` use it without a session, a runner or a
+host; session_report.py builds a report from a live session."""
 
 from __future__ import annotations
 
@@ -6,10 +9,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from . import __version__, sandbox
-from .inspect import to_json as info_to_json
-from .model import Cell, CheckRun, Host, Verdict
-from .session import Session
+from .model import Cell, CheckRun, Verdict
 
 SCHEMA = "wasmtui.report/1"
 TAIL_IN_REPORT = 40
@@ -101,76 +101,9 @@ def check_details(check: dict[str, Any], actual_chars: int | None = None) -> lis
     return lines
 
 
-def session_counts(session: Session) -> dict[str, Any]:
-    """counts() of a session's cells as they stand (the TUI's status line, the summary)."""
-    return counts([{"verdict": str(c.verdict), "checks": [{"verdict": str(r.verdict)}
-                                                          for r in c.runs]}
-                   for c in session.cells], session.options.strict)
-
-
 def cell_to_json(c: Cell) -> dict[str, Any]:
     return {"guest": c.guest.name, "host": c.host.name, "verdict": str(c.verdict),
             "checks": [run_to_json(r) for r in c.runs], "sweep": c.sweep or None}
-
-
-def build_report(session: Session) -> dict[str, Any]:
-    return {
-        "schema": SCHEMA,
-        "tool": {"name": "wasmtui", "version": __version__},
-        "started_at": session.started_at,
-        "finished_at": session.finished_at,
-        "duration_s": round(session.elapsed, 3),
-        "interrupted": session.interrupted,
-        "run_dir": str(session.run_dir),
-        "options": {"jobs": session.options.jobs, "timeout_s": session.options.timeout},
-        "shard": list(session.options.shard) if session.options.shard else None,
-        "hosts": [
-            {
-                "name": h.name,
-                "description": h.description,
-                "checks": sorted(str(k) for k in h.kinds),
-                "unsupported": h.unsupported,
-                "grants": _grants(session, h),
-                "isolation": h.isolation,
-                "can_grant": h.can_grant,
-                "cannot_grant": h.cannot_grant,
-                "capabilities": capabilities(session, h),
-                "host_functions": h.host_functions,
-                "wasi": sorted(h.wasi),
-                "wasi_notes": h.wasi_notes,
-                **_status(session, h.name),
-            }
-            for h in session.hosts
-        ],
-        "guests": [
-            {"name": g.name, "description": g.description, "manifest": g.has_manifest,
-             **info_to_json(session.infos[g.name])}
-            for g in session.guests if g.name in session.infos
-        ],
-        "cells": (cells := [cell_to_json(c) for c in session.cells]),
-        "summary": counts(cells, session.options.strict),
-    }
-
-
-def _grants(session: Session, host: Host) -> dict[str, str]:
-    status = session.statuses.get(host.name)
-    return sandbox.declared_grants(host.grants, status.grants if status else {})
-
-
-def capabilities(session: Session, host: Host) -> dict[str, Any]:
-    """The host's capability table, measured by the sandbox probe's checks of this run."""
-    runs = [(f"{c.guest.name}/{r.check.name}", r) for c in session.cells
-            if c.host.name == host.name for r in c.runs if r.verdict.done]
-    return sandbox.capability_table(runs, _grants(session, host))
-
-
-def _status(session: Session, host: str) -> dict[str, Any]:
-    s = session.statuses.get(host)
-    if s is None:
-        return {"available": False, "version": "", "install": "",
-                "reason": "not started: every check of this run was settled without it"}
-    return {"available": s.available, "version": s.version, "reason": s.reason,
-            "install": s.install}
 
 
 class MergeError(ValueError):

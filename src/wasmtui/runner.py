@@ -13,15 +13,15 @@ import itertools
 import shutil
 import time
 import traceback
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from . import expectations, installlock, releases, sandbox
+from . import installlock, releases, sandbox
 from .adapter import AdapterDied, AdapterPool
-from .diagnose import diagnose
+from .decide import Facts, Known, decide
 from .events import (
     CheckFinished,
     CheckOutput,
@@ -31,53 +31,14 @@ from .events import (
     HostReady,
 )
 from .model import Cell, CheckRun, Host, HostStatus, Verdict
-from .verdicts import call_outcome, expected_of, judge
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def log_line(stream: str, line: str) -> str:
-    """One line of a check's log as stored on disk and shown in the TUI."""
-    return line if stream == "stdout" else f"[{stream}] {line}"
+from .runlog import DEFAULT_LOG_LIMIT, CappedLog, log_line, now_iso, slug
+from .verdicts import expected_of
+from .witness import Witness, expand, uses_witness
 
 
 def witness_token(request_id: str) -> str:
     """What a check's witness addresses carry, so that the witness knows who reached it."""
     return f"wasmtui-{request_id}"
-
-
-class CappedLog:
-    """A check's log file, cut at `limit` bytes (a flooding guest would otherwise write
-    hundreds of MB per check); what was dropped is counted and said at its end."""
-
-    def __init__(self, file: Any, limit: int) -> None:
-        self.file, self.limit, self.size, self.dropped = file, limit, 0, 0
-
-    def write(self, text: str) -> None:
-        self.write_lines([text])
-
-    def write_lines(self, lines: Any) -> None:
-        for line in lines:
-            if self.size >= self.limit:
-                self.dropped += 1
-                continue
-            self.size += len(line)
-            self.file.write(line)
-
-    def close_note(self) -> None:
-        if self.dropped:
-            self.file.write(f"# log cut at {self.limit} bytes (--log-limit): {self.dropped} "
-                            f"more lines of output were not kept\n")
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
-
-
-DEFAULT_LOG_LIMIT = 32 * 1024 * 1024  # bytes of one check's log on disk
-DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes a guest's linear memory may grow to
 
 
 class Runner:
@@ -97,12 +58,12 @@ class Runner:
         self.statuses: dict[str, HostStatus] = {}
         self._ids = itertools.count(1)
         self._cancel_scopes: dict[int, anyio.CancelScope] = {}
-        self._witness: sandbox.Witness | None = None
+        self._witness: Witness | None = None
 
-    def witness(self) -> sandbox.Witness:
+    def witness(self) -> Witness:
         """The run's loopback witness, started when a check first names it."""
         if self._witness is None:
-            self._witness = sandbox.Witness()
+            self._witness = Witness()
         return self._witness
 
     def _request(self, cell: Cell, run: CheckRun, timeout: float) -> dict[str, Any]:
@@ -111,8 +72,8 @@ class Runner:
         rid = str(next(self._ids))
         check = run.request()
         for key in ("args", "path"):
-            if sandbox.uses_witness(check.get(key)):
-                check[key] = sandbox.expand(check[key], self.witness(), witness_token(rid))
+            if uses_witness(check.get(key)):
+                check[key] = expand(check[key], self.witness(), witness_token(rid))
         request = {"id": rid, "component": str(cell.component.resolve()),
                    "timeout": timeout, "check": check}
         if self.memory_limit:
@@ -206,96 +167,31 @@ class Runner:
             self._scheduled.discard(id(run))
 
     async def _execute(self, cell: Cell, run: CheckRun) -> None:
-        check, pool = run.check, self.pools[cell.host.name]
+        """Measure the check (`_measure`), then let `decide` judge what was measured: the
+        verdict is assigned once, in `CheckRun.record`."""
+        check = run.check
         timeout = check.timeout or self.timeout
-        run.verdict, run.started_at = Verdict.RUNNING, now_iso()
-        run.expected = expected_of(check)
-        log_path = (self.run_dir / "logs" / _slug(cell.guest.name) / _slug(cell.host.name)
-                    / f"{_slug(check.name)}.log")
+        log_path = (self.run_dir / "logs" / slug(cell.guest.name) / slug(cell.host.name)
+                    / f"{slug(check.name)}.log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        run.log = str(log_path)
+        run.begin(now_iso(), expected_of(check), str(log_path))
         self.bus.publish(CheckStarted(cell, run))
         request = self._request(cell, run, timeout)
         t0 = time.monotonic()
-        adapter, healthy, started = None, False, False
-        # Until the adapter says guest code runs, the host prepares (compiles, transpiles,
-        # launches a browser, imports an image) on a budget of its own; the check's
-        # timeout starts with the `running` event.
-        timer = anyio.CancelScope(deadline=anyio.current_time() + self.prepare_timeout
-                                  + timeout)
+        facts = Facts(stopped=Verdict.ERROR, why="cancelled before it finished", evidence=False)
         with open(log_path, "w", encoding="utf-8", errors="replace") as raw_log:
             log = CappedLog(raw_log, self.log_limit)
-
-            def on_event(event: dict[str, Any]) -> None:
-                kind = event.get("event")
-                if kind == "started":
-                    run.command = releases.reproducible(cell.host,
-                                                        str(event.get("command", "")))
-                    log.write(f"$ {run.command}\n")
-                elif kind == "output":
-                    stream = str(event.get("stream", "stdout"))
-                    lines = [str(x) for x in event.get("lines", ())]
-                    log.write_lines(log_line(stream, x) + "\n" for x in lines)
-                    run.output_tail.extend(lines)
-                    self.bus.publish(CheckOutput(cell, run, stream, lines))
-                elif kind == "note":
-                    run.notes.append(str(event.get("text", "")))
-                elif kind == "running":
-                    nonlocal started
-                    started = True
-                    run.prepare_duration = time.monotonic() - t0
-                    timer.deadline = anyio.current_time() + timeout
-
             try:
-                with anyio.CancelScope() as user_scope:
-                    self._cancel_scopes[id(run)] = user_scope
-                    adapter = await pool.acquire()
-                    with timer:
-                        result = await adapter.request(request, on_event)
-                    if timer.cancelled_caught and started:
-                        run.verdict = Verdict.TIMEOUT
-                        run.reason = f"no result within {timeout:g}s; the host was stopped"
-                        run.actual = {"error": run.reason}
-                    elif timer.cancelled_caught:
-                        run.verdict = Verdict.ERROR
-                        run.reason = (f"the host was still preparing (compiling, transpiling, "
-                                      f"launching, importing) after "
-                                      f"{self.prepare_timeout + timeout:g}s; "
-                                      f"the guest never ran (--prepare-timeout raises it)")
-                        run.actual = {"error": run.reason}
-                    else:
-                        run.outcome = call_outcome(result)
-                        healthy = True
-                        run.verdict, run.actual, run.reason = judge(
-                            check, result, run.result_type, started,
-                            self._probe(cell, run, request))
-                if user_scope.cancelled_caught:
-                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
-            except AdapterDied as exc:
-                run.verdict, run.reason = Verdict.ERROR, str(exc)
-                run.actual = {"error": str(exc)}
-            except Exception as exc:  # a bug of ours: this check's error, never a dead run
-                run.verdict = Verdict.ERROR
-                run.reason = f"wasmtui failed on this check: {type(exc).__name__}: {exc}"
-                run.actual = {"error": run.reason}
-                raw_log.write(f"# wasmtui failed on this check:\n{traceback.format_exc()}")
+                facts = await self._measure(cell, run, request, timeout, log, t0)
             finally:
-                self._cancel_scopes.pop(id(run), None)
-                if not run.verdict.done:  # the whole run was cancelled (Ctrl-C, quit)
-                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it finished"
-                with anyio.CancelScope(shield=True):
-                    if adapter is not None:
-                        await pool.release(adapter, healthy)
                 run.duration = time.monotonic() - t0
                 run.finished_at = now_iso()
-                if run.host_limit and run.verdict in (Verdict.FAIL, Verdict.ERROR):
-                    run.diagnosis = run.host_limit  # known before it ran (a WASI version)
-                elif run.verdict is not Verdict.PASS:
-                    error = "\n".join([str(run.actual.get("error", "")), run.reason])
-                    run.diagnosis = diagnose(run.verdict, error, host=cell.host.base_name,
-                                             outcome=run.outcome,
-                                             output="\n".join(run.output_tail))
-                expectations.settle(run)  # a known failure (expectations.toml): xfail/xpass
+                probe = self._probe(cell, run, request) if facts.result is not None else None
+                if probe is not None:
+                    facts = replace(facts, probe=probe)
+                run.record(decide(check, facts, Known(
+                    host=cell.host.base_name, result_type=run.result_type,
+                    host_limit=run.host_limit, expectation=run.expectation)))
                 if log.dropped:
                     run.log_truncated = True
                     run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "
@@ -303,6 +199,66 @@ class Runner:
                 log.close_note()
                 raw_log.write(f"# verdict: {run.verdict} {run.reason}\n")
                 self.bus.publish(CheckFinished(cell, run))
+
+    async def _measure(self, cell: Cell, run: CheckRun, request: dict[str, Any],
+                       timeout: float, log: CappedLog, t0: float) -> Facts:
+        """Run one request on an adapter of the cell's host: the events go to the log,
+        the output tail and the bus as they come; what ended it is returned as facts."""
+        pool = self.pools[cell.host.name]
+        adapter, healthy, started = None, False, False
+        # Until the adapter says guest code runs, the host prepares (compiles, transpiles,
+        # launches a browser, imports an image) on a budget of its own; the check's
+        # timeout starts with the `running` event.
+        timer = anyio.CancelScope(deadline=anyio.current_time() + self.prepare_timeout
+                                  + timeout)
+
+        def on_event(event: dict[str, Any]) -> None:
+            nonlocal started
+            kind = event.get("event")
+            if kind == "started":
+                run.command = releases.reproducible(cell.host, str(event.get("command", "")))
+                log.write(f"$ {run.command}\n")
+            elif kind == "output":
+                stream = str(event.get("stream", "stdout"))
+                lines = [str(x) for x in event.get("lines", ())]
+                log.write_lines(log_line(stream, x) + "\n" for x in lines)
+                run.output_tail.extend(lines)
+                self.bus.publish(CheckOutput(cell, run, stream, lines))
+            elif kind == "note":
+                run.notes.append(str(event.get("text", "")))
+            elif kind == "running":
+                started = True
+                run.prepare_duration = time.monotonic() - t0
+                timer.deadline = anyio.current_time() + timeout
+
+        output = lambda: "\n".join(run.output_tail)  # noqa: E731
+        try:
+            with anyio.CancelScope() as user_scope:
+                self._cancel_scopes[id(run)] = user_scope
+                adapter = await pool.acquire()
+                with timer:
+                    result = await adapter.request(request, on_event)
+                    healthy = True
+                    return Facts(result=result, started=started, output=output())
+            if timer.cancelled_caught and started:
+                return Facts(stopped=Verdict.TIMEOUT, output=output(),
+                             why=f"no result within {timeout:g}s; the host was stopped")
+            if timer.cancelled_caught:
+                return Facts(why=f"the host was still preparing (compiling, transpiling, "
+                                 f"launching, importing) after "
+                                 f"{self.prepare_timeout + timeout:g}s; the guest never ran "
+                                 f"(--prepare-timeout raises it)", output=output())
+            return Facts(why="cancelled before it finished", evidence=False, output=output())
+        except AdapterDied as exc:
+            return Facts(why=str(exc), output=output())
+        except Exception as exc:  # a bug of ours: this check's error, never a dead run
+            log.write(f"# wasmtui failed on this check:\n{traceback.format_exc()}")
+            return Facts(why=f"wasmtui failed on this check: {type(exc).__name__}: {exc}")
+        finally:
+            self._cancel_scopes.pop(id(run), None)
+            with anyio.CancelScope(shield=True):
+                if adapter is not None:
+                    await pool.release(adapter, healthy)
 
     async def aclose(self) -> None:
         """Stop every adapter, then remove the run's scratch folder (adapters keep their

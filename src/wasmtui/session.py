@@ -16,15 +16,18 @@ from pathlib import Path
 import anyio
 
 from . import catalog
+from .decide import decide, settled
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
 from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus, Verdict
 from .paths import cache_dir
 from .plan import apply_status, needs_host, plan
 from .project import find_project
-from .runner import DEFAULT_LOG_LIMIT, DEFAULT_MEMORY_LIMIT, Runner, now_iso
+from .runlog import DEFAULT_LOG_LIMIT, now_iso
+from .runner import Runner
 
 KEEP_RUNS = 20
+DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes a guest's linear memory may grow to
 # Signals that stop a run, in the TUI and headless alike: Ctrl-C, `kill`, a closed
 # terminal. The handler stays installed until teardown is over.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -145,10 +148,11 @@ class Session:
     def finish(self, interrupted: bool = False) -> None:
         """The run is over: a check that never got to run (an interrupted run, a quit)
         is an error saying so, never left pending in the report."""
+        never = settled(Verdict.ERROR, "cancelled before it started", evidence=False)
         for cell in self.cells:
             for run in cell.runs:
                 if not run.verdict.done:
-                    run.verdict, run.reason = Verdict.ERROR, "cancelled before it started"
+                    run.record(decide(run.check, never))
         self.interrupted = interrupted
         self.finished_at = now_iso()
         self.bus.publish(RunFinished(interrupted=interrupted))

@@ -97,7 +97,7 @@ async def _rerun(session: Session, cell: Cell, run: CheckRun, w: Workaround) -> 
                       await session.runner.host_status(host))
     again = trial.runs[0]
     if w.kind in ("host-flags", "node-flags"):
-        again.target["workaround"] = {w.kind: list(w.value)}
+        again.resolved = replace(again.resolved, workaround={w.kind: list(w.value)})
     if again.runnable:
         await session.runner.run_cells([trial])
     error = " ".join(str(again.actual.get("error", "")).split())[:300]

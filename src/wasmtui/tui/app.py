@@ -34,9 +34,9 @@ from ..events import (
 from ..model import Cell, CheckRun, Verdict
 from ..outputs import write_outputs
 from ..paths import cache_dir
-from ..report import build_report, capabilities, session_counts
-from ..runner import log_line
+from ..runlog import log_line
 from ..session import STOP_SIGNALS, Options, Session
+from ..session_report import build_report, capabilities, session_counts
 from . import terminal
 from .render import STYLES, Shortener, cell_text, detail_text, header_lines, host_header
 from .screens import VersionsScreen

@@ -1,0 +1,47 @@
+"""The one place a verdict is decided (decide.py), on the facts the runner and the plan
+gather: no host runs here."""
+
+from __future__ import annotations
+
+from wasmtui.decide import Facts, Known, decide, settled
+from wasmtui.model import Diagnosis, Expectation, Verdict
+
+from .fixtures import invoke
+
+KNOWN_FAIL = Expectation(guest="*", host="*", check="*", verdict="fail", reason="upstream")
+
+
+def test_a_result_is_judged_and_a_known_failure_becomes_xfail():
+    d = decide(invoke("f"), Facts(result={"outcome": "ok", "value": 4}, started=True),
+               Known(result_type="u32", expectation=KNOWN_FAIL))
+    assert (d.verdict, d.outcome) == (Verdict.XFAIL, "ok")
+    assert "unexpected value" in d.reason and "upstream" in d.notes[0]
+
+
+def test_a_timeout_is_evidence_and_diagnosed():
+    d = decide(invoke("f"), Facts(stopped=Verdict.TIMEOUT, why="no result within 3s",
+                                  started=True), Known(host="wasmtime_cli"))
+    assert (d.verdict, d.actual) == (Verdict.TIMEOUT, {"error": "no result within 3s"})
+    assert d.diagnosis is not None and d.diagnosis.id == "timeout"
+
+
+def test_a_cancelled_check_is_an_error_without_evidence_and_never_a_known_failure():
+    d = decide(invoke("f"), Facts(why="cancelled before it finished", evidence=False),
+               Known(expectation=KNOWN_FAIL))
+    assert (d.verdict, d.actual, d.notes) == (Verdict.ERROR, {}, ())
+
+
+def test_a_host_limit_explains_a_failure_before_any_known_cause():
+    limit = Diagnosis(id="wasi-0.3", cause="no WASI 0.3 here")
+    d = decide(invoke("f"), Facts(result={"outcome": "refused", "error": "component imports "
+                                          "instance `wasi:cli/run@0.3.0`, but ..."}),
+               Known(host_limit=limit))
+    assert d.verdict is Verdict.FAIL and d.diagnosis is limit
+
+
+def test_the_plan_settles_with_its_own_diagnosis_only():
+    na = decide(invoke("f"), settled(Verdict.NA, "h: it does not run invoke checks"))
+    assert (na.verdict, na.actual, na.diagnosis) == (Verdict.NA, {}, None)
+    bad = decide(invoke("f"), settled(Verdict.FAIL, "not valid (not built? run: make)",
+                                      error="not valid"))
+    assert bad.actual == {"error": "not valid"} and bad.diagnosis is None

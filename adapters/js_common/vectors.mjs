@@ -3,7 +3,7 @@
 // jco form, 64-bit integers exact through the lossless codec) and the outcome rule
 // (adapters/outcomes/vectors.json). Prints one line per failure; exits 1 on any.
 // Usage: node adapters/js_common/vectors.mjs HOST (a host folder with lossless-json
-// installed). Run by tests/test_vectors.py.
+// installed). Run by tests/test_values.py (test_js_vectors).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, importFromHost } from "./transpile.mjs";

@@ -7,7 +7,7 @@
 # below, shaped as the gem documents them (Result.ok / .error / ok? / ok / error,
 # Variant.new(name, value) / name / value): this checks the converter's own logic; the
 # gem itself is checked by the conformance guest. Prints failures; exits 1 on any.
-# Usage: ruby adapters/plugin_ruby/vectors.rb (run by tests/test_vectors.py)
+# Usage: ruby adapters/plugin_ruby/vectors.rb (run by tests/test_values.py: test_ruby_vectors)
 require "json"
 require_relative "outcomes"
 require_relative "values"

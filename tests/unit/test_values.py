@@ -1,0 +1,79 @@
+"""The value model's core rules (values.py), on the shared vectors of
+adapters/values/vectors.json: canonical forms, refusals at their path, typed comparison."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wasmtui import values
+from wasmtui.model import Check, CheckKind, Verdict
+from wasmtui.verdicts import judge
+
+VECTORS = json.loads((Path(__file__).parents[2] / "adapters/values/vectors.json").read_text())
+
+
+def _id(v: dict) -> str:
+    return json.dumps(v["type"])[:40] + " " + json.dumps(v.get("value", v.get("input")))[:30]
+
+
+# -- the core's rules ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("v", VECTORS["roundtrip"], ids=_id)
+def test_canonical_values_stay_as_they_are(v):
+    assert values.canonical(v["type"], v["value"]) == v["value"]
+
+
+@pytest.mark.parametrize("v", VECTORS["canonicalize"], ids=_id)
+def test_values_are_made_canonical(v):
+    assert values.canonical(v["type"], v["input"]) == v["value"]
+
+
+@pytest.mark.parametrize("v", VECTORS["invalid"], ids=_id)
+def test_values_that_do_not_fit_are_refused_at_their_path(v):
+    with pytest.raises(values.ValueMismatch) as exc:
+        values.canonical(v["type"], v["input"])
+    assert exc.value.path == v["path"]
+
+
+def test_bool_is_not_an_integer():
+    assert values.first_difference("bool", True, True) is None
+    with pytest.raises(values.ValueMismatch):
+        values.first_difference({"list": "bool"}, [True], [1])
+    with pytest.raises(values.ValueMismatch):
+        values.canonical("u8", True)
+
+
+def test_f32_is_compared_after_rounding_to_f32():
+    assert values.first_difference("f32", 0.1, 0.10000000149011612) is None
+    assert values.first_difference("f64", 0.1, 0.10000000149011612) is not None
+    assert values.first_difference("f32", 0.1, 0.2) == "the value: expected 0.1, got 0.2"
+
+
+def test_nan_and_infinities():
+    assert values.first_difference("f64", "nan", "nan") is None
+    assert values.first_difference("f32", "inf", "-inf") == 'the value: expected "inf", got "-inf"'
+
+
+def test_nested_options_and_the_first_difference_path():
+    t = {"record": [["x-coord", "s32"], ["tags", {"list": {"option": {"option": "u8"}}}]]}
+    want = {"x-coord": 1, "tags": [None, {"some": None}, {"some": 3}]}
+    assert values.first_difference(t, want, want) is None
+    got = {"x-coord": 1, "tags": [None, None, {"some": 3}]}
+    assert values.first_difference(t, want, got) == '.tags[1]: expected {"some": null}, got null'
+    assert values.first_difference({"list": "u8"}, [1, 2], [1]) == \
+        "the value: expected 2 elements, got 1"
+
+
+def test_judge_types_the_comparison():
+    c = Check(name="c", kind=CheckKind.INVOKE, function="f", expect={"value": [True]})
+    verdict, _, reason = judge(c, {"outcome": "ok", "value": [1]}, {"list": "bool"})
+    assert verdict is Verdict.ERROR and "harness bug" in reason  # the adapter's, not the guest's
+    verdict, actual, _ = judge(c, {"outcome": "ok", "value": [True]}, {"list": "bool"})
+    assert verdict is Verdict.PASS and actual["value"] == [True]
+    trap = Check(name="t", kind=CheckKind.INVOKE, function="f", expect={"trap": True})
+    assert judge(trap, {"outcome": "trapped", "error": "x"}, "u32")[0] is Verdict.PASS
+    assert judge(trap, {"outcome": "ok", "value": 1}, "u32")[0] is Verdict.FAIL
+    assert judge(c, {"outcome": "trapped", "error": "x"}, {"list": "bool"})[0] is Verdict.FAIL

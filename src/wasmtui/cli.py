@@ -245,7 +245,7 @@ def sweep_main(argv: list[str]) -> int:
             print(f"sweep {guest.name} x {host.name}: {len(versions)} releases "
                   f"({versions[0]}..{versions[-1]})", file=sys.stderr, flush=True)
 
-            def show(p: sweep.Probe) -> None:
+            def show(p: sweep.Trial) -> None:
                 how = "cached" if p.cached else f"{p.seconds:.1f}s" + (
                     ", installed" if p.installed else "")
                 print(f"  {p.release}: {p.state} ({how})", file=sys.stderr, flush=True)

@@ -35,8 +35,9 @@ FAILING = {"fail", "timeout"}
 
 
 @dataclass
-class Probe:
-    """One release tried: its state (pass, fail or untestable) and each check's verdict."""
+class Trial:
+    """One release tried (a sweep's trial; not a sandbox probe): its state (pass, fail or
+    untestable) and each check's verdict."""
 
     release: str
     state: str
@@ -53,7 +54,7 @@ class Sweep:
     host: str
     package: str
     releases: list[str]  # the range, oldest first
-    probes: list[Probe] = field(default_factory=list)
+    probes: list[Trial] = field(default_factory=list)
     first: str | None = None  # the first release of the newer state
     last: str | None = None  # the last release of the older state
     outcome: str = ""  # fixed | broken | passes | fails | untestable
@@ -99,8 +100,8 @@ def _cache_path(root: Path, sha: str, host: Host, release: str) -> Path:
             / f"{release}.json")
 
 
-def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sha: str,
-          timeout: float) -> Probe:
+def try_release(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sha: str,
+          timeout: float) -> Trial:
     """Runs the guest on the host at `version` of the releases `axis` (installing it if
     needed), or reads the verdicts a previous sweep cached for the same component."""
     release = axis.release_name(version)
@@ -108,13 +109,13 @@ def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sh
     if sha and cached.is_file():
         raw = json.loads(cached.read_text())
         if raw.pop("format", None) == CACHE_FORMAT:
-            return Probe(**{**raw, "cached": True, "installed": False, "seconds": 0.0})
+            return Trial(**{**raw, "cached": True, "installed": False, "seconds": 0.0})
     t0 = time.monotonic()
     pinned = host.at_release(release)
     try:
         installed = releases.install(pinned, release)
     except releases.ReleaseError as exc:
-        return Probe(release=version, state="untestable", reason=str(exc),
+        return Trial(release=version, state="untestable", reason=str(exc),
                      seconds=time.monotonic() - t0)
     argv = [sys.executable, "-m", "wasmtui", "--headless", "--json", "--root", str(root),
             "--timeout", str(timeout), "-H", pinned.name,
@@ -124,7 +125,7 @@ def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sh
     try:
         report = json.loads(done.stdout)
     except ValueError:
-        return Probe(release=version, state="untestable", installed=installed,
+        return Trial(release=version, state="untestable", installed=installed,
                      reason=f"wasmtui gave no report (exit {done.returncode}): "
                             + " ".join(done.stderr.split())[-300:],
                      seconds=time.monotonic() - t0)
@@ -136,7 +137,7 @@ def probe(root: Path, guest: Guest, host: Host, axis: Releases, version: str, sh
     failing = [k for k in checks if k["verdict"] in FAILING]
     reason = next((e for k in failing if (e := _error_of(k))), failing[0]["reason"]) \
         if failing else next((k["reason"] for k in checks if k["verdict"] not in PASSING), "")
-    result = Probe(release=version, state=state, checks=verdicts, reason=reason,
+    result = Trial(release=version, state=state, checks=verdicts, reason=reason,
                    installed=installed, seconds=time.monotonic() - t0)
     if sha and state != "untestable":
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -177,19 +178,26 @@ def releases_to_try(host: Host, first: str | None = None, last: str | None = Non
 
 
 def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: float = 60.0,
-          progress: Callable[[Probe], None] = lambda _p: None, axis: str = "") -> Sweep:
+          progress: Callable[[Trial], None] = lambda _p: None, axis: str = "",
+          trial: Callable[[str], Trial] | None = None) -> Sweep:
     """Bisects `versions` (oldest first) of the host's releases `axis` for the release
-    where the cell changes state."""
+    where the cell changes state. Each release is tried by `trial` (default: install it
+    and run the cell there, try_release); the bisection itself is tested with a trial
+    of its own (tests/unit)."""
     releases_axis = axis_of(host, axis)
     t0 = time.monotonic()
     result = Sweep(guest=guest.name, host=host.base_name, package=releases_axis.label,
                    releases=list(versions))
-    sha = component_sha(guest)
-    seen: dict[int, Probe] = {}
+    if trial is None:
+        sha = component_sha(guest)
 
-    def at(i: int) -> Probe:
+        def trial(version: str) -> Trial:
+            return try_release(root, guest, host, releases_axis, version, sha, timeout)
+    seen: dict[int, Trial] = {}
+
+    def at(i: int) -> Trial:
         if i not in seen:
-            seen[i] = probe(root, guest, host, releases_axis, versions[i], sha, timeout)
+            seen[i] = trial(versions[i])
             result.probes.append(seen[i])
             progress(seen[i])
         return seen[i]
@@ -221,7 +229,7 @@ def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: fl
     return result
 
 
-def _summary(s: Sweep, by_release: dict[str, Probe]) -> str:
+def _summary(s: Sweep, by_release: dict[str, Trial]) -> str:
     name = s.package
     tried = [p for p in s.probes if p.state != "untestable"]
     span = f"{tried[0].release}..{tried[-1].release}" if tried else ""

@@ -369,7 +369,7 @@ class WasmtuiApp(App[int]):
             self.call_from_thread(self.notify, str(exc), severity="error")
             return
 
-        def progress(p: sweep.Probe) -> None:
+        def progress(p: sweep.Trial) -> None:
             self.call_from_thread(self.notify, f"{label} {p.release}: {p.state}", timeout=3)
         found = sweep.sweep(self.session.options.root, cell.guest, cell.host, versions,
                             self.session.options.timeout, progress)

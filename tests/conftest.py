@@ -208,7 +208,7 @@ def host_status(name: str):
 
     import anyio
 
-    from wasmtui.adapter import AdapterPool
+    from wasmtui.adapter_process import AdapterPool
     from wasmtui.catalog import load_hosts
 
     host = load_hosts(ROOT, [name])[0]

@@ -212,7 +212,7 @@ def test_a_leak_is_a_failing_check_named_as_such():
     """The witness's evidence wins over the guest's word."""
     host = sandbox.HostSandbox(declared={"sockets": "denied: no network"})
     lines = ["env: denied (no variables)", "sockets: denied (access-denied)"]
-    measured, problems = sandbox.judge(["env", "sockets"], lines, {"sockets"},
+    measured, problems = sandbox.judge_probe(["env", "sockets"], lines, {"sockets"},
                                        sandbox.Grants(), {}, host)
     assert measured["sockets"] == ("granted (the witness was reached; the probe said: "
                                    "denied (access-denied))")
@@ -220,13 +220,13 @@ def test_a_leak_is_a_failing_check_named_as_such():
                         "probe said: denied (access-denied)), which neither the check's "
                         "grants nor the host's [grants] allow"]
     # A variable no one granted, a granted one missing, a host that declares its grant.
-    _, problems = sandbox.judge(["env"], ["env: granted PATH,HOME"], set(),
+    _, problems = sandbox.judge_probe(["env"], ["env: granted PATH,HOME"], set(),
                                 sandbox.Grants(env=("HOME", "USER")), {}, host)
     assert problems == ["capability leak: env granted PATH, which neither the check's "
                         "grants nor the host's [grants] allow",
                         "grant not honoured: env lacks USER"]
     lenient = sandbox.HostSandbox(declared={"sockets": "granted: cannot deny it here"})
-    assert sandbox.judge(["sockets"], ["sockets: granted (connected)"], set(),
+    assert sandbox.judge_probe(["sockets"], ["sockets: granted (connected)"], set(),
                          sandbox.Grants(), {}, lenient)[1] == []
 
 

@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
                           log_limit=args.log_limit * MIB,
                           memory_limit=args.memory_limit * MIB or None,
                           try_workarounds=args.try_workarounds, strict=args.strict,
-                          expectations=load_expectations(known) if known else [],
+                          known_failures=load_expectations(known) if known else [],
                           shard=args.shard)
         hosts = load_hosts(root, args.host)
         guests = guests_of(project, components, guest_paths, args.guest)

@@ -57,7 +57,7 @@ class Known:
     host: str = ""
     result_type: Any = None
     host_limit: Diagnosis | None = None
-    expectation: Expectation | None = None
+    known_failure: Expectation | None = None
 
 
 def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
@@ -79,7 +79,7 @@ def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
                              output=facts.output)
     else:
         diagnosis = None
-    verdict, notes = known_failure(verdict, known.expectation)
+    verdict, notes = known_failure(verdict, known.known_failure)
     return Decision(verdict=verdict, reason=reason, actual=actual, outcome=outcome,
                     diagnosis=diagnosis, notes=notes)
 

@@ -376,13 +376,13 @@ class CheckRun:
     # The check's grants, resolved by the plan (directories absolute)
     grants: Grants = field(default_factory=Grants)
     # What the project's expectations.toml says of this check (a known failure)
-    expectation: Expectation | None = None
+    known_failure: Expectation | None = None
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
         fresh = CheckRun(check=self.check, host_version=self.host_version, resolved=self.resolved,
                          host_limit=self.host_limit, grants=self.grants,
-                         expectation=self.expectation)
+                         known_failure=self.known_failure)
         self.__dict__.update(fresh.__dict__)
 
     @property

@@ -224,7 +224,7 @@ def bad_input(run: CheckRun, info: ComponentInfo, host: Host, guest: Guest) -> F
 
 def _settle(run: CheckRun, facts: Facts) -> None:
     """A check decided by the plan, before any host runs it (decide.py judges it)."""
-    run.record(decide(run.check, facts, Known(expectation=run.expectation)))
+    run.record(decide(run.check, facts, Known(known_failure=run.known_failure)))
     run.runnable = False
 
 
@@ -236,7 +236,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus 
     runs = []
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_limit=host_limit(info, host),
-                       expectation=expectations.find(known or [], guest.name, host.name,
+                       known_failure=expectations.find(known or [], guest.name, host.name,
                                                      check.name))
         if (facts := bad_input(run, info, host, guest)) is not None:
             _settle(run, facts)

@@ -48,9 +48,9 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
             "id": d.id, "cause": d.cause, "hint": d.hint, "link": d.link,
             "workaround": None if d.workaround is None else d.workaround.label},
         "workaround": run.workaround,
-        "expectation": None if run.expectation is None else {
-            "verdict": run.expectation.verdict, "reason": run.expectation.reason,
-            "link": run.expectation.link},
+        "expectation": None if run.known_failure is None else {
+            "verdict": run.known_failure.verdict, "reason": run.known_failure.reason,
+            "link": run.known_failure.link},
     }
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 
 from . import installlock, releases, sandbox
-from .adapter import AdapterDied, AdapterPool
+from .adapter_process import AdapterDied, AdapterPool
 from .decide import Facts, Known, decide
 from .events import (
     CheckFinished,
@@ -191,7 +191,7 @@ class Runner:
                     facts = replace(facts, probe=probe)
                 run.record(decide(check, facts, Known(
                     host=cell.host.base_name, result_type=run.result_type,
-                    host_limit=run.host_limit, expectation=run.expectation)))
+                    host_limit=run.host_limit, known_failure=run.known_failure)))
                 if log.dropped:
                     run.log_truncated = True
                     run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "

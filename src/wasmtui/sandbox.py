@@ -138,7 +138,7 @@ def expected(capabilities: list[str], grants: Grants, host: HostSandbox) -> dict
     return want
 
 
-def judge(capabilities: list[str], lines: list[str], reached: set[str], grants: Grants,
+def judge_probe(capabilities: list[str], lines: list[str], reached: set[str], grants: Grants,
           env: dict[str, str], host: HostSandbox) -> tuple[dict[str, str], list[str]]:
     """Compare what the probe measured (and the witness saw) with what the check grants
     and the host declares. Returns (measured, problems in words); a problem is a

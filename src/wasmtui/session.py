@@ -51,7 +51,7 @@ class Options:
     strict: bool = False  # an xpass (a known failure that passed) fails the run
     project: Path | None = None  # the user's project (wasmtui.toml, guests/), if any
     guest_paths: list[Path] = field(default_factory=list)  # guest.toml files or folders
-    expectations: list[Expectation] = field(default_factory=list)  # expectations.toml
+    known_failures: list[Expectation] = field(default_factory=list)  # expectations.toml
     shard: tuple[int, int] | None = None  # (i, n): run only the i-th of n slices of cells
 
 
@@ -124,7 +124,7 @@ class Session:
                                                       cache_dir())
                 self.infos[guest.name] = info
                 cells = plan([guest], {guest.name: info}, self.hosts, None, required,
-                             self.options.expectations)
+                             self.options.known_failures)
                 by_guest[guest.name] = cells = [c for c in cells if c.key in mine]
                 for cell in cells:
                     if needs_host(cell):

@@ -131,7 +131,7 @@ def _judge(check: Check, result: dict[str, Any], result_type: Any = None,
 def _probe_verdict(check: Check, lines: list[str], probe: sandbox.Probe,
                    actual: dict[str, Any]) -> tuple[Verdict, dict[str, Any], str]:
     """A sandbox probe's verdict from its lines: a leak or a grant not honoured fails."""
-    actual["capabilities"], problems = sandbox.judge(
+    actual["capabilities"], problems = sandbox.judge_probe(
         check.expect["capabilities"], lines, probe.reached, probe.grants, probe.env,
         probe.host)
     return (Verdict.FAIL if problems else Verdict.PASS), actual, "; ".join(problems)

@@ -13,7 +13,7 @@ KNOWN_FAIL = Expectation(guest="*", host="*", check="*", verdict="fail", reason=
 
 def test_a_result_is_judged_and_a_known_failure_becomes_xfail():
     d = decide(invoke("f"), Facts(result={"outcome": "ok", "value": 4}, started=True),
-               Known(result_type="u32", expectation=KNOWN_FAIL))
+               Known(result_type="u32", known_failure=KNOWN_FAIL))
     assert (d.verdict, d.outcome) == (Verdict.XFAIL, "ok")
     assert "unexpected value" in d.reason and "upstream" in d.notes[0]
 
@@ -27,7 +27,7 @@ def test_a_timeout_is_evidence_and_diagnosed():
 
 def test_a_cancelled_check_is_an_error_without_evidence_and_never_a_known_failure():
     d = decide(invoke("f"), Facts(why="cancelled before it finished", evidence=False),
-               Known(expectation=KNOWN_FAIL))
+               Known(known_failure=KNOWN_FAIL))
     assert (d.verdict, d.actual, d.notes) == (Verdict.ERROR, {}, ())
 
 

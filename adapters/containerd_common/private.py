@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from wasmtui.paths import cache_dir
+
 NAMESPACE = "wasmtui"
 RUNTIME = "io.containerd.wasmtime.v1"
 SHIM = "containerd-shim-wasmtime-v1"
@@ -28,7 +30,7 @@ SHIM = "containerd-shim-wasmtime-v1"
 # (the shim's state, the task's stdio fifos), by container id.
 SHIM_STATE = Path("/run/containerd/wasmtime") / NAMESPACE
 FIFOS = Path("/run/containerd/fifo")
-CACHE = Path(os.environ.get("WASMTUI_CACHE", Path.home() / ".cache/wasmtui"))
+CACHE = cache_dir()  # the core's rule (wasmtui.paths), one place
 SHIM_DIR = CACHE / "tools" / "bin"
 
 

@@ -25,6 +25,8 @@ from bindgen_route import BindgenRoute  # noqa: E402
 from outcomes import outcome_of  # noqa: E402
 from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
 
+from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
+
 try:
     import wasmtime
 except ImportError as exc:  # reported through hello, not as a crash
@@ -43,7 +45,7 @@ class PluginPython(Adapter):
     host = "plugin_python"
 
     def __init__(self) -> None:
-        cache = Path(os.environ.get("WASMTUI_CACHE", Path.home() / ".cache/wasmtui"))
+        cache = cache_dir()
         self.bindgen: BindgenRoute | None = None
         if wasmtime is not None:
             self.version = _dist_version()

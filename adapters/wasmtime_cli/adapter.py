@@ -41,6 +41,8 @@ import serving  # noqa: E402
 from outcomes import outcome_of  # noqa: E402
 from protocol import Adapter, Output, serve  # noqa: E402
 
+from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
+
 INSTALL = "make -C hosts/wasmtime_cli install"
 # The instantiate-only wrapper of a command: instantiates it, exports nothing.
 WRAPPER = """package wasmtui:instantiate-only;
@@ -146,7 +148,7 @@ class WasmtimeCli(Adapter):
         wave_json = find_tool("wave-json")
         self.wave = Wave(wave_json) if wave_json else None
         self.no_netns = netns.unavailable()  # why `serve` cannot run without network here
-        cache = os.environ.get("WASMTUI_CACHE", str(Path.home() / ".cache/wasmtui"))
+        cache = str(cache_dir())
         # The guest gets no inherited variables; the CLI itself needs PATH and its cache
         # (kept apart from wasmtime-py's: their compiled artefacts are incompatible).
         self.env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -230,8 +232,7 @@ class WasmtimeCli(Adapter):
         """A component that instantiates `component` and exports nothing, composed by
         wac (`new guest { ... }`: every import passed through), cached by content."""
         data = Path(component).read_bytes()
-        folder = Path(os.environ.get("WASMTUI_CACHE", str(Path.home() / ".cache/wasmtui")))
-        folder = folder / "instantiate-only"
+        folder = cache_dir() / "instantiate-only"
         out = folder / f"{hashlib.sha256(data).hexdigest()}.wasm"
         self.wrap_commands[component] = self.wrap_command(component, out)
         if not out.is_file():

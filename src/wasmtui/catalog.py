@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import UsageError
 from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
 from .model import Check, CheckKind, Guest, Host, Releases
 from .project import guest_manifests
@@ -18,7 +19,7 @@ from .project import guest_manifests
 M = TypeVar("M", GuestManifest, HostManifest)
 
 
-class ManifestError(ValueError):
+class ManifestError(UsageError):
     """A manifest that cannot be read; the message names the file and the field."""
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 
 from . import __version__
-from .catalog import ManifestError
+from .errors import UsageError
 from .paths import find_root
 from .runlog import DEFAULT_LOG_LIMIT
 from .session import DEFAULT_MEMORY_LIMIT, Options
@@ -217,30 +217,21 @@ def sweep_parser() -> argparse.ArgumentParser:
 def sweep_main(argv: list[str]) -> int:
     from . import releases, sweep
     from .catalog import guests_of, load_hosts
-    from .project import ProjectError
 
     args = sweep_parser().parse_args(argv)
-    try:
-        root, project = locate(args)  # the same guests as a run's
-        hosts, guests = load_hosts(root, args.host), guests_of(project, [], [], args.guest)
-    except (FileNotFoundError, ManifestError, ProjectError) as exc:
-        print(f"wasmtui: {exc}", file=sys.stderr)
-        return 2
+    root, project = locate(args)  # the same guests as a run's
+    hosts, guests = load_hosts(root, args.host), guests_of(project, [], [], args.guest)
     if not hosts or not guests:
-        print("wasmtui sweep: no guest or no host matches (see wasmtui --list)", file=sys.stderr)
-        return 2
+        raise UsageError("no guest or no host matches (see wasmtui --list)")
     done = []
     for host in hosts:
         try:
             axis = sweep.axis_of(host, args.axis)
             versions = sweep.releases_to_try(host, args.first, args.last, args.axis)
         except (releases.ReleaseError, ValueError) as exc:
-            print(f"wasmtui sweep: {exc}", file=sys.stderr)
-            return 2
+            raise UsageError(str(exc)) from exc
         if not versions:
-            print(f"wasmtui sweep: no release of {axis.package} in that range",
-                  file=sys.stderr)
-            return 2
+            raise UsageError(f"no release of {axis.package} in that range")
         for guest in guests:
             print(f"sweep {guest.name} x {host.name}: {len(versions)} releases "
                   f"({versions[0]}..{versions[-1]})", file=sys.stderr, flush=True)
@@ -261,8 +252,7 @@ def sweep_main(argv: list[str]) -> int:
 
 
 def init_main(argv: list[str]) -> int:
-    from .init import InitError, init
-    from .project import ProjectError
+    from .init import init
 
     p = argparse.ArgumentParser(
         prog="wasmtui init", formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -282,9 +272,8 @@ def init_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     try:
         manifest, project, n = init(args.component, args.output, args.force, args.project)
-    except (InitError, ProjectError, OSError) as exc:
-        print(f"wasmtui init: {exc}", file=sys.stderr)
-        return 2
+    except OSError as exc:
+        raise UsageError(str(exc)) from exc
     checks = f"{n} check{'s' if n != 1 else ''}"
     print(f"wrote {manifest} ({checks} marked todo); named in {project / 'wasmtui.toml'}\n"
           f"next: fill in its values and delete the todo lines, then run: wasmtui "
@@ -311,16 +300,10 @@ def hosts_main(argv: list[str]) -> int:
         args.action = args.names.pop(0)
     if args.action == "install" and not args.names:
         p.error("say which hosts to install (wasmtui hosts lists them)")
-    try:
-        root = (args.root or find_root()).resolve()
-        hosts = load_hosts(root, args.names)
-    except (FileNotFoundError, ManifestError) as exc:
-        print(f"wasmtui: {exc}", file=sys.stderr)
-        return 2
+    root = (args.root or find_root()).resolve()
+    hosts = load_hosts(root, args.names)
     if not hosts:
-        print(f"wasmtui hosts: no host named {' '.join(args.names)} (wasmtui hosts lists "
-              f"them)", file=sys.stderr)
-        return 2
+        raise UsageError(f"no host named {' '.join(args.names)} (wasmtui hosts lists them)")
     return install_hosts(root, hosts) if args.action == "install" else list_hosts(root, hosts)
 
 
@@ -341,10 +324,12 @@ def merge_main(argv: list[str]) -> int:
     args = p.parse_args(argv)
     try:
         merged = merge_reports([json.loads(r.read_text()) for r in args.reports])
-    except (OSError, ValueError, KeyError) as exc:
-        what = exc if isinstance(exc, MergeError | OSError) else f"not a wasmtui report: {exc}"
-        print(f"wasmtui merge: {what}", file=sys.stderr)
-        return 2
+    except MergeError:
+        raise
+    except OSError as exc:
+        raise UsageError(str(exc)) from exc
+    except (ValueError, KeyError) as exc:
+        raise UsageError(f"not a wasmtui report: {exc}") from exc
     write_outputs(merged, markdown=args.markdown, junit=args.junit)
     sys.stdout.write(report_text(merged))
     return 0 if merged["summary"]["ok"] else 1
@@ -354,38 +339,42 @@ COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every command's bad input ends here, said one way: `wasmtui[ COMMAND]: what and
+    where`, exit 2 (errors.UsageError; a missing file too)."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] and argv[0] in COMMANDS:  # a folder of that name: ./hosts
-        return COMMANDS[argv[0]](argv[1:])
+    command = argv[0] if argv[:1] and argv[0] in COMMANDS else ""  # not a folder ./hosts
+    try:
+        return COMMANDS[command](argv[1:]) if command else run_main(argv)
+    except (UsageError, FileNotFoundError) as exc:
+        print(f"wasmtui{' ' + command if command else ''}: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     if args.jobs < 1 or args.timeout <= 0 or args.prepare_timeout <= 0 or args.log_limit < 1:
         parser().error("--jobs, --timeout, --prepare-timeout and --log-limit must be positive")
     if args.memory_limit < 0:
         parser().error("--memory-limit must be 0 (the hosts' own) or a number of MiB")
     from .catalog import guests_of, load_hosts
-    from .expectations import ExpectationsError
     from .expectations import load as load_expectations
-    from .project import ProjectError, expectations_file
+    from .project import expectations_file
 
-    try:
-        components, guest_paths = split_paths(args.components)
-        root, project = locate(args)
-        known = args.expectations or expectations_file(project)
-        options = Options(root=root, components=components, guest_paths=guest_paths,
-                          project=project, guest_patterns=args.guest,
-                          host_patterns=args.host, jobs=args.jobs, timeout=args.timeout,
-                          required_hosts=["*"] if args.strict else args.require_host,
-                          prepare_timeout=args.prepare_timeout,
-                          log_limit=args.log_limit * MIB,
-                          memory_limit=args.memory_limit * MIB or None,
-                          try_workarounds=args.try_workarounds, strict=args.strict,
-                          known_failures=load_expectations(known) if known else [],
-                          shard=args.shard)
-        hosts = load_hosts(root, args.host)
-        guests = guests_of(project, components, guest_paths, args.guest)
-    except (FileNotFoundError, ManifestError, ProjectError, ExpectationsError) as exc:
-        print(f"wasmtui: {exc}", file=sys.stderr)
-        return 2
+    components, guest_paths = split_paths(args.components)
+    root, project = locate(args)
+    known = args.expectations or expectations_file(project)
+    hosts = load_hosts(root, args.host)  # once: the session runs these
+    guests = guests_of(project, components, guest_paths, args.guest)
+    options = Options(root=root, components=components, guest_paths=guest_paths,
+                      project=project, guest_patterns=args.guest,
+                      host_patterns=args.host, jobs=args.jobs, timeout=args.timeout,
+                      required_hosts=["*"] if args.strict else args.require_host,
+                      prepare_timeout=args.prepare_timeout,
+                      log_limit=args.log_limit * MIB,
+                      memory_limit=args.memory_limit * MIB or None,
+                      try_workarounds=args.try_workarounds, strict=args.strict,
+                      known_failures=load_expectations(known) if known else [],
+                      shard=args.shard, hosts=hosts, guests=guests)
     if args.list:
         for g in guests:
             print(f"guest {g.name:28} {g.component}")
@@ -400,8 +389,7 @@ def main(argv: list[str] | None = None) -> int:
         hint = " (see wasmtui --list)" if project or not hosts else (
             ": no wasmtui.toml or guests/*/guest.toml here or above; give a component "
             "(wasmtui x.wasm) or write a guest.toml for it (wasmtui init x.wasm)")
-        print(f"wasmtui: no {what} matches the selection{hint}", file=sys.stderr)
-        return 2
+        raise UsageError(f"no {what} matches the selection{hint}")
     headless = args.headless or args.json
     if not headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("wasmtui: no terminal, running headless (pass --headless to silence this)",

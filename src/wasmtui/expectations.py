@@ -23,13 +23,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from .errors import UsageError
 from .manifest import describe
 from .model import Expectation
 
 FILE = "expectations.toml"
 
 
-class ExpectationsError(ValueError):
+class ExpectationsError(UsageError):
     """An expectations file that cannot be read; the message names the file and field."""
 
 

@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from . import values
+from .errors import UsageError
 from .inspect import inspect_component
 from .model import ComponentInfo
 from .paths import cache_dir
@@ -29,7 +30,7 @@ HEADER = """\
 NOT_INVOKED = (CLI_RUN, "wasi:http/incoming-handler", "wasi:http/handler")
 
 
-class InitError(ValueError):
+class InitError(UsageError):
     """A component init cannot start from; the message says why and what to do."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
+from .errors import UsageError
 from .expectations import FILE as EXPECTATIONS_FILE
 from .manifest import describe
 
@@ -22,7 +23,7 @@ PROJECT_FILE = "wasmtui.toml"
 GUEST_FILE = "guest.toml"
 
 
-class ProjectError(ValueError):
+class ProjectError(UsageError):
     """A project that cannot be read; the message names the file and what is wrong."""
 
 

@@ -25,7 +25,7 @@ STAMP = ".wasmtui-installed"
 INSTALL_TIMEOUT = 900.0
 
 
-class ReleaseError(RuntimeError):
+class ReleaseError(RuntimeError):  # a registry or install failure (cli: exit 2)
     """A release that cannot be listed or installed; the message says why and how."""
 
 

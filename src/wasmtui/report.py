@@ -9,6 +9,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from .errors import UsageError
 from .model import Cell, CheckRun, Verdict
 
 SCHEMA = "wasmtui.report/1"
@@ -106,7 +107,7 @@ def cell_to_json(c: Cell) -> dict[str, Any]:
             "checks": [run_to_json(r) for r in c.runs], "sweep": c.sweep or None}
 
 
-class MergeError(ValueError):
+class MergeError(UsageError):
     """Reports that cannot be merged; the message says which and why."""
 
 

@@ -53,6 +53,9 @@ class Options:
     guest_paths: list[Path] = field(default_factory=list)  # guest.toml files or folders
     known_failures: list[Expectation] = field(default_factory=list)  # expectations.toml
     shard: tuple[int, int] | None = None  # (i, n): run only the i-th of n slices of cells
+    # As the command line loaded them (None: the session loads them, by the same rule)
+    hosts: list[Host] | None = None
+    guests: list[Guest] | None = None
 
 
 def shard_keys(keys: list[tuple[str, str]], index: int, count: int) -> set[tuple[str, str]]:
@@ -87,10 +90,12 @@ class Session:
         self.finished_at = ""
         self.interrupted = False
         self._t0 = time.monotonic()
-        self.hosts = catalog.load_hosts(options.root, options.host_patterns)
+        self.hosts = options.hosts if options.hosts is not None else \
+            catalog.load_hosts(options.root, options.host_patterns)
         project = options.project if options.project is not None else find_project(options.root)
-        self.guests = catalog.guests_of(project, options.components,
-                                        options.guest_paths, options.guest_patterns)
+        self.guests = options.guests if options.guests is not None else \
+            catalog.guests_of(project, options.components, options.guest_paths,
+                              options.guest_patterns)
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
                              options.jobs, options.timeout, options.prepare_timeout,
                              options.log_limit, options.memory_limit)

@@ -157,3 +157,29 @@ def test_conformance_values_are_identical_across_hosts(conformance):
     assert len(by_check) >= 60
     differ = {name: hosts for name, hosts in by_check.items() if len(set(hosts.values())) != 1}
     assert differ == {}
+
+
+# -- the output rules in every adapter language (adapters/output/vectors.json) -----------
+
+def _output_vectors_agree(lines: list[str]) -> None:
+    from .unit.test_output import VECTORS, expand, lines_of
+
+    assert len(lines) == len(VECTORS["cases"])
+    for case, line in zip(VECTORS["cases"], lines, strict=True):
+        got = json.loads(line)
+        assert got["lines"] == lines_of(case["lines"]), case["name"]
+        assert got["captured"] == expand(case["captured"]), case["name"]
+        assert got["truncated"] is case.get("truncated", False), case["name"]
+
+
+def test_js_output_vectors():
+    out = subprocess.run(["node", str(ROOT / "adapters/js_common/output-vectors.mjs")],
+                         capture_output=True, text=True, check=True).stdout
+    _output_vectors_agree(out.splitlines())
+
+
+@pytest.mark.skipif(RUBY is None, reason="no ruby on this machine (apt-get install ruby)")
+def test_ruby_output_vectors():
+    out = subprocess.run([RUBY, str(ROOT / "adapters/plugin_ruby/output_vectors.rb")],
+                         capture_output=True, text=True, check=True).stdout
+    _output_vectors_agree(out.splitlines())

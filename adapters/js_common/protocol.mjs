@@ -23,6 +23,16 @@ export async function useLosslessJson(host) {
   return json;
 }
 
+/**
+ * A line as streamed: at most MAX_LINE bytes of UTF-8; a longer one is cut on a character
+ * boundary and marked with CUT (adapters/output/vectors.json), as python_common's cut_line.
+ */
+export function cutLine(text) {
+  if (text.length <= MAX_LINE / 4 || Buffer.byteLength(text) <= MAX_LINE) return text;
+  // a StringDecoder keeps a character cut in two to itself: only whole ones come out
+  return new StringDecoder("utf8").write(Buffer.from(text).subarray(0, MAX_LINE - CUT.length)) + CUT;
+}
+
 export function emit(event) {
   process.stdout.write(json.stringify(event) + "\n");
 }
@@ -45,7 +55,7 @@ export class Output {
   }
   /** Stream lines as one event (a flood costs one event per chunk, not per line). */
   lines(stream, texts) {
-    if (texts.length) emit({ id: this.id, event: "output", stream, lines: texts.map((t) => t.slice(0, MAX_LINE)) });
+    if (texts.length) emit({ id: this.id, event: "output", stream, lines: texts.map(cutLine) });
   }
   /** A raw chunk (Buffer or string): kept, split into lines; returns the lines sent. */
   write(stream, chunk) {
@@ -69,8 +79,8 @@ export class Output {
       if (!this.cutting[stream]) sent.push(line);
       this.cutting[stream] = false;
     }
-    if (rest.length > MAX_LINE) {  // a line without end: send its start, drop the rest
-      sent.push(rest.slice(0, MAX_LINE - CUT.length) + CUT);
+    if (rest.length > MAX_LINE / 4 && Buffer.byteLength(rest) > MAX_LINE) {
+      sent.push(cutLine(rest));  // a line without end: its start, the rest dropped
       this.cutting[stream] = true;
       rest = "";
     }

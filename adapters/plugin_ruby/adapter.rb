@@ -15,14 +15,11 @@ require "fileutils"
 require "json"
 require "tmpdir"
 require_relative "outcomes"
+require_relative "output"
 require_relative "values"
 
 PROTOCOL = 1
 INSTALL = "make -C hosts/plugin_ruby install"
-MAX_LINE = 16 * 1024
-MAX_CAPTURE = 1024 * 1024
-CHUNK_LINES = 1000 # lines per output event: a flood costs one event per chunk
-CUT = " [line cut at 16 KiB]"
 BUILTINS = {
   "reverse" => ->(s) { s.reverse },
   "upper" => ->(s) { s.upcase },
@@ -57,49 +54,6 @@ def hello
   functions = host_functions? ? "host functions" : "no host functions (LinkerInstance#func_new missing)"
   base.merge(available: true,
              version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION} (WASI p2, #{functions})")
-end
-
-# Guest output lands in files (WASI stdout/stderr); they are read back in chunks, never
-# whole lines at once: lines cut at 16 KiB, a line without end costs 16 KiB.
-def stream_file(id, stream, path)
-  lines = []
-  partial = +""
-  cutting = false
-  flush = lambda do
-    emit(id: id, event: "output", stream: stream, lines: lines) unless lines.empty?
-    lines = []
-  end
-  File.open(path, "rb") do |f|
-    while (chunk = f.read(65_536))
-      if cutting # inside a line already cut: skip bytes up to its end, building nothing
-        newline = chunk.index("\n")
-        next unless newline
-
-        chunk = chunk.byteslice(newline, chunk.bytesize)
-      end
-      parts = (partial + chunk).split("\n", -1)
-      partial = parts.pop.to_s
-      parts.each do |line|
-        lines << line.force_encoding("UTF-8").scrub unless cutting
-        cutting = false
-        flush.call if lines.size >= CHUNK_LINES
-      end
-      next unless partial.bytesize > MAX_LINE
-
-      lines << (partial.byteslice(0, MAX_LINE - CUT.bytesize).force_encoding("UTF-8").scrub + CUT) unless cutting
-      cutting = true
-      partial = +""
-    end
-  end
-  lines << partial.force_encoding("UTF-8").scrub unless partial.empty? || cutting
-  flush.call
-end
-
-def captured(stream, path)
-  text = File.open(path, "rb") { |f| f.read(MAX_CAPTURE) } || ""
-  fields = { stream.to_sym => text.force_encoding("UTF-8").scrub }
-  fields[:"#{stream}_truncated"] = true if File.size(path) > MAX_CAPTURE
-  fields
 end
 
 # Temp files live in the run's folder (WASMTUI_RUN_DIR), never in /tmp: a killed adapter

@@ -32,6 +32,16 @@ BUILTIN_HOST_FUNCTIONS = {
 
 _lock = threading.Lock()
 
+
+def cut_line(text: str) -> str:
+    """A line as streamed: at most MAX_LINE bytes of UTF-8; a longer one is cut on a
+    character boundary and marked with CUT (adapters/output/vectors.json)."""
+    data = text.encode("utf-8", "surrogateescape")
+    if len(data) <= MAX_LINE:
+        return text
+    return data[:MAX_LINE - len(CUT)].decode("utf-8", "ignore") + CUT
+
+
 def emit(event: dict[str, Any]) -> None:
     line = json.dumps(event, ensure_ascii=False)
     with _lock:
@@ -58,7 +68,7 @@ class Output:
         """Stream lines as one event (a flood costs one event per chunk, not per line)."""
         if texts:
             emit({"id": self.id, "event": "output", "stream": stream,
-                  "lines": [t[:MAX_LINE] for t in texts]})
+                  "lines": [cut_line(t) for t in texts]})
 
     def write(self, stream: str, data: bytes) -> list[str]:
         """A raw write (a guest's stdout, a pipe's chunk): kept, then split into lines;
@@ -82,8 +92,8 @@ class Output:
             if not self._cutting[stream]:
                 sent.append(line)
             self._cutting[stream] = False
-        if len(rest) > MAX_LINE:  # a line without end: send its start, drop the rest
-            sent.append(rest[:MAX_LINE - len(CUT)] + CUT)
+        if len(rest) > MAX_LINE // 4 and len(rest.encode()) > MAX_LINE:
+            sent.append(cut_line(rest))  # a line without end: its start, the rest dropped
             self._cutting[stream], rest = True, ""
         self._partial[stream] = rest
         self.lines(stream, sent)

@@ -336,8 +336,9 @@ class Resolved:
     workaround: dict[str, list[str]] | None = None
 
     def overlay(self) -> dict[str, Any]:
-        """The request's keys this resolution sets (None: the check's own stands)."""
-        fields = {"run_exports": list(self.run_exports), "function": self.function,
+        """The request's keys this resolution sets (None: the check's own stands; no
+        run export: the key is left out, as a component that is not a command)."""
+        fields = {"run_exports": list(self.run_exports) or None, "function": self.function,
                   "signature": self.signature,
                   "args": None if self.args is None else list(self.args),
                   "grants": self.grants, "env": self.env, "workaround": self.workaround}

@@ -24,11 +24,10 @@ from pathlib import Path
 
 import anyio
 
+from wasmtui.adapterkit import netns  # the adapters' own way into a namespace, by hand
 from wasmtui.session import Options, Session
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "adapters" / "python_common"))
-import netns  # noqa: E402  (the adapters' own way into a namespace, to do by hand what they do)
 
 
 def raw_time(argv: list[str]) -> float:

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
+from wasmtui.adapterkit.outcomes import outcome_of
 
-sys.path.insert(0, str(ROOT / "adapters/python_common"))
-from outcomes import outcome_of  # noqa: E402
+from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 
 CASES = json.loads((ROOT / "adapters/outcomes/vectors.json").read_text())["cases"]
 INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "browsers_jco"]

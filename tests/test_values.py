@@ -18,10 +18,10 @@ from wasmtui import values
 from .conftest import ROOT, host_status, report_of, tool, wasmtui
 
 VECTORS = json.loads((ROOT / "adapters/values/vectors.json").read_text())
-sys.path.insert(0, str(ROOT / "adapters/python_common"))
-sys.path.insert(0, str(ROOT / "adapters/plugin_python"))
-import protocol  # noqa: E402
+sys.path.insert(0, str(ROOT / "adapters/plugin_python"))  # the host's own converter
 import wasmtime_values  # noqa: E402
+
+from wasmtui.adapterkit import protocol  # noqa: E402
 
 INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "browsers_jco"]
 RUBY = shutil.which("ruby")

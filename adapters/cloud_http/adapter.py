@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "containerd_common"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-import serving  # noqa: E402
 from adapter import ContainerdAdapter  # noqa: E402
-from protocol import Output, serve  # noqa: E402
+
+from wasmtui.adapterkit import serving  # noqa: E402
+from wasmtui.adapterkit.protocol import Output, serve  # noqa: E402
 
 
 class CloudHttp(ContainerdAdapter):

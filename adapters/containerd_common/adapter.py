@@ -16,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
 
-from outcomes import outcome_of  # noqa: E402
 from private import (  # noqa: E402
     RUNTIME,
     SHIM,
@@ -27,7 +25,9 @@ from private import (  # noqa: E402
     PrivateContainerd,
     run_folder,
 )
-from protocol import Adapter  # noqa: E402
+
+from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
+from wasmtui.adapterkit.protocol import Adapter  # noqa: E402
 
 SHIM_INSTALL = "make -C hosts/cloud_cli install"
 # How wasmtime, inside the shim, words a component it will not load, link or run.

@@ -1,5 +1,5 @@
 // How an adapter names a failed check's outcome (adapters/PROTOCOL.md, "Outcomes"), for
-// the JavaScript adapters (Node and the browser page): python_common/outcomes.py's rule,
+// the JavaScript adapters (Node and the browser page): wasmtui/adapterkit/outcomes.py's rule,
 // held to the same answers by adapters/outcomes/vectors.json.
 
 // How engines word a trap: wasmtime ("wasm trap", "error while executing at wasm

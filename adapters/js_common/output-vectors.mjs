@@ -1,5 +1,5 @@
 // Runs the shared output vectors (adapters/output/vectors.json) through js_common's
-// Output, as python_common's is run by tests/unit/test_output.py; prints one JSON line per
+// Output, as wasmtui.adapterkit's is run by tests/unit/test_output.py; prints one JSON line per
 // case: the lines streamed, the captured text, whether it was truncated. Run by
 // tests/test_values.py (test_js_output_vectors), which compares them with the vectors.
 import { readFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 // The adapter side of adapters/PROTOCOL.md for adapters written in JavaScript (Node).
 // An adapter provides hello() and run(request, out); serve() does the rest: one JSON
 // event per line on stdout, requests from stdin, an adapter bug becomes a
-// `harness-error` result instead of a crash. Mirrors python_common/protocol.py.
+// `harness-error` result instead of a crash. Mirrors wasmtui/adapterkit/protocol.py.
 import { createInterface } from "node:readline";
 import { StringDecoder } from "node:string_decoder";
 import { importFromHost } from "./transpile.mjs";
@@ -25,7 +25,7 @@ export async function useLosslessJson(host) {
 
 /**
  * A line as streamed: at most MAX_LINE bytes of UTF-8; a longer one is cut on a character
- * boundary and marked with CUT (adapters/output/vectors.json), as python_common's cut_line.
+ * boundary and marked with CUT (adapters/output/vectors.json), as wasmtui.adapterkit's cut_line.
  */
 export function cutLine(text) {
   if (text.length <= MAX_LINE / 4 || Buffer.byteLength(text) <= MAX_LINE) return text;
@@ -38,7 +38,7 @@ export function emit(event) {
 }
 
 /**
- * One request's output, as python_common/protocol.py's Output: guest bytes kept exactly
+ * One request's output, as wasmtui/adapterkit/protocol.py's Output: guest bytes kept exactly
  * as written (the first MiB per stream, flagged past it), streamed as complete lines
  * decoded incrementally (a character split across two chunks arrives whole), each line
  * cut at 16 KiB, and a line that never ends costs at most 16 KiB of memory.

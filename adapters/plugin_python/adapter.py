@@ -15,16 +15,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
-
 from bindgen_route import BindgenRoute  # noqa: E402
-from outcomes import outcome_of  # noqa: E402
-from protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
 
+from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
+from wasmtui.adapterkit.protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
 from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
 
 try:

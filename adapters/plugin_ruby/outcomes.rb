@@ -1,7 +1,7 @@
 # frozen_string_literal: true
 
 # The outcome rule of adapters/PROTOCOL.md ("Outcomes") for the Ruby adapter: the same
-# as python_common/outcomes.py, held to it by adapters/outcomes/vectors.json.
+# as wasmtui/adapterkit/outcomes.py, held to it by adapters/outcomes/vectors.json.
 module Outcomes
   # How engines word a trap (wasmtime: "wasm trap", "error while executing at wasm backtrace").
   TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded/i

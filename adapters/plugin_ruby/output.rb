@@ -2,7 +2,7 @@
 
 # The output rules of adapters/PROTOCOL.md for the Ruby adapter (guest output read back
 # from files): lines streamed in chunks of events, each at most 16 KiB of UTF-8 (cut on a
-# character boundary, marked), the first MiB captured. python_common/protocol.py and
+# character boundary, marked), the first MiB captured. wasmtui/adapterkit/protocol.py and
 # js_common/protocol.mjs follow the same shared vectors (adapters/output/vectors.json,
 # run here by output_vectors.rb). Events go out through the caller's `emit`.
 

@@ -29,18 +29,16 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python_common"))
-
-import netns  # noqa: E402
-import process  # noqa: E402
-import serving  # noqa: E402
-from outcomes import outcome_of  # noqa: E402
-from protocol import Adapter, Output, serve  # noqa: E402
-
+from wasmtui.adapterkit import (
+    netns,  # noqa: E402
+    process,  # noqa: E402
+    serving,  # noqa: E402
+)
+from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
+from wasmtui.adapterkit.protocol import Adapter, Output, serve  # noqa: E402
 from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
 
 INSTALL = "make -C hosts/wasmtime_cli install"

@@ -1,19 +1,18 @@
 """The adapters' output rules on the shared vectors (adapters/output/vectors.json), for
-the Python adapters' Output (python_common/protocol.py); JavaScript and Ruby run the same
+the Python adapters' Output (wasmtui.adapterkit.protocol); JavaScript and Ruby run the same
 vectors (tests/test_values.py)."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from wasmtui.adapterkit import protocol
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "adapters/python_common"))
-import protocol  # noqa: E402
 
 VECTORS = json.loads((ROOT / "adapters/output/vectors.json").read_text())
 

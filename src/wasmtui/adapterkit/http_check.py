@@ -8,8 +8,9 @@ import time
 from typing import Any
 
 import httpx
-from outcomes import TRAP_MARKERS
-from protocol import MAX_CAPTURE, Output
+
+from .outcomes import TRAP_MARKERS
+from .protocol import MAX_CAPTURE, Output
 
 TRAP_GRACE = 0.2  # seconds
 

@@ -11,10 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import http_check
-import netns
-import process
-from protocol import Output
+from . import http_check, netns, process
+from .protocol import Output
 
 URL = re.compile(r"http://[\d.]+:\d+")
 

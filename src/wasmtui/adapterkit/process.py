@@ -11,7 +11,7 @@ import subprocess
 import threading
 from collections.abc import Callable
 
-from protocol import Output
+from .protocol import Output
 
 
 def _pump(pipe, stream: str, out: Output, on_line: Callable[[str], None] | None) -> None:

@@ -86,11 +86,11 @@ def _judge(check: Check, result: dict[str, Any], result_type: Any = None,
     if outcome == "refused" and (lines := _not_linked(check, result)) and probe is not None:
         # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
         return _probe_verdict(check, lines, probe, actual)
-    if outcome == "refused" and result.get("instantiated") and wants_trap:
+    if call_outcome(result) == "call-failed":
         # The canonical ABI traps on a value it cannot lift or lower (a string that is not
         # UTF-8, a pointer out of bounds): a host refusing it mid-call is that trap.
-        return Verdict.PASS, actual, ""
-    if outcome == "refused" and result.get("instantiated"):
+        if wants_trap:
+            return Verdict.PASS, actual, ""
         return Verdict.FAIL, actual, ("the call failed in the host after the component was "
                                       "instantiated (passing a value across the boundary, or "
                                       "the host's own error)")

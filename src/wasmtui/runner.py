@@ -41,6 +41,10 @@ def witness_token(request_id: str) -> str:
     return f"wasmtui-{request_id}"
 
 
+# A check stopped before its adapter answered: the user cancelled it, or the whole run.
+CANCELLED = Facts(why="cancelled before it finished", evidence=False)
+
+
 class Runner:
     def __init__(self, root: Path, hosts: list[Host], run_dir: Path, bus: EventBus,
                  jobs: int, timeout: float, prepare_timeout: float = 300,
@@ -178,7 +182,7 @@ class Runner:
         self.bus.publish(CheckStarted(cell, run))
         request = self._request(cell, run, timeout)
         t0 = time.monotonic()
-        facts = Facts(stopped=Verdict.ERROR, why="cancelled before it finished", evidence=False)
+        facts = CANCELLED  # unless _measure returns (the whole run was cancelled)
         with open(log_path, "w", encoding="utf-8", errors="replace") as raw_log:
             log = CappedLog(raw_log, self.log_limit)
             try:
@@ -186,9 +190,9 @@ class Runner:
             finally:
                 run.duration = time.monotonic() - t0
                 run.finished_at = now_iso()
-                probe = self._probe(cell, run, request) if facts.result is not None else None
-                if probe is not None:
-                    facts = replace(facts, probe=probe)
+                facts = replace(facts, output="\n".join(run.output_tail),
+                                probe=self._probe(cell, run, request)
+                                if facts.result is not None else None)
                 run.record(decide(check, facts, Known(
                     host=cell.host.base_name, result_type=run.result_type,
                     host_limit=run.host_limit, known_failure=run.known_failure)))
@@ -231,7 +235,6 @@ class Runner:
                 run.prepare_duration = time.monotonic() - t0
                 timer.deadline = anyio.current_time() + timeout
 
-        output = lambda: "\n".join(run.output_tail)  # noqa: E731
         try:
             with anyio.CancelScope() as user_scope:
                 self._cancel_scopes[id(run)] = user_scope
@@ -239,18 +242,18 @@ class Runner:
                 with timer:
                     result = await adapter.request(request, on_event)
                     healthy = True
-                    return Facts(result=result, started=started, output=output())
+                    return Facts(result=result, started=started)
             if timer.cancelled_caught and started:
-                return Facts(stopped=Verdict.TIMEOUT, output=output(),
+                return Facts(stopped=Verdict.TIMEOUT,
                              why=f"no result within {timeout:g}s; the host was stopped")
             if timer.cancelled_caught:
                 return Facts(why=f"the host was still preparing (compiling, transpiling, "
                                  f"launching, importing) after "
                                  f"{self.prepare_timeout + timeout:g}s; the guest never ran "
-                                 f"(--prepare-timeout raises it)", output=output())
-            return Facts(why="cancelled before it finished", evidence=False, output=output())
+                                 f"(--prepare-timeout raises it)")
+            return CANCELLED
         except AdapterDied as exc:
-            return Facts(why=str(exc), output=output())
+            return Facts(why=str(exc))
         except Exception as exc:  # a bug of ours: this check's error, never a dead run
             log.write(f"# wasmtui failed on this check:\n{traceback.format_exc()}")
             return Facts(why=f"wasmtui failed on this check: {type(exc).__name__}: {exc}")

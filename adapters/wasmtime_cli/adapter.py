@@ -94,6 +94,19 @@ def find_tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+def wrap_argv(component: str, out: Path, to: Path | None = None) -> list[str]:
+    """wac composing the instantiate-only wrapper of `component` (written to `to`, else
+    to `out`, whose folder holds the composition)."""
+    return [find_tool("wac") or "wac", "compose", "--dep", f"wasmtui:guest={component}",
+            "-o", str(to or out), str(out.parent / "instantiate-only.wac")]
+
+
+def file_key(path: str) -> tuple[str, int, int]:
+    """A file as this adapter's caches know it: a rebuilt component is a new key."""
+    stat = os.stat(path)
+    return (path, stat.st_size, stat.st_mtime_ns)
+
+
 def cli_function(check: dict[str, Any], bare: bool = False) -> str:
     """The exported function as `--invoke` spells it: a versioned interface's version
     goes after the function (`wasi:cli/run.run@0.2.0`), not after the interface. Bare
@@ -135,10 +148,11 @@ class WasmtimeCli(Adapter):
 
     def __init__(self) -> None:
         self.bin = find_tool("wasmtime")
-        self.warm: set[tuple[str, int, int]] = set()  # components compiled into the cache
+        self.warm: set[tuple[str, int, int]] = set()  # files compiled into the cache
         # (component, size, mtime, link flags...) -> whether the instantiate-only run went
         # through (an invoke check's `instantiated`)
         self.instantiated: dict[tuple[Any, ...], bool] = {}
+        self.wrappers: dict[tuple[str, int, int], str] = {}  # a command -> its wrapper
         self.wrap_commands: dict[str, str] = {}  # a command -> how its wrapper is made
         # CLIs before 46 parse no interface-qualified --invoke name: learnt from the first
         # refusal, then every function is called by its bare name.
@@ -221,24 +235,34 @@ class WasmtimeCli(Adapter):
     def instantiate_only(self, request: dict[str, Any]) -> list[str]:
         """`wasmtime run` of the component, or of a command wrapped so that nothing runs
         its `main` (wasmtime then says it finds no wasi:cli/run: instantiated)."""
+        return [self.bin, "run", *self.link_flags(request), self.instantiate_target(request)]
+
+    def instantiate_target(self, request: dict[str, Any]) -> str:
+        """The file an instantiate-only run gives wasmtime: the component, or a command's
+        wrapper."""
         comp = request["component"]
-        if request["check"].get("run_exports"):
-            comp = self.wrapper(comp)
-        return [self.bin, "run", *self.link_flags(request), comp]
+        return self.wrapper(comp) if request["check"].get("run_exports") else comp
 
     def wrapper(self, component: str) -> str:
         """A component that instantiates `component` and exports nothing, composed by
-        wac (`new guest { ... }`: every import passed through), cached by content."""
+        wac (`new guest { ... }`: every import passed through), cached by content on
+        disk and by file in this adapter (a command is read and hashed once)."""
+        key = file_key(component)
+        if key not in self.wrappers:
+            self.wrappers[key] = self._wrap(component)
+        return self.wrappers[key]
+
+    def _wrap(self, component: str) -> str:
         data = Path(component).read_bytes()
         folder = cache_dir() / "instantiate-only"
         out = folder / f"{hashlib.sha256(data).hexdigest()}.wasm"
-        self.wrap_commands[component] = self.wrap_command(component, out)
+        self.wrap_commands[component] = shlex.join(wrap_argv(component, out))
         if not out.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "instantiate-only.wac").write_text(WRAPPER)
             tmp = out.with_suffix(f".{os.getpid()}.tmp")
-            argv = shlex.split(self.wrap_commands[component].replace(str(out), str(tmp)))
-            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            done = subprocess.run(wrap_argv(component, out, tmp), capture_output=True,
+                                  text=True, check=False)
             if done.returncode != 0:
                 tmp.unlink(missing_ok=True)
                 raise WrapError(f"wac could not wrap the command for an instantiate-only "
@@ -246,20 +270,14 @@ class WasmtimeCli(Adapter):
             tmp.replace(out)
         return str(out)
 
-    def wrap_command(self, component: str, out: Path) -> str:
-        wac = find_tool("wac") or "wac"
-        return shlex.join([wac, "compose", "--dep", f"wasmtui:guest={component}", "-o",
-                           str(out), str(out.parent / "instantiate-only.wac")])
-
     def command(self, request: dict[str, Any]) -> str:
         try:
             line = shlex.join(self.argv(request))
         except WrapError as exc:
             return f"# {exc}"
         check = request["check"]
-        if wrap := self.wrap_commands.get(request["component"]) if check["kind"] == \
-                "instantiate" and check.get("run_exports") else None:
-            line = f"{wrap} && {line}"
+        if check["kind"] == "instantiate" and check.get("run_exports"):
+            line = f"{self.wrap_commands[request['component']]} && {line}"  # argv made it
         if check["kind"] == "http":
             curl = f"curl -X {check['method']} 'http://127.0.0.1:PORT{check['path']}'"
             if self.isolated(check):
@@ -275,9 +293,12 @@ class WasmtimeCli(Adapter):
         if request["check"]["kind"] == "http":
             return self._http(request, argv, out)
         kind = request["check"]["kind"]
+        # A cold compile is the host's preparation, never the guest's time: an invoke
+        # check's instantiate-only run compiles it; the others warm their file up.
         instantiates = self.instantiates(request) if kind == "invoke" else None
-        if kind not in ("invoke", "instantiate"):
-            self.prepare(request["component"])
+        if kind != "invoke":
+            self.prepare(self.instantiate_target(request) if kind == "instantiate"
+                         else request["component"])
         out.running()
         code = process.run(argv, self.env, out)
         error = host_error(out.tail("stderr"))
@@ -327,9 +348,7 @@ class WasmtimeCli(Adapter):
         """Whether the component instantiates with this check's linking, by the
         instantiate-only route (once per component and linking; it also compiles the
         component into the cache, so the check's own run starts warm)."""
-        comp = request["component"]
-        stat = os.stat(comp)
-        key = (comp, stat.st_size, stat.st_mtime_ns, *self.link_flags(request))
+        key = (*file_key(request["component"]), *self.link_flags(request))
         if key not in self.instantiated:
             try:
                 argv = self.instantiate_only(request)
@@ -338,7 +357,9 @@ class WasmtimeCli(Adapter):
             done = subprocess.run(argv, env=self.env, stdin=subprocess.DEVNULL,
                                   capture_output=True, text=True, check=False)
             self.instantiated[key] = bool(NOT_A_COMMAND.search(host_error(done.stderr)))
-            self.warm.add(key[:3])
+            self.warm.add(file_key(argv[-1]))  # what that run compiled
+        if request["check"].get("run_exports"):
+            self.prepare(request["component"])  # the wrapper was compiled, not the command
         return self.instantiated[key]
 
     def prepare(self, component: str) -> None:
@@ -346,8 +367,7 @@ class WasmtimeCli(Adapter):
         compiles and runs in one process): an --invoke of a function no component has
         compiles it, then stops at the lookup. The check's own run starts warm, so a cold
         compile is preparation, not the guest's time."""
-        stat = os.stat(component)
-        key = (component, stat.st_size, stat.st_mtime_ns)
+        key = file_key(component)
         if key not in self.warm:
             subprocess.run([self.bin, "run", "--invoke", "wasmtui-warm-up()", component],
                            env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

@@ -204,7 +204,6 @@ def _assembled(info: ComponentInfo, data: bytes) -> bytes:
             return data
         tmp.replace(out)
     info.binary = str(out)
-    info.text_format = True
     return out.read_bytes()
 
 

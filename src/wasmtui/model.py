@@ -234,7 +234,6 @@ class ComponentInfo:
     imports: list[Interface] = field(default_factory=list)
     exports: list[Interface] = field(default_factory=list)
     core_abi: str = ""  # a core module's imports: "wasip1" (only WASI preview1), "none", "other"
-    text_format: bool = False  # WebAssembly text (.wat), assembled by wasm-tools parse
     binary: str = ""  # the binary the hosts are given when it is not `path` (a .wat's)
 
     @property
@@ -282,15 +281,18 @@ class ComponentInfo:
         """True when an export is named `prefix` (any @version)."""
         return any(e.name.split("@")[0] == prefix for e in self.exports)
 
+    @property
+    def text_format(self) -> bool:
+        """WebAssembly text (.wat): assembled by wasm-tools parse into `binary`."""
+        return bool(self.binary)
+
     def to_json(self) -> dict[str, Any]:
         """As the report and inspect's cache store it."""
-        raw = asdict(self)
-        raw["path"] = str(self.path)
-        return raw
+        return {**asdict(self), "path": str(self.path), "text_format": self.text_format}
 
     @classmethod
     def from_json(cls, path: Path, raw: dict[str, Any]) -> ComponentInfo:
-        raw = {**raw, "path": path}
+        raw = {k: v for k, v in raw.items() if k != "text_format"} | {"path": path}
         raw["imports"] = [Interface(**i) for i in raw["imports"]]
         raw["exports"] = [Interface(**e) for e in raw["exports"]]
         return cls(**raw)

@@ -466,7 +466,7 @@ class WasmtuiApp(App[int]):
 
 
 def run_tui(options: Options) -> int:
-    terminal.install(lambda: None)  # before the driver starts; the app sets the callback
+    terminal.install()  # before the driver starts; on_mount sets what a lost terminal does
     app = WasmtuiApp(options)
     app.run()
     if app.session is not None:

@@ -46,9 +46,7 @@ class SurvivingWriterThread(WriterThread):
                 self._file.flush()
 
 
-def install(callback: Callable[[], None]) -> None:
-    """Make Textual's Linux driver use the surviving writer; `callback` runs (in the
-    writer thread) when the terminal goes away."""
-    global on_terminal_lost
-    on_terminal_lost = callback
+def install() -> None:
+    """Make Textual's Linux driver use the surviving writer (before the driver starts);
+    the app sets `on_terminal_lost`, which runs in the writer thread."""
     linux_driver.WriterThread = SurvivingWriterThread  # type: ignore[misc]

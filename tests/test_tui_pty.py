@@ -12,6 +12,16 @@ import pexpect
 from .conftest import ROOT, processes_of_run, wasmtui
 
 
+def run_dir_of(pid: int):
+    """The run folder of the wasmtui process `pid` (named `STAMP-PID-…`): not merely the
+    newest one, which another wasmtui on this machine may have made meanwhile."""
+    from wasmtui.paths import cache_dir
+
+    mine = [p for p in (cache_dir() / "runs").iterdir() if f"-{pid}-" in p.name]
+    assert len(mine) == 1, mine
+    return mine[0]
+
+
 def test_rerun_a_failing_cell_in_a_real_terminal(built_guests):
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "150", "LINES": "44"}
     env.pop("NO_COLOR", None)
@@ -66,9 +76,8 @@ def test_closing_the_terminal_stops_and_cleans_up(bad_inputs):
         child.expect(pexpect.EOF, timeout=60)
     finally:
         child.close(force=True)
-    from wasmtui.paths import cache_dir
 
-    run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    run_dir = run_dir_of(child.pid)
     assert leftovers({"run_dir": str(run_dir)}) == NOTHING
 
 
@@ -80,8 +89,6 @@ def test_losing_the_terminal_mid_run_quits_and_leaves_nothing(bad_inputs):
     import json
     import signal
     import time
-
-    from wasmtui.paths import cache_dir
 
     from .test_cloud import NOTHING, leftovers
 
@@ -106,7 +113,7 @@ def test_losing_the_terminal_mid_run_quits_and_leaves_nothing(bad_inputs):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
     assert proc.exitstatus == 1, (proc.exitstatus, proc.signalstatus)
-    run_dir = max((cache_dir() / "runs").iterdir(), key=lambda p: p.stat().st_mtime)
+    run_dir = run_dir_of(child.pid)
     report = json.loads((run_dir / "report.json").read_text())
     assert {c["host"] for c in report["cells"]} == {"cloud_cli", "wasmtime_cli", "plugin_python"}
     assert leftovers({"run_dir": str(run_dir)}) == NOTHING

@@ -85,17 +85,23 @@ def test_both_routes_give_the_same_types_on_every_catalog_guest(built_guests):
     assert compared >= 15
 
 
-def test_a_wat_component_runs_on_every_host(tmp_path):
-    """23.3: a `.wat` file was "not valid WebAssembly"; wasmtime, wasmtime-py and jco all
-    run text. It is assembled once (wasm-tools parse) and every host runs those bytes."""
-    report, code = _run(tmp_path, f"""component = "{FIXTURES / 'versioned_adder.wat'}"
+def adder(component: Path, function: str, a: int, b: int) -> str:
+    """A guest.toml with one check: `function` of versioned_adder adds a and b."""
+    return f"""component = "{component}"
 [[check]]
 name = "add"
 kind = "invoke"
-function = "docs:adder/add.add"
-args = [40, 2]
-expect = {{ value = 42 }}
-""", INVOKE_HOSTS)
+function = "{function}"
+args = [{a}, {b}]
+expect = {{ value = {a + b} }}
+"""
+
+
+def test_a_wat_component_runs_on_every_host(tmp_path):
+    """23.3: a `.wat` file was "not valid WebAssembly"; wasmtime, wasmtime-py and jco all
+    run text. It is assembled once (wasm-tools parse) and every host runs those bytes."""
+    report, code = _run(tmp_path, adder(FIXTURES / "versioned_adder.wat",
+                                        "docs:adder/add.add", 40, 2), INVOKE_HOSTS)
     assert code == 0, report["summary"]
     guest = report["guests"][0]
     assert (guest["kind"], guest["text_format"]) == ("component", True)
@@ -138,14 +144,8 @@ def test_instantiating_a_command_never_runs_its_main(bad_inputs):
 def test_every_spelling_wasmtui_prints_names_the_function(tmp_path, bad_inputs, spelling):
     """23.5: the CLI's `iface.func@version` (in wasmtui's own reproduce lines) was "does
     not export"; it names the same function as the other two, on every host."""
-    report, code = _run(tmp_path, f"""component = "{bad_inputs['versioned_adder']}"
-[[check]]
-name = "add"
-kind = "invoke"
-function = "{spelling}"
-args = [1, 2]
-expect = {{ value = 3 }}
-""", INVOKE_HOSTS)
+    report, code = _run(tmp_path, adder(bad_inputs["versioned_adder"], spelling, 1, 2),
+                        INVOKE_HOSTS)
     assert code == 0, [(c["host"], k["reason"]) for c in report["cells"] for k in c["checks"]]
     assert "add.add@0.1.0(" in check(report, "g", "wasmtime_cli", "add")["command"]
 

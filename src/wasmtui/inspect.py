@@ -20,7 +20,7 @@ from wasmtime import component as wc
 from . import witjson
 from .model import ComponentInfo, Interface
 from .paths import cache_dir, tool
-from .values import INTEGERS, Type, render_signature
+from .values import INTEGERS, Type
 
 CACHE_FORMAT = 5
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
@@ -70,13 +70,11 @@ def _interfaces(items: dict[str, wc.ComponentExtern], engine: wasmtime.Engine) -
             for fname, fext in sorted(ty.exports(engine).items()):
                 fty = fext.ty
                 if isinstance(fty, wc.FuncType):
-                    iface.signatures[fname] = signature(fty)
-                    iface.functions[fname] = render_signature(iface.signatures[fname])
+                    iface.add_function(fname, signature(fty))
                 elif isinstance(fty, wc.ResourceType):
                     iface.functions[fname] = "resource"
         elif isinstance(ty, wc.FuncType):
-            iface.signatures[name] = signature(ty)
-            iface.functions[name] = render_signature(iface.signatures[name])
+            iface.add_function(name, signature(ty))
         out.append(iface)
     return out
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .sandbox import Grants
+from .values import render_signature
 
 if TYPE_CHECKING:
     from .decide import Decision
@@ -219,6 +220,11 @@ class Interface:
     name: str
     functions: dict[str, str] = field(default_factory=dict)  # name -> WIT signature
     signatures: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> typed
+
+    def add_function(self, name: str, signature: dict[str, Any]) -> None:
+        """A function, typed and as WIT writes it (both inspect routes fill it so)."""
+        self.signatures[name] = signature
+        self.functions[name] = render_signature(signature)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import subprocess
 from typing import Any
 
 from .model import Interface
-from .values import Type, render_signature
+from .values import Type
 
 
 class WitJsonError(ValueError):
@@ -66,14 +66,12 @@ class _Reader:
                 if self.is_resource(tid):
                     iface.functions[name] = "resource"
             for name, func in sorted(body.get("functions", {}).items()):
-                iface.signatures[name] = self.signature(func)
-                iface.functions[name] = render_signature(iface.signatures[name])
+                iface.add_function(name, self.signature(func))
             return iface
         if "function" in item:
             func = item["function"]
             iface = Interface(name=func["name"])
-            iface.signatures[func["name"]] = self.signature(func)
-            iface.functions[func["name"]] = render_signature(iface.signatures[func["name"]])
+            iface.add_function(func["name"], self.signature(func))
             return iface
         return Interface(name=key)  # a type (a resource imported or exported at the root)
 

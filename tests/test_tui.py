@@ -3,10 +3,12 @@ and the command palette."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from textual.widgets import DataTable
 
+from wasmtui import installlock
 from wasmtui.model import Verdict
 from wasmtui.session import Options
 from wasmtui.tui.app import WasmtuiApp
@@ -147,6 +149,7 @@ async def test_v_shows_every_host_version(built_guests):
     app = matrix_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot, want_done=False)
+        await wait_for(pilot, lambda: all(h in app.session.statuses for h in HOSTS))
         await pilot.press("v")
         await pilot.pause(0.2)
         assert isinstance(app.screen, VersionsScreen)
@@ -189,6 +192,39 @@ async def test_palette_offers_every_action(built_guests):
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Rerun cell", "Rerun failed", "Run all", "Cancel cell", "Problems only",
                 "Versions", "Export"} <= titles
+
+
+async def test_a_host_still_installing_holds_up_only_its_column(built_guests):
+    """`make run` starts the TUI while a slow host still installs (holding its install
+    lock): the matrix shows at once, the other hosts' cells run, the installing host's
+    column is marked ⧗ and fills in once the install is over."""
+    with contextlib.ExitStack() as lock:
+        lock.enter_context(installlock.installing("plugin_python"))
+        app = matrix_app()
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: runs(app, host="wasmtime_cli") and all(
+                r.verdict.done for r in runs(app, host="wasmtime_cli")))
+            assert not any(r.started_at for r in runs(app, host="plugin_python"))
+            assert "plugin_python" not in app.session.statuses
+            table = app.query_one(DataTable)
+            assert str(table.columns["plugin_python"].label).startswith("⧗")
+            assert "installing plugin_python" in str(app.query_one("#status").render())
+            assert app.selected == ("hello_world_imports_rust", "plugin_python")
+            await pilot.pause(0.3)
+            assert "installing: waiting for the install under way" in str(
+                app.query_one("#info").render())
+            await pilot.press("r")  # never started early by hand: its column runs it
+            await pilot.pause(0.5)
+            assert "plugin_python" not in app.session.statuses
+            assert not any(r.started_at for r in runs(app, host="plugin_python"))
+            lock.close()  # the install is over
+            await settle(app, pilot)
+            assert app.session.statuses["plugin_python"].available
+            assert not str(table.columns["plugin_python"].label).startswith("⧗")
+            assert app.selected == ("hello_world_imports_rust", "plugin_python")  # kept
+            assert [r.verdict for r in runs(app, "hello_world_rust", "plugin_python")] == \
+                [Verdict.PASS] * 2
+            await pilot.press("q")
 
 
 # -- snapshots (SVG, fixed size; `stable` hides times and run-specific paths) ----------

@@ -9,6 +9,7 @@ import shutil
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,7 +84,6 @@ class Session:
         self.guests: list[Guest] = []
         self.hosts: list[Host] = []
         self.infos: dict[str, ComponentInfo] = {}
-        self.statuses: dict[str, HostStatus] = {}
         self.cells: list[Cell] = []
         self.run_dir = new_run_dir()
         self.started_at = now_iso()
@@ -99,53 +99,80 @@ class Session:
         self.runner = Runner(options.root, self.hosts, self.run_dir, self.bus,
                              options.jobs, options.timeout, options.prepare_timeout,
                              options.log_limit, options.memory_limit)
+        # Each host's hello, as it arrives (the runner's own record)
+        self.statuses: dict[str, HostStatus] = self.runner.statuses
+        self.required = frozenset(h.name for h in self.hosts
+                                  if any(fnmatch.fnmatchcase(h.name, p)
+                                         for p in options.required_hosts))
+        self.needed: list[Host] = []  # hosts some cell needs (plan)
 
     @property
     def elapsed(self) -> float:
         return time.monotonic() - self._t0
 
     async def prepare(self) -> None:
-        """Inspect every guest (in threads, cached) and plan its cells; a host starts as
-        soon as one of its cells has a check the plan could not settle (a host whose
-        every cell is n/a or bad input starts nothing), then its hello settles the rest.
-        A host the run requires (--strict, --require-host) is always asked."""
-        required = frozenset(h.name for h in self.hosts
-                             if any(fnmatch.fnmatchcase(h.name, p)
-                                    for p in self.options.required_hosts))
+        """Plan every cell (`plan`) and read the hello of each host a cell needs: a host
+        starts as soon as one of its cells has a check the plan could not settle, while
+        other guests are still inspected; its hello then settles the rest."""
+        async with anyio.create_task_group() as tg:
+            await self.plan(lambda host: tg.start_soon(self.runner.host_status, host))
+        for host in self.hosts:
+            self._apply_status(host)
+
+    async def plan(self, on_needed: Callable[[Host], None] | None = None) -> None:
+        """Inspect every guest (in threads, cached) and plan its cells, as far as no host's
+        hello is needed. `on_needed` hears of each host once, as soon as a cell needs it (a
+        host whose every cell is n/a or bad input is never needed); a host the run
+        requires (--strict, --require-host) is always needed."""
         by_guest: dict[str, list[Cell]] = {}
         mine = {(g.name, h.name) for g in self.guests for h in self.hosts}
         if self.options.shard:
             mine = shard_keys(list(mine), *self.options.shard)
         hosts = {h.name: h for h in self.hosts}
+        self.needed = []
 
+        def need(name: str) -> None:
+            if hosts[name] not in self.needed:
+                self.needed.append(hosts[name])
+                if on_needed is not None:
+                    on_needed(hosts[name])
+
+        async def inspect_and_plan(guest: Guest) -> None:
+            info = await anyio.to_thread.run_sync(inspect_component, guest.component,
+                                                  cache_dir())
+            self.infos[guest.name] = info
+            cells = plan([guest], {guest.name: info}, self.hosts, None, self.required,
+                         self.options.known_failures)
+            by_guest[guest.name] = cells = [c for c in cells if c.key in mine]
+            for cell in cells:
+                if needs_host(cell):
+                    need(cell.host.name)
+
+        for name in sorted(self.required):
+            need(name)
         async with anyio.create_task_group() as tg:
-            def start(name: str) -> None:
-                if name not in asked:
-                    asked.add(name)
-                    tg.start_soon(self.runner.host_status, hosts[name])
-
-            async def inspect_and_plan(guest: Guest) -> None:
-                info = await anyio.to_thread.run_sync(inspect_component, guest.component,
-                                                      cache_dir())
-                self.infos[guest.name] = info
-                cells = plan([guest], {guest.name: info}, self.hosts, None, required,
-                             self.options.known_failures)
-                by_guest[guest.name] = cells = [c for c in cells if c.key in mine]
-                for cell in cells:
-                    if needs_host(cell):
-                        start(cell.host.name)
-
-            asked: set[str] = set()
-            for name in sorted(required):
-                start(name)
             for guest in self.guests:
                 tg.start_soon(inspect_and_plan, guest)
-        self.statuses = self.runner.statuses
-        cells = [c for g in self.guests for c in by_guest[g.name]]
-        for cell in cells:
-            if (status := self.statuses.get(cell.host.name)) is not None:
-                apply_status(cell, status, cell.host.name in required)
-        self.cells = cells
+        self.cells = [c for g in self.guests for c in by_guest[g.name]]
+
+    def _apply_status(self, host: Host) -> list[Cell]:
+        """The host's hello settles what its cells' plan left open; its cells."""
+        cells = [c for c in self.cells if c.host.name == host.name]
+        if (status := self.statuses.get(host.name)) is not None:
+            for cell in cells:
+                apply_status(cell, status, host.name in self.required)
+        return cells
+
+    async def run_when_ready(self) -> None:
+        """After `plan`: each needed host's cells run as soon as that host has answered,
+        so a host still installing (the runwasi shim's build) holds up only its column."""
+        async def ready_then_run(host: Host) -> None:
+            await self.runner.host_status(host)
+            await self.run(self._apply_status(host))
+
+        async with anyio.create_task_group() as tg:
+            for host in self.needed:
+                tg.start_soon(ready_then_run, host)
 
     async def run(self, cells: list[Cell] | None = None) -> None:
         await self.runner.run_cells(self.cells if cells is None else cells)

@@ -1,26 +1,25 @@
 """The wasmtui TUI: a live matrix (DataTable), the selected cell's detail and output
 (Log, bounded), and keys to rerun, cancel, filter and export.
 
-The app subscribes to the same event stream as headless mode. Event callbacks only
-record what changed; a 10 Hz timer repaints, so a guest that floods output costs the UI
-one Log write per tick, not one per line.
+The app subscribes to the same event stream as headless mode and hands each event to
+the widget it concerns (widgets.py); they only record what changed, and a 10 Hz timer
+repaints, so a guest that floods output costs the UI one Log write per tick, not one per
+line. The matrix shows as soon as the cells are planned; each host's column fills in when
+that host answers (one still installing is marked ⧗ and holds up nobody else).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import deque
 from collections.abc import Iterable
 
-from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Log, Static
+from textual.widgets import Footer
 
 from .. import releases, sweep, workarounds
 from ..events import (
@@ -38,29 +37,9 @@ from ..runlog import log_line
 from ..session import STOP_SIGNALS, Options, Session
 from ..session_report import build_report, capabilities, session_counts
 from . import terminal
-from .render import STYLES, Shortener, cell_text, detail_text, header_lines, host_header
+from .render import Shortener
 from .screens import VersionsScreen
-
-CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s" (with times, `t`)
-COMPACT_WIDTH = 6  # "✘ 3/12"
-LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
-TAIL_BYTES = 4 * 1024 * 1024  # read at most this much of a log's end for the view
-
-
-def tail_lines(path: str, count: int) -> list[str]:
-    """The last `count` lines of a file, from at most TAIL_BYTES of its end."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, 2)
-            size = f.tell()
-            f.seek(max(0, size - TAIL_BYTES))
-            data = f.read()
-    except OSError:
-        return []
-    lines = data.decode("utf-8", "replace").splitlines()
-    if size > TAIL_BYTES:
-        lines = lines[1:]  # the first one is cut
-    return lines[-count:]
+from .widgets import Board, CellDetail, MatrixTable, StatusBar
 
 
 class WasmtuiApp(App[int]):
@@ -95,26 +74,29 @@ class WasmtuiApp(App[int]):
         self.stable = stable
         self.session: Session | None = None
         self.short = Shortener(options.root, cache_dir() if stable else None)
-        self.selected: tuple[str, str] | None = None
-        self.filtered = False
-        self.timings = False  # compact cells (icon + passed/run) until `t`
-        self.frame = 0
-        self._dirty: set[tuple[str, str]] = set()
-        self._detail_dirty = False
-        self._pending_output: deque[str] = deque(maxlen=LOG_LINES)
+        self.installing: dict[str, str] = {}  # host -> the install its hello waits for
         self._keys_shown = False
         self._quitting = False
 
     # -- layout -----------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("wasmtui: starting hosts, inspecting guests…", id="status")
+        yield StatusBar("wasmtui: starting hosts, inspecting guests…", id="status")
         # the guest column and the hosts' headers stay in view when the matrix scrolls
-        yield DataTable(id="matrix", cursor_type="cell", zebra_stripes=True, fixed_columns=1)
-        with Vertical(id="detail"):
-            with VerticalScroll(id="info-scroll"):
-                yield Static("", id="info")
-            yield Log(id="output", max_lines=LOG_LINES, auto_scroll=True)
+        yield MatrixTable(self.stable, id="matrix")
+        yield CellDetail(self.short, not self.stable, id="detail")
         yield Footer()
+
+    @property
+    def matrix(self) -> MatrixTable:
+        return self.main.query_one(MatrixTable)
+
+    @property
+    def detail(self) -> CellDetail:
+        return self.main.query_one(CellDetail)
+
+    @property
+    def selected(self) -> tuple[str, str] | None:
+        return self.detail.key
 
     async def on_mount(self) -> None:
         self.main = self.screen  # the matrix's screen, also while a modal is on top
@@ -136,157 +118,67 @@ class WasmtuiApp(App[int]):
 
     @work(exclusive=True, group="prepare", exit_on_error=False)
     async def start(self) -> None:
-        assert self.session is not None
-        await self.session.prepare()
-        self.build_table()
-        self.run_cells(self.session.cells)
-
-    def run_cells(self, cells: list[Cell]) -> None:
-        assert self.session is not None
-        self.run_worker(self.session.run(cells), group="checks", exit_on_error=False)
+        """The matrix as soon as it is planned; each host's cells run once it answers."""
+        s = self.session
+        assert s is not None
+        await s.plan()
+        self.matrix.show(Board({c.key: c for c in s.cells}, [g.name for g in s.guests],
+                               [h.name for h in s.hosts], s.statuses, self.installing))
+        await s.run_when_ready()
 
     # -- events from the session (called in the app's loop) ----------------------------
     def on_session_event(self, event: Event) -> None:
+        with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
+            self._route(event)
+
+    def _route(self, event: Event) -> None:
         if isinstance(event, CheckOutput):
             if event.cell.key == self.selected:
-                self._pending_output.extend(log_line(event.stream, x) for x in event.lines)
+                self.detail.output([log_line(event.stream, x) for x in event.lines])
         elif isinstance(event, CheckStarted | CheckFinished):
-            self._dirty.add(event.cell.key)
+            self.matrix.cell_changed(event.cell.key)
             if event.cell.key == self.selected:
-                self._detail_dirty = True
-        elif isinstance(event, HostReady):
-            self._dirty.add(("", event.host.name))
-        elif isinstance(event, HostInstalling):
-            self.notify(f"{event.host.name}: {event.what}")
+                self.detail.changed()
+        elif isinstance(event, HostReady | HostInstalling):
+            name = event.host.name
+            if isinstance(event, HostReady):
+                self.installing.pop(name, None)
+            else:
+                self.installing[name] = f"{event.what}: {event.command}"
+                self.notify(f"{name}: {event.what}")
+            self.matrix.host_changed()
+            if self.selected and self.selected[1] == name:
+                self._describe_host()
 
-    # -- painting ---------------------------------------------------------------------
-    def build_table(self) -> None:
-        assert self.session is not None
-        table = self.main.query_one("#matrix", DataTable)
-        table.clear(columns=True)
-        cells = {c.key: c for c in self.session.cells}
-        guests = [g.name for g in self.session.guests]
-        hosts = [h.name for h in self.session.hosts]
-        if self.filtered:
-            bad = [c for c in self.session.cells if any(r.verdict.is_problem for r in c.runs)]
-            guests = [g for g in guests if any(c.guest.name == g for c in bad)] or guests
-            hosts = [h for h in hosts if any(c.host.name == h for c in bad)] or hosts
-        table.header_height = max((len(header_lines(h)) for h in hosts), default=1)
-        table.add_column("guest", key="guest")
-        for h in hosts:
-            widest = max(len(x) for x in header_lines(h)) + 2  # "⊘ " when unavailable
-            table.add_column(host_header(h, self.session.statuses.get(h)), key=h,
-                             width=max(CELL_WIDTH if self.timings else COMPACT_WIDTH, widest))
-        for g in guests:
-            table.add_row(g, *[cell_text(cells[(g, h)], self.frame, self.timings)
-                               for h in hosts], key=g)
-        if guests and hosts:
-            table.move_cursor(row=0, column=1)
-            self.select((guests[0], hosts[0]))
+    def on_matrix_table_selected(self, message: MatrixTable.Selected) -> None:
+        if (cell := self.cell(message.key)) is not None:
+            self.detail.show(cell)
+            self._describe_host()
+
+    def _describe_host(self) -> None:
+        if self.session is not None and (key := self.selected) is not None:
+            self.detail.host(self.session.statuses.get(key[1]), self.installing.get(key[1], ""))
 
     def cell_at_cursor(self) -> Cell | None:
-        if self.session is None:
-            return None
-        table = self.main.query_one("#matrix", DataTable)
-        try:
-            row, col = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:  # empty table
-            return None
-        return self.cell((row.value, col.value))
-
-    def on_data_table_cell_highlighted(self, message: DataTable.CellHighlighted) -> None:
-        row, col = message.cell_key.row_key.value, message.cell_key.column_key.value
-        if col != "guest":
-            self.select((row, col))
-
-    def select(self, key: tuple[str, str]) -> None:
-        if key == self.selected:
-            return
-        self.selected = key
-        self._detail_dirty = True
-        self._pending_output.clear()
-        log = self.main.query_one("#output", Log)
-        log.clear()
-        cell = self.cell(key)
-        if cell is None:
-            return
-        logs = [run.log for run in cell.runs if run.log and run.started_at]
-        if logs:
-            self.load_logs(key, logs)
-
-    @work(thread=True, exclusive=True, group="log")
-    def load_logs(self, key: tuple[str, str], paths: list[str]) -> None:
-        """What already streamed, read from disk in a thread (a flood's log is tens of
-        MB): only the last LOG_LINES lines, read from each file's end; shown if the cell
-        is still the selected one."""
-        lines: deque[str] = deque(maxlen=LOG_LINES)
-        for path in paths:
-            lines.extend(tail_lines(path, LOG_LINES))
-        shown = [self.short(ln) for ln in lines]
-
-        def show() -> None:
-            if self.selected == key:
-                self.main.query_one("#output", Log).write_lines(shown)
-
-        self.call_from_thread(show)
+        key = self.matrix.cursor_key()
+        return self.cell(key) if key is not None else None
 
     def cell(self, key: tuple[str, str]) -> Cell | None:
         if self.session is None:
             return None
         return next((c for c in self.session.cells if c.key == key), None)
 
+    # -- painting ---------------------------------------------------------------------
     def repaint(self) -> None:
         with contextlib.suppress(NoMatches):  # shutting down: the widgets are gone
-            self._repaint()
-
-    def _repaint(self) -> None:
-        if self.session is None:
-            return
-        if not self.stable:  # the spinner stands still in snapshots
-            self.frame += 1
-        table = self.main.query_one("#matrix", DataTable)
-        if any(k[0] == "" for k in self._dirty) and self.session.cells:
-            self._dirty = {k for k in self._dirty if k[0]}
-            self.build_table()
-        running = {c.key for c in self.session.cells if c.verdict is Verdict.RUNNING}
-        shown_hosts = {k.value for k in table.columns}
-        shown_guests = {k.value for k in table.rows}
-        for key in self._dirty | running:
-            cell = self.cell(key)
-            if cell is not None and key[0] in shown_guests and key[1] in shown_hosts:
-                table.update_cell(key[0], key[1], cell_text(cell, self.frame, self.timings))
-        self._dirty.clear()
-        if self._pending_output:
-            self.main.query_one("#output", Log).write_lines([self.short(ln) for ln in
-                                                        self._pending_output])
-            self._pending_output.clear()
-        if self.selected and self.selected in running:
-            self._detail_dirty = True  # the command and the spinner change while it runs
-        if self._detail_dirty and self.selected:
-            cell = self.cell(self.selected)
-            if cell is not None:
-                status = self.session.statuses.get(cell.host.name)
-                self.main.query_one("#info", Static).update(
-                    detail_text(cell, status, self.short, not self.stable))
-            self._detail_dirty = False
-        self.main.query_one("#status", Static).update(Text(self.status_line()))
-
-    def status_line(self) -> str:
-        assert self.session is not None
-        runs = [r for c in self.session.cells for r in c.runs]
-        done = sum(r.verdict.done for r in runs)
-        c = session_counts(self.session)["checks"]
-        parts = [f"{STYLES[Verdict(v)][0]} {n} {v}" for v, n in c.items()
-                 if v not in ("pending", "running")]
-        running = c.get("running", 0)
-        line = f"wasmtui  {done}/{len(runs)} checks done"
-        if running:
-            line += f", {running} running"
-        if not self.stable:
-            line += f"  {self.session.elapsed:.1f}s"
-        if self.filtered:
-            line += "  (problems only: f shows all)"
-        return line + "   " + "  ".join(parts)
+            if self.session is None:
+                return
+            self.matrix.tick()
+            self.detail.tick()
+            self.main.query_one(StatusBar).show(
+                session_counts(self.session)["checks"],
+                None if self.stable else self.session.elapsed,
+                self.matrix.filtered, self.installing)
 
     # -- actions ----------------------------------------------------------------------
     def _rerun(self, cells: list[Cell], what: str) -> None:
@@ -295,17 +187,20 @@ class WasmtuiApp(App[int]):
         cells = [c for c in cells if not any(runner.scheduled(r) or r.verdict is Verdict.RUNNING
                                              for r in c.runs)]
         todo = [c for c in cells if any(r.runnable for r in c.runs)]
+        # a host that has not answered yet (installing, starting) runs its cells itself
+        waiting = sorted({c.host.name for c in todo if c.host.name not in self.session.statuses})
+        todo = [c for c in todo if c.host.name in self.session.statuses]
         if not todo:
-            self.notify(f"nothing to {what}", severity="warning")
+            self.notify(f"nothing to {what}" + (f" yet: waiting for {', '.join(waiting)}"
+                                                if waiting else ""), severity="warning")
             return
         for cell in todo:
             for run in cell.runs:
                 if run.runnable:
                     run.reset()
-            self._dirty.add(cell.key)
+            self.matrix.cell_changed(cell.key)
             if cell.key == self.selected:
-                self.main.query_one("#output", Log).clear()
-                self._detail_dirty = True
+                self.detail.clear_output()
         self.run_worker(self._run_and_tell(todo, what), group="checks", exit_on_error=False)
 
     async def _run_and_tell(self, cells: list[Cell], what: str) -> None:
@@ -341,8 +236,7 @@ class WasmtuiApp(App[int]):
         assert self.session is not None
         for run in runs:
             await workarounds.try_workaround(self.session, cell, run)
-        self._dirty.add(cell.key)
-        self._detail_dirty = True
+        self._cell_redone(cell)
         self.notify("; ".join((r.workaround or {}).get("summary", "") for r in runs)[:400],
                     timeout=10)
 
@@ -376,8 +270,7 @@ class WasmtuiApp(App[int]):
 
         def show() -> None:  # in the app's thread
             cell.sweep = found.summary
-            self._dirty.add(cell.key)
-            self._detail_dirty = True
+            self._cell_redone(cell)
             self.notify(f"{cell.guest.name} × {cell.host.base_name}: {found.summary}",
                         timeout=15)
 
@@ -403,17 +296,17 @@ class WasmtuiApp(App[int]):
         else:
             self.notify(f"cancelled {cell.guest.name} × {cell.host.name}")
 
+    def _cell_redone(self, cell: Cell) -> None:
+        """A workaround or a sweep added to the cell: repaint it and, if shown, its detail."""
+        self.matrix.cell_changed(cell.key)
+        if cell.key == self.selected:
+            self.detail.changed()
+
     def action_filter(self) -> None:
-        self.filtered = not self.filtered
-        if self.session and self.session.cells:
-            self.build_table()
+        self.matrix.toggle_filter()
 
     def action_timings(self) -> None:
-        """Compact cells (icon and passed/run) or full ones (verdict, passed/run, time);
-        the detail pane always has the whole cell."""
-        self.timings = not self.timings
-        if self.session and self.session.cells:
-            self.build_table()
+        self.matrix.toggle_timings()
 
     def action_versions(self) -> None:
         if self.session:

@@ -69,19 +69,25 @@ def header_lines(name: str) -> list[str]:
     return [x for x in (head, tail, f"@{release}" if at else "") if x]
 
 
-def host_header(name: str, status: HostStatus | None) -> Text:
+def host_header(name: str, status: HostStatus | None, installing: bool = False) -> Text:
+    """A host's column header: dimmed with ⊘ when unavailable, ⧗ while its install (or
+    its chosen release's) is under way."""
     text = "\n".join(header_lines(name))
     if status is not None and not status.available:
         return Text(f"⊘ {text}", style="dim")
+    if status is None and installing:
+        return Text(f"⧗ {text}", style="yellow")
     return Text(text)
 
 
 def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
-                timings: bool) -> Text:
+                timings: bool, installing: str = "") -> Text:
+    """`installing`: what the host waits for before its hello (an install under way)."""
     out = Text()
     out.append(f"{cell.guest.name} × {cell.host.name}", style="bold")
     version = status.version if status and status.available else (
-        f"unavailable: {status.reason}" if status else "starting…"
+        f"unavailable: {status.reason}" if status else
+        f"installing: {short(installing)}" if installing else "starting…"
         if any(r.runnable for r in cell.runs) else "not started (no check needs it)")
     out.append(f"   host: {version}\n", style="dim")
     if status and not status.available and status.install:

@@ -16,7 +16,7 @@ HOSTS ?= $(ALL_HOSTS)
 HOST_STEPS := $(addprefix host-,$(HOSTS))
 TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
-.PHONY: install venv toolchain hosts guests run test check lint bench clean steps \
+.PHONY: install venv toolchain hosts guests run run-quick test check lint bench clean steps \
 	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
 install:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps
@@ -59,8 +59,15 @@ $(addprefix host-,$(ALL_HOSTS)): host-%: venv tool-apt
 guest-builds: $(TOOL_STEPS)
 	@$(MAKE) -s -C guests build
 
-run: install
-	@$(MAKE) --no-print-directory guests
+# The TUI as soon as the toolchain, the guests and the quick hosts are ready: the slow
+# hosts (host.toml `slow-install`: the runwasi shim's build) install in the background
+# meanwhile, holding their install locks, and their columns fill in when they are ready.
+SLOW_HOSTS := $(filter $(HOSTS),$(patsubst hosts/%/host.toml,%,$(shell grep -l '^slow-install' hosts/*/host.toml)))
+run: venv tool-apt
+	@toolchain/run-while-installing $(SLOW_HOSTS) -- $(MAKE) --no-print-directory run-quick
+run-quick:
+	@$(MAKE) --no-print-directory -j$(JOBS) $(TOOL_STEPS) \
+		$(addprefix host-,$(filter-out $(SLOW_HOSTS),$(HOSTS))) guest-builds
 	$(VENV)/bin/wasmtui
 
 # Hosts this machine can install: `make test` requires them (a missing or broken one fails

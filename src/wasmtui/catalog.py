@@ -87,6 +87,7 @@ def load_host(folder: Path) -> Host:
         kinds=frozenset(CheckKind(k) for k in data.checks),
         description=data.description.strip(),
         install=data.install or f"make -C hosts/{folder.name} install",
+        slow_install=data.slow_install.strip(),
         unsupported=dict(data.unsupported),
         grants=dict(data.grants),
         host_functions=data.host_functions,

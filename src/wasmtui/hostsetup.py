@@ -58,6 +58,8 @@ def list_hosts(root: Path, hosts: list[Host]) -> int:
         if not s.available:
             print(f"{'':{width}}      install: wasmtui hosts install {h.name}   "
                   f"(runs: {s.install or h.install})")
+            if h.slow_install:
+                print(f"{'':{width}}      slow: {h.slow_install}")
     print(f"\nhosts from {root}", file=sys.stderr)
     return 0
 
@@ -67,7 +69,8 @@ def install_hosts(root: Path, hosts: list[Host]) -> int:
     Exit 1 when a recipe failed or a host is still not available (its reason printed)."""
     failed = []
     for h in hosts:
-        print(f"wasmtui: installing {h.name}: {h.install}", file=sys.stderr, flush=True)
+        slow = f" ({h.slow_install})" if h.slow_install else ""
+        print(f"wasmtui: installing {h.name}: {h.install}{slow}", file=sys.stderr, flush=True)
         t0 = time.monotonic()
         with installlock.installing(h.base_name):  # a run started meanwhile waits for it
             done = subprocess.run(["bash", "-c", h.install], cwd=root, env=install_env(),

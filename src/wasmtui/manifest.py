@@ -162,6 +162,9 @@ class HostManifest(_Strict):
     adapter: list[StrictStr] = Field(min_length=1)
     checks: list[Kind]
     install: StrictStr | None = None
+    # Why its install takes minutes (the runwasi shim builds from source): `make run`
+    # then installs it in the background and the TUI fills its column in when it is ready.
+    slow_install: StrictStr = Field("", alias="slow-install")
     unsupported: dict[Kind, StrictStr] = Field(default_factory=dict)
     # What a guest gets by default, per capability: "denied: how" or "granted: why".
     grants: dict[Capability, StrictStr] = Field(default_factory=dict)

@@ -162,6 +162,7 @@ class Host:
     kinds: frozenset[CheckKind]
     description: str = ""
     install: str = ""
+    slow_install: str = ""  # why its install takes minutes (`make run` backgrounds it)
     unsupported: dict[str, str] = field(default_factory=dict)
     grants: dict[str, str] = field(default_factory=dict)
     host_functions: bool | str = False  # can it provide custom imports (declared, for the report)

@@ -134,18 +134,22 @@ async function handle(adapter, request) {
 /** A shell-quoted word. */
 export const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
-/** `node ADAPTER --once 'REQUEST'`: the reproduction of an in-process check. */
-export function onceCommand(adapterPath, request) {
+/**
+ * `node ADAPTER [ARG...] --once 'REQUEST'`: the reproduction of an in-process check (ARG:
+ * what host.toml gives the adapter, e.g. the host of an adapter several hosts share).
+ */
+export function onceCommand(adapterPath, request, adapterArgs = []) {
   const { id: _id, ...rest } = request;
-  return [process.execPath, adapterPath, "--once", json.stringify(rest)].map(quote).join(" ");
+  return [process.execPath, adapterPath, ...adapterArgs, "--once", json.stringify(rest)].map(quote).join(" ");
 }
 
 export async function serve(adapter) {
   const hello = { event: "hello", protocol: PROTOCOL, host: adapter.host, ...(await adapter.hello()) };
   if (hello.available) await useLosslessJson(adapter.host);
   emit(hello);
-  if (process.argv[2] === "--once") {
-    if (hello.available) await handle(adapter, { id: "once", ...json.parse(process.argv[3]) });
+  const once = process.argv.indexOf("--once");
+  if (once > 0) {
+    if (hello.available) await handle(adapter, { id: "once", ...json.parse(process.argv[once + 1]) });
     await adapter.close?.();
     return;
   }

@@ -26,8 +26,28 @@ export function hostRequire(host) {
   return createRequire(join(hostFolder(host), "package.json"));
 }
 
+/**
+ * Import a package installed in a host's folder, by its ES module entry where its
+ * package.json `exports` names one (`import`), else as require() would find it: Deno and
+ * Bun load a UMD build as an ES module without its exports, Node either way.
+ */
 export async function importFromHost(host, specifier) {
-  return import(pathToFileURL(hostRequire(host).resolve(specifier)).href);
+  return import(pathToFileURL(esmEntry(host, specifier) ?? hostRequire(host).resolve(specifier)).href);
+}
+
+function esmEntry(host, specifier) {
+  const parts = specifier.split("/");
+  const name = parts.slice(0, specifier.startsWith("@") ? 2 : 1).join("/");
+  const dir = join(hostFolder(host), "node_modules", name);
+  try {
+    const { exports } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const sub = `.${specifier.slice(name.length)}`;
+    let entry = typeof exports === "string" && sub === "." ? exports : exports?.[sub];
+    while (entry && typeof entry === "object") entry = entry.import ?? entry.default;
+    return typeof entry === "string" ? join(dir, entry) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The version of a package installed in a host's folder, or null when it is missing. */

@@ -1,24 +1,49 @@
-// plugin_node: runs checks in Node with jco. Each component is transpiled once (cached
-// by sha256, js_common/transpile.mjs); each check then runs in a child Node process
-// (run-check.mjs) so that a guest's stdout, exit() or crash never touches this
-// adapter's protocol stream. The guest gets no preopens, no environment and only the
-// check's arguments (WASIShim sandbox), whatever the shim's defaults are.
-import { spawn } from "node:child_process";
+// plugin_node, deno_jco, bun_jco: run checks with jco on a JavaScript engine (engines.mjs;
+// the host is this script's argument, plugin_node by default). Each component is
+// transpiled once, in Node (cached by sha256, js_common/transpile.mjs); each check then
+// runs in a child process of the host's engine (run-check.mjs) so that a guest's stdout,
+// exit() or crash never touches this adapter's protocol stream. The guest gets no
+// preopens, no environment and only the check's arguments (WASIShim sandbox), whatever
+// the shim's defaults are.
+import { execFileSync, spawn } from "node:child_process";
+import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { memoryFlags } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
 import { ROOT, hostFolder, hostRequire, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
+import { engineOf } from "./engines.mjs";
 
-const HOST = "plugin_node";
-const INSTALL = "make -C hosts/plugin_node install";
+const HOST = process.argv[2] && process.argv[2] !== "--once" ? process.argv[2] : "plugin_node";
+const INSTALL = `make -C hosts/${HOST} install`;
 const RUN_CHECK = join(ROOT, "adapters", "plugin_node", "run-check.mjs");
 
-class PluginNode {
+/**
+ * Where a check's child writes its control lines: fd 3, a pipe of its own; for an engine
+ * that reaches no inherited descriptor (Deno's node:fs), a FIFO in a private folder,
+ * named by WASMTUI_CONTROL. The adapter holds the FIFO open both ways (so opening it never
+ * blocks, whether or not the child ever does), and removes it when the child is done.
+ */
+function controlChannel(engine, root) {
+  if (!engine.controlFifo) return { path: null, stream: null, close() {} };
+  const folder = mkdtempSync(join(root, "check-"));
+  const path = join(folder, "control");
+  execFileSync("mkfifo", ["-m", "600", path]);
+  const stream = new Socket({ fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
+  return { path, stream, close() {
+    // what the child wrote before it exited is read first (destroy drops the rest)
+    setImmediate(() => { stream.destroy(); rmSync(folder, { recursive: true, force: true }); });
+  } };
+}
+
+class JcoEngine {
   host = HOST;
 
   async hello() {
+    this.engine = engineOf(HOST);
+    if (this.engine.missing) return { available: false, install: INSTALL, reason: this.engine.missing };
     const jcoVersion = packageVersion(HOST, "@bytecodealliance/jco");
     const shimVersion = packageVersion(HOST, "@bytecodealliance/preview2-shim");
     if (!jcoVersion || !shimVersion) {
@@ -36,11 +61,16 @@ class PluginNode {
     }
     this.jcoVersion = jcoVersion;
     this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
-    return { available: true, version: `node ${process.version}, jco ${jcoVersion}, preview2-shim ${shimVersion}` };
+    const hello = { available: true, version: `${this.engine.versionText}, jco ${jcoVersion}, preview2-shim ${shimVersion}` };
+    if (this.engine.controlFifo) {  // the checks' FIFOs, removed on close or, after a kill, by `cleanup`
+      this.controlRoot = mkdtempSync(join(tmpdir(), `wasmtui-${HOST}-`));
+      hello.cleanup = ["rm", "-rf", "--", this.controlRoot];
+    }
+    return hello;
   }
 
   command(request) {
-    return onceCommand(new URL(import.meta.url).pathname, request);
+    return onceCommand(new URL(import.meta.url).pathname, request, HOST === "plugin_node" ? [] : [HOST]);
   }
 
   async run(request, out) {
@@ -53,19 +83,26 @@ class PluginNode {
   }
 
   /**
-   * One check in a child Node: guest output on its stdout/stderr, control lines on fd 3
-   * ({"running": true} when guest code may start, {"port": N} for http, then the result).
-   * A child that dies without a result is a harness failure, unless the host's own error
-   * says the guest trapped: a guest's exit always comes back as a result.
+   * One check in a child of the engine: guest output on its stdout/stderr, control lines
+   * on the control channel ({"running": true} when guest code may start, {"port": N} for
+   * http, then the result). A child that dies without a result is a harness failure,
+   * unless the host's own error says the guest trapped: a guest's exit always comes back
+   * as a result.
    */
-  runChild(dir, request, out, nodeFlags) {
+  runChild(dir, request, out, engineFlags) {
     return new Promise((resolve) => {
-      const flags = [...memoryFlags(request), ...nodeFlags];
-      const child = spawn(process.execPath, [...flags, RUN_CHECK, dir, json.stringify(request)], {
-        stdio: ["ignore", "pipe", "pipe", "pipe"],
+      const channel = controlChannel(this.engine, this.controlRoot);
+      const [bin, ...args] = this.engine.argv(this.engine.bin, request, RUN_CHECK,
+                                              [HOST, dir, json.stringify(request)], engineFlags, dir,
+                                              channel.path);
+      const child = spawn(bin, args, {
+        cwd: hostFolder(HOST),  // its package.json and node_modules (Deno resolves from there)
+        stdio: ["ignore", "pipe", "pipe", channel.path ? "ignore" : "pipe"],
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin",
+               ...(channel.path ? { WASMTUI_CONTROL: channel.path } : {}),
                ...(process.env.WASMTUI_HOST_MODULES ? { WASMTUI_HOST_MODULES: process.env.WASMTUI_HOST_MODULES } : {}) },
       });
+      const controlStream = channel.stream ?? child.stdio[3];
       let control = "";
       let result = null;
       let started = false;
@@ -73,7 +110,7 @@ class PluginNode {
       const finish = (res) => { if (!done) { done = true; resolve(res); } };
       child.stdout.on("data", (c) => out.write("stdout", c));
       child.stderr.on("data", (c) => out.write("stderr", c));
-      child.stdio[3].on("data", (c) => {
+      controlStream.on("data", (c) => {
         control += c;
         let nl;
         while ((nl = control.indexOf("\n")) >= 0) {
@@ -90,6 +127,7 @@ class PluginNode {
         }
       });
       child.on("close", (code, signal) => {
+        channel.close();
         out.flush();
         if (result) {
           if (request.check.kind === "cli" && result.outcome === "ok") Object.assign(result, out.captured("stdout"));
@@ -99,9 +137,13 @@ class PluginNode {
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const trapped = outcomeOf(tail, started, signal) === "trapped";
         finish({ outcome: trapped ? "trapped" : "harness-error",
-                 error: `the check's node process ${how} without a result:\n${tail}`.trim() });
+                 error: `the check's ${this.engine.versionText} process ${how} without a result:\n${tail}`.trim() });
       });
     });
+  }
+
+  async close() {
+    if (this.controlRoot) rmSync(this.controlRoot, { recursive: true, force: true });
   }
 
   ask(port, request) {
@@ -125,4 +167,4 @@ class PluginNode {
   }
 }
 
-await serve(new PluginNode());
+await serve(new JcoEngine());

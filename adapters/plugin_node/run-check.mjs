@@ -1,8 +1,9 @@
-// One check in its own Node process (started by adapter.mjs): instantiate the transpiled
+// One check in its own process of the host's engine (Node, Deno or Bun; started by
+// adapter.mjs): instantiate the transpiled
 // component with a sandboxed WASIShim plus the check's host functions, run the check,
 // write the result as one JSON line on fd 3. Guest output goes to this process's
 // stdout/stderr, streamed by the adapter.
-import { readFileSync, writeSync } from "node:fs";
+import { openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, sandboxOptions,
@@ -11,17 +12,19 @@ import { outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
-const json = losslessCodec(await importFromHost("plugin_node", "lossless-json"));
-const [dir, raw] = process.argv.slice(2);
+const [host, dir, raw] = process.argv.slice(2);
+const json = losslessCodec(await importFromHost(host, "lossless-json"));
 const check = json.parse(raw).check;
-const reply = (obj) => writeSync(3, json.stringify(obj) + "\n");
+// The control channel (adapter.mjs controlChannel): fd 3, or the FIFO WASMTUI_CONTROL names.
+const control = process.env.WASMTUI_CONTROL ? openSync(process.env.WASMTUI_CONTROL, "a") : 3;
+const reply = (obj) => writeSync(control, json.stringify(obj) + "\n");
 // Exit only once the guest's output has left this process: process.exit() drops what is
 // still queued on a stdout pipe (a guest's last MiBs would vanish).
 const drainAndExit = () =>
   process.stdout.write("", () => process.stderr.write("", () => process.exit(0)));
 
-const { WASIShim } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/instantiation");
-const { HTTPServer, outgoingHandler } = await importFromHost("plugin_node", "@bytecodealliance/preview2-shim/http");
+const { WASIShim } = await importFromHost(host, "@bytecodealliance/preview2-shim/instantiation");
+const { HTTPServer, outgoingHandler } = await importFromHost(host, "@bytecodealliance/preview2-shim/http");
 const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).href);
 
 // argv is a command's: an invoke check's arguments are the function's, never the program's.

@@ -57,6 +57,11 @@ class AdapterDied(Exception):
     """The adapter exited or broke the protocol; the message says how."""
 
 
+class AdapterMissing(AdapterDied):
+    """The adapter's program is not there: the host is not installed (`unavailable`, with
+    its install command), not broken."""
+
+
 def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
     """A minimal environment: the guest must inherit nothing it did not ask for.
     WASMTUI_RUN_DIR marks every process of this run (adapters pass it on to the host
@@ -113,6 +118,9 @@ class AdapterProcess:
                     argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                     cwd=self.root, env=adapter_env(self.run_dir, self.host), start_new_session=True,
                 )
+            except FileNotFoundError as exc:
+                raise AdapterMissing(f"{argv[0]} is not installed (no such file: the adapter's "
+                                     f"program, host.toml `adapter`)") from exc
             except OSError as exc:
                 raise AdapterDied(f"cannot start `{' '.join(argv)}`: {exc.strerror}") from exc
         _live_groups.add(self.proc.pid)
@@ -254,7 +262,7 @@ class AdapterPool:
                 if not isinstance(exc, AdapterDied):
                     raise
                 self._status = HostStatus(False, reason=str(exc), install=self.host.install,
-                                          broken=True)
+                                          broken=not isinstance(exc, AdapterMissing))
                 return self._status
             self._status = first.status()
             if self._status.available:

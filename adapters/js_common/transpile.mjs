@@ -63,13 +63,25 @@ export function packageVersion(host, name) {
 const cacheRoot = () =>
   process.env.WASMTUI_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "wasmtui");
 
+// What jco's JSPI async mode must lift as async: the WASI 0.3 entry points (their exports
+// are async functions in WASI 0.3), by interface name without its version.
+const WASI_03_ASYNC_EXPORTS = { "wasi:cli/run": "run", "wasi:http/handler": "handle" };
+
 /**
  * transpileCached for an adapter's run(): [dir, null], or [null, a `refused` result] when
  * jco would not translate the component (any other failure propagates: a harness error).
+ * A component of WASI 0.3 (the request's `check.wasi`, from wasmtui's inspection) is
+ * transpiled in jco's JSPI async mode, its WASI 0.3 exports lifted as async: the route
+ * of wasi-testsuite's jco runner; the host links preview3-shim (js_common/wasi03.mjs).
  */
-export async function transpileForCheck(jco, jcoVersion, componentPath) {
+export async function transpileForCheck(jco, jcoVersion, componentPath, check = {}) {
   try {
-    return [(await transpileCached(jco, jcoVersion, componentPath)).dir, null];
+    const plain = await transpileCached(jco, jcoVersion, componentPath);
+    if (!(check.wasi ?? []).includes("0.3")) return [plain.dir, null];
+    const asyncExports = plain.exports.map(([name]) => name)
+      .filter((name) => WASI_03_ASYNC_EXPORTS[name.split("@")[0]])
+      .map((name) => `${name}#${WASI_03_ASYNC_EXPORTS[name.split("@")[0]]}`);
+    return [(await transpileCached(jco, jcoVersion, componentPath, asyncExports)).dir, null];
   } catch (err) {
     if (err instanceof TranspileRefusal) return [null, { outcome: "refused", error: err.message }];
     throw err;
@@ -88,15 +100,17 @@ export class TranspileRefusal extends Error {
  * component.js (exports `instantiate`), its core modules and a package.json that makes
  * Node treat it as an ES module.
  */
-export async function transpileCached(jco, jcoVersion, componentPath) {
+export async function transpileCached(jco, jcoVersion, componentPath, asyncExports = null) {
   const bytes = await readFile(componentPath);
   const sha = createHash("sha256").update(bytes).digest("hex");
-  const dir = join(cacheRoot(), "jco", jcoVersion, sha);
+  const mode = asyncExports ? `-jspi-${createHash("sha256").update(asyncExports.join(",")).digest("hex").slice(0, 12)}` : "";
+  const dir = join(cacheRoot(), "jco", jcoVersion, sha + mode);
   const metaPath = join(dir, "meta.json");
   if (existsSync(metaPath)) return { dir, ...JSON.parse(await readFile(metaPath, "utf8")) };
   let out;
   try {
-    out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true });
+    out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true,
+                                       ...(asyncExports ? { asyncMode: "jspi", asyncExports } : {}) });
   } catch (err) {
     throw new TranspileRefusal(err);
   }

@@ -74,7 +74,7 @@ class JcoEngine {
   }
 
   async run(request, out) {
-    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
+    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component, request.check);
     if (refused) return refused;
     // Node runs as it is: a component its engine refuses (extended-const on Node 20) fails,
     // and the known cause's workaround (known_causes.toml) gives the flag in wasmtui's

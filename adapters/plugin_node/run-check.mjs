@@ -1,15 +1,17 @@
 // One check in its own process of the host's engine (Node, Deno or Bun; started by
-// adapter.mjs): instantiate the transpiled
-// component with a sandboxed WASIShim plus the check's host functions, run the check,
-// write the result as one JSON line on fd 3. Guest output goes to this process's
-// stdout/stderr, streamed by the adapter.
+// adapter.mjs): instantiate the transpiled component with sandboxed WASI (preview2-shim's
+// WASIShim, or preview3-shim for WASI 0.3: wasi03.mjs) plus the check's host functions,
+// run the check, write the result as one JSON line on the control channel. Guest output
+// goes to this process's stdout/stderr, streamed by the adapter.
 import { openSync, readFileSync, writeSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, sandboxOptions,
          withGuestExit, withOutgoingHttp } from "../js_common/guest.mjs";
 import { outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
+import { CLI_RUN, HTTP_HANDLER, handlerForServer, wasi03Imports } from "./wasi03.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
 const [host, dir, raw] = process.argv.slice(2);
@@ -29,9 +31,12 @@ const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).hr
 
 // argv is a command's: an invoke check's arguments are the function's, never the program's.
 const argv = ["component.wasm", ...(check.kind === "cli" ? check.args ?? [] : [])];
-const shim = new WASIShim(sandboxOptions(check, argv));
-const imports = { ...withOutgoingHttp(withGuestExit(shim.getImportObject()), check, outgoingHandler),
-                  ...hostFunctionImports(check.host_functions) };
+// WASI 0.3 (transpiled in jco's JSPI mode, transpile.mjs): preview3-shim, sandboxed alike
+const wasi03 = (check.wasi ?? []).includes("0.3") ? await wasi03Imports(host, check, argv) : null;
+const wasi = wasi03
+  ? wasi03.imports
+  : withOutgoingHttp(new WASIShim(sandboxOptions(check, argv)).getImportObject(), check, outgoingHandler);
+const imports = { ...withGuestExit(wasi), ...hostFunctionImports(check.host_functions) };
 const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
 
 async function runCheck() {
@@ -50,15 +55,24 @@ async function runCheck() {
   try {
     if (check.kind === "invoke") return await invoke(instance, check);
     if (check.kind === "cli") {
-      const run = instance[exportNamed(instance, "wasi:cli/run")];
+      const run = instance[exportNamed(instance, CLI_RUN)];
       if (!run) return { outcome: "refused", error: "Not a valid command component to execute (no wasi:cli/run export)" };
       try {
         await run.run();
       } catch (err) {
-        if (err?.payload === undefined) throw err;
+        // jco throws run's `err` as a ComponentError, its payload an own property (even
+        // undefined: `result` has no error type); anything else is not the guest's answer
+        if (!(err && Object.hasOwn(err, "payload"))) throw err;
         return { outcome: "ok", exit_code: 1 };  // run returned err
       }
       return { outcome: "ok", exit_code: 0 };
+    }
+    if (check.kind === "http" && wasi03) {  // preview3-shim's server takes a port it is given
+      const handler = instance[exportNamed(instance, HTTP_HANDLER)];
+      if (!handler) return { outcome: "refused", error: `no ${HTTP_HANDLER} export to serve` };
+      const port = await freePort();
+      await new wasi03.http.HttpServer(handlerForServer(handler)).listen(port, "127.0.0.1");
+      return { port };
     }
     if (check.kind === "http") {
       const server = new HTTPServer(instance[exportNamed(instance, "wasi:http/incoming-handler")]);
@@ -71,6 +85,18 @@ async function runCheck() {
     const text = String(err?.stack ?? err);
     return { outcome: outcomeOf(text, true), error: text };
   }
+}
+
+/** A port free on 127.0.0.1 now (the OS's pick), for a server that cannot take port 0. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 let instantiated = false;  // a failure from here on is the call's (PROTOCOL.md `instantiated`)

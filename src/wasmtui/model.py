@@ -337,6 +337,7 @@ class Resolved:
     is set replaces the manifest's own in the request, and nothing else does."""
 
     run_exports: tuple[str, ...] = ()
+    wasi: tuple[str, ...] = ()  # the WASI versions of its interfaces ("0.2", "0.3")
     function: str | None = None
     signature: dict[str, Any] | None = None
     args: tuple[Any, ...] | None = None
@@ -347,7 +348,8 @@ class Resolved:
     def overlay(self) -> dict[str, Any]:
         """The request's keys this resolution sets (None: the check's own stands; no
         run export: the key is left out, as a component that is not a command)."""
-        fields = {"run_exports": list(self.run_exports) or None, "function": self.function,
+        fields = {"run_exports": list(self.run_exports) or None,
+                  "wasi": list(self.wasi) or None, "function": self.function,
                   "signature": self.signature,
                   "args": None if self.args is None else list(self.args),
                   "grants": self.grants, "env": self.env, "workaround": self.workaround}

@@ -31,6 +31,7 @@ from .model import (
 from .paths import tool
 
 CLI_RUN = "wasi:cli/run"
+WASI_VERSIONS = ("0.2", "0.3")  # the WASI releases of component interfaces (host.toml `wasi`)
 # How the component model names a resource's functions ([method]x.get-a...).
 RESOURCE_FUNCTION = re.compile(r"\[(constructor|method|static)\]")
 HTTP_HANDLER = "wasi:http/incoming-handler"  # WASI 0.2
@@ -104,8 +105,11 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     check = run.check
     # The command's run export(s), exactly as exported: a cli check runs one; no other
     # check may (a host whose only instantiate route runs it wraps the command first).
+    # Which WASI versions it speaks: a host may link each its own way (jco: WASI 0.3 in
+    # its JSPI mode, with preview3-shim).
     run.resolved = Resolved(run_exports=tuple(sorted(e.name for e in info.exports
-                                                     if e.name.split("@")[0] == CLI_RUN)))
+                                                     if e.name.split("@")[0] == CLI_RUN)),
+                            wasi=tuple(v for v in WASI_VERSIONS if info.wasi_interfaces(v)))
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)

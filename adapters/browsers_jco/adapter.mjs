@@ -1,78 +1,64 @@
-// browsers_jco: the seed's browser host. Components transpiled by jco (the same cache as
-// plugin_node) run in Debian's headless Chromium, driven by playwright-core. One
-// browser stays up across checks; each check gets a new page, served from 127.0.0.1
-// with an import map pointing at preview2-shim's browser build. Console output and
-// page errors stream back as output lines; a page error or a crashed page is `error`
-// for that check only, and a dead browser is relaunched for the next one.
+// browsers_jco and firefox_jco: components transpiled by jco (the same cache as
+// plugin_node) run in a real headless browser (drivers.mjs: Debian's Chromium through
+// playwright-core, Firefox ESR through puppeteer-core; the host is this script's argument,
+// browsers_jco by default). One browser stays up across checks; each check gets a new
+// page, served from 127.0.0.1 with an import map pointing at preview2-shim's browser
+// build. Console output and page errors stream back as output lines; a page error or a
+// crashed page is `error` for that check only, and a dead browser is relaunched for the
+// next one.
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
-import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
-import { memoryFlags } from "../js_common/guest.mjs";
+import { errorText } from "../js_common/outcomes.mjs";
 import { json, onceCommand, serve } from "../js_common/protocol.mjs";
-import { ROOT, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
+import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
+import { driverOf } from "./drivers.mjs";
 
-const HOST = "browsers_jco";
-const INSTALL = "make -C hosts/browsers_jco install";
-const CHROMIUM = process.env.WASMTUI_CHROMIUM || "/usr/bin/chromium";
-// No background networking (this is a closed network, and the page must reach only its
-// own origin). Chromium keeps its own sandbox: as root (which it refuses to sandbox) it is
-// started as `nobody` by chromium-sandboxed; --no-sandbox only where that cannot launch.
-const FLAGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"];
-const AS_NOBODY = join(ROOT, "adapters", HOST, "chromium-sandboxed");
-// The cleanup after a kill: Chromium is in a process group of its own and leaves only when
-// its pipe to the dead adapter closes, writing its profile's "Local State" as it goes; an
-// rm racing that fails on the profile folder ("not empty"), so it retries for up to 10 s.
+const HOST = process.argv[2] && process.argv[2] !== "--once" ? process.argv[2] : "browsers_jco";
+// The cleanup after a kill: the browser is in a process group of its own and leaves only
+// when its pipe to the dead adapter closes, writing its profile as it goes; an rm racing
+// that fails on the profile folder ("not empty"), so it retries for up to 10 s.
 const RM_RETRY = 'for i in $(seq 20); do rm -rf -- "$1" 2>/dev/null && exit 0; sleep 0.5; done; rm -rf -- "$1"';
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                 ".html": "text/html", ".json": "application/json" };
 
-class BrowsersJco {
+class BrowserJco {
   host = HOST;
   browser = null;
   server = null;
 
   async hello() {
+    this.driver = driverOf(HOST);
+    if (this.driver.missing) return { available: false, install: this.driver.install, reason: this.driver.missing };
     const jcoVersion = packageVersion(HOST, "@bytecodealliance/jco");
-    const pwVersion = packageVersion(HOST, "playwright-core");
-    if (!jcoVersion || !pwVersion) {
-      return { available: false, install: INSTALL,
-               reason: "jco, preview2-shim and playwright-core are not installed in hosts/browsers_jco" };
-    }
-    if (!existsSync(CHROMIUM)) {
-      return { available: false, install: "sudo apt-get install chromium", reason: `no Chromium at ${CHROMIUM}` };
-    }
     this.jcoVersion = jcoVersion;
     this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
-    const pw = await importFromHost(HOST, "playwright-core");
-    this.playwright = pw.chromium ? pw : pw.default;  // a CommonJS package
-    const chromium = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const library = `${this.driver.library} ${packageVersion(HOST, this.driver.library)}`;
     this.privateTmp();
-    return { available: true, version: `${chromium}, jco ${jcoVersion}, playwright-core ${pwVersion}`,
+    return { available: true, version: `${this.driver.version()}, jco ${jcoVersion}, ${library}`,
              cleanup: ["sh", "-c", RM_RETRY, "sh", this.tmp] };
   }
 
-  /** playwright makes each browser's profile and artifacts folders in os.tmpdir() and
-   * removes them on close only: an adapter killed at a check's timeout left both behind
-   * in /tmp, every time. They go into a folder of this adapter's own instead, which it
-   * removes on close and which its hello's `cleanup` removes after a kill. 0711: Chromium
-   * (as `nobody`) must reach its profile inside; nobody may list or write the folder. */
+  /** playwright and puppeteer make each browser's profile (and artifacts) folders in
+   * os.tmpdir() and remove them on close only: an adapter killed at a check's timeout left
+   * them behind in /tmp, every time. They go into a folder of this adapter's own instead,
+   * which it removes on close and which its hello's `cleanup` removes after a kill. 0711:
+   * Chromium (as `nobody`) must reach its profile inside; nobody may list or write it. */
   privateTmp() {
     this.outerTmp = tmpdir();
-    this.tmp = mkdtempSync(join(this.outerTmp, "wasmtui-browsers_jco-"));
+    this.tmp = mkdtempSync(join(this.outerTmp, `wasmtui-${HOST}-`));
     chmodSync(this.tmp, 0o711);
     process.env.TMPDIR = this.tmp;  // os.tmpdir() reads it at each call
   }
 
   command(request) {
-    return onceCommand(new URL(import.meta.url).pathname, request);
+    return onceCommand(new URL(import.meta.url).pathname, request, HOST === "browsers_jco" ? [] : [HOST]);
   }
 
   /** Serves the project (adapters, the host's node_modules) and the jco cache, read-only. */
   async startServer() {
-    const modules = join(ROOT, "hosts", HOST, "node_modules");
+    const modules = join(hostFolder(HOST), "node_modules");
     const shimDir = join(modules, "@bytecodealliance", "preview2-shim");
     const roots = { "/adapters/": join(ROOT, "adapters"), "/shim/": shimDir, "/jco/": this.cacheDir,
                     "/lossless/": join(modules, "lossless-json", "lib", "esm") };
@@ -101,23 +87,8 @@ class BrowsersJco {
   }
 
   async ensureBrowser(request) {
-    if (this.browser?.isConnected()) return;
-    // playwright gives each launch a fresh, temporary profile (removed on close); a run's
-    // memory limit is the same for every check, so the first request's caps the browser.
-    const js = memoryFlags(request);
-    const args = js.length ? [...FLAGS, `--js-flags=${js.join(" ")}`] : FLAGS;
-    const root = process.getuid?.() === 0;
-    // chromiumSandbox: playwright's default (false) would add --no-sandbox itself.
-    const launch = (executablePath, chromiumSandbox) => this.playwright.chromium.launch({
-      executablePath, headless: true, args, chromiumSandbox,
-      env: { ...process.env, TMPDIR: this.outerTmp, WASMTUI_CHROMIUM_BIN: CHROMIUM } });
-    try {
-      this.browser = await launch(root ? AS_NOBODY : CHROMIUM, true);
-      this.sandboxNote = null;
-    } catch (err) {
-      this.browser = await launch(CHROMIUM, false);
-      this.sandboxNote = `Chromium ran without its sandbox (--no-sandbox): the sandboxed launch failed: ${String(err.message ?? err).split("\n")[0]}`;
-    }
+    if (this.browser && this.driver.connected(this.browser)) return;
+    ({ browser: this.browser, note: this.sandboxNote } = await this.driver.launch(HOST, request, this.outerTmp));
   }
 
   async run(request, out) {
@@ -127,23 +98,26 @@ class BrowsersJco {
     if (!this.server) await this.startServer();
     await this.ensureBrowser(request);
     if (this.sandboxNote) out.note(this.sandboxNote);
-    const page = await this.browser.newPage();
+    const page = await this.driver.newPage(this.browser);
     // The page may fetch its own origin only: any other request (a guest's outgoing
     // HTTP through the shim's fetch) is aborted before it leaves the browser.
-    await page.route((url) => url.origin !== this.base, (route) => route.abort("blockedbyclient"));
+    await page.allowOnly(this.base);
     const problems = [];
-    page.on("console", (msg) => out.lines(["error", "warning"].includes(msg.type()) ? "stderr" : "stdout",
-                                          msg.text().split("\n")));
-    page.on("pageerror", (err) => { problems.push(`page error: ${err.stack ?? err}`); out.lines("stderr", String(err).split("\n")); });
-    const crashed = new Promise((ok) => page.on("crash", () => ok({ outcome: "harness-error", error: "the browser page crashed" })));
+    page.onConsole((type, text) => out.lines(["error", "warning", "warn"].includes(type) ? "stderr" : "stdout",
+                                             text.split("\n")));
+    page.onPageError((err) => { problems.push(`page error: ${errorText(err)}`); out.lines("stderr", String(err).split("\n")); });
+    const crashed = new Promise((ok) => page.onCrash(() => ok({ outcome: "harness-error", error: "the browser page crashed" })));
     try {
       await page.goto(`${this.base}/`);
       const componentUrl = `${this.base}/jco/${dir.split("/").pop()}/component.js`;
       out.running();  // the page is up: guest code runs from here
-      const answer = page.evaluate(async ([pageModule, url, checkText]) => {
+      // the memory limit, where the engine takes none from its command line, is declared
+      // on the component's memories by the page (js_common/memory-limit.mjs)
+      const declared = this.driver.declaresMemoryLimit ? (request.memory_limit ?? 0) : 0;
+      const answer = page.evaluate(async ([pageModule, url, checkText, memoryLimit]) => {
         const { runCheck } = await import(pageModule);
-        return runCheck(url, checkText);
-      }, [`${this.base}/adapters/browsers_jco/page.mjs`, componentUrl, json.stringify(request.check)]);
+        return runCheck(url, checkText, memoryLimit);
+      }, [`${this.base}/adapters/browsers_jco/page.mjs`, componentUrl, json.stringify(request.check), declared]);
       const result = await Promise.race([crashed, answer.then((text) => json.parse(text))]);
       if (problems.length && result.outcome === "ok") {
         return { outcome: "harness-error", error: problems.join("\n") };
@@ -163,4 +137,4 @@ class BrowsersJco {
   }
 }
 
-await serve(new BrowsersJco());
+await serve(new BrowserJco());

@@ -6,16 +6,17 @@
 import * as lj from "lossless-json";
 import { WASIShim } from "@bytecodealliance/preview2-shim/instantiation";
 import { hostFunctionImports, invoke, missingImports, sandboxOptions, withOutgoingHttp } from "/adapters/js_common/guest.mjs";
-import { outcomeOf } from "/adapters/js_common/outcomes.mjs";
+import { limitMemories } from "/adapters/js_common/memory-limit.mjs";
+import { errorText, outcomeOf } from "/adapters/js_common/outcomes.mjs";
 import { losslessCodec } from "/adapters/js_common/values.mjs";
 
 const json = losslessCodec(lj);
 
-export async function runCheck(componentUrl, checkText) {
-  return json.stringify(await run(componentUrl, json.parse(checkText)));
+export async function runCheck(componentUrl, checkText, memoryLimit = 0) {
+  return json.stringify(await run(componentUrl, json.parse(checkText), memoryLimit));
 }
 
-async function run(componentUrl, check) {
+async function run(componentUrl, check, memoryLimit) {
   const { instantiate } = await import(componentUrl);
   // An invoke check's arguments are the function's, never the program's argv.
   // The browser shim's filesystem is in memory (no preopens of host paths to give).
@@ -25,12 +26,14 @@ async function run(componentUrl, check) {
   const meta = await (await fetch(new URL("meta.json", componentUrl))).json();
   const missing = missingImports(meta.imports, imports);
   if (missing) return missing;
-  const getCoreModule = (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
+  const getCoreModule = memoryLimit
+    ? async (path) => WebAssembly.compile(limitMemories(await (await fetch(new URL(path, componentUrl))).arrayBuffer(), memoryLimit))
+    : (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
   let instance;
   try {
     instance = await instantiate(getCoreModule, imports);
   } catch (err) {
-    const text = String(err?.stack ?? err);
+    const text = errorText(err);
     return { outcome: outcomeOf(text, true), error: text };
   }
   // From here a failure is the call's, not a refusal (PROTOCOL.md `instantiated`).

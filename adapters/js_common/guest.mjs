@@ -1,7 +1,7 @@
 // Pieces shared by every JavaScript host, in Node and in the browser alike (no Node
 // imports here): the builtin host functions of adapters/PROTOCOL.md, jco's naming, and
 // the typed call of an invoke check (values.mjs).
-import { outcomeOf } from "./outcomes.mjs";
+import { errorText, outcomeOf } from "./outcomes.mjs";
 import { camel, resultOf, toJcoArgs } from "./values.mjs";
 
 export { camel };
@@ -140,7 +140,7 @@ export async function invoke(instance, check) {
   try {
     const value = resultOf(check.signature, returned, thrown);
     if (value === undefined) {
-      const text = String(thrown?.stack ?? thrown);
+      const text = errorText(thrown);
       return { outcome: outcomeOf(text, true), error: text };
     }
     return { outcome: "ok", value };

@@ -4,6 +4,7 @@
 // `harness-error` result instead of a crash. Mirrors wasmtui/adapterkit/protocol.py.
 import { createInterface } from "node:readline";
 import { StringDecoder } from "node:string_decoder";
+import { errorText } from "./outcomes.mjs";
 import { importFromHost } from "./transpile.mjs";
 import { losslessCodec } from "./values.mjs";
 
@@ -125,7 +126,7 @@ async function handle(adapter, request) {
     emit({ id, event: "started", command: adapter.command(request) });
     result = await adapter.run(request, out);
   } catch (err) {
-    result = { outcome: "harness-error", error: String(err?.stack ?? err) };
+    result = { outcome: "harness-error", error: errorText(err) };
   }
   out.flush();
   emit({ id, event: "result", ...result });

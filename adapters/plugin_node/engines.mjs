@@ -27,7 +27,6 @@ export const ENGINES = {
   plugin_node: {
     binary: () => process.execPath,
     version: () => `node ${process.version}`,
-    limits: {},
     argv: (bin, request, script, args, extraFlags) =>
       [bin, ...memoryFlags(request), ...extraFlags, script, ...args],
   },
@@ -37,7 +36,6 @@ export const ENGINES = {
   deno_jco: {
     binary: (folder) => join(folder, "node_modules", "@deno", "linux-x64-glibc", "deno"),
     version: (bin) => { const v = versionOf(bin, ["--version"], /deno (\S+)/); return v && `deno ${v}`; },
-    limits: {},
     controlFifo: true,  // its node:fs writes to no inherited descriptor (fd 3)
     argv: (bin, request, script, args, extraFlags, dir, control) => {
       const grants = request.check.grants ?? {};
@@ -57,11 +55,12 @@ export const ENGINES = {
               ...(v8.length ? [`--v8-flags=${v8.join(",")}`] : []), script, ...args];
     },
   },
-  // Bun (JavaScriptCore): no V8 flags; it takes no memory limit from the command line.
+  // Bun (JavaScriptCore): no V8 flags; it takes no memory limit from its command line, so
+  // the limit is declared on the component's memories (run-check.mjs).
   bun_jco: {
+    declaresMemoryLimit: true,
     binary: (folder) => join(folder, "node_modules", "bun", "bin", "bun.exe"),
     version: (bin) => { const v = versionOf(bin, ["--version"], /(\S+)/); return v && `bun ${v}`; },
-    limits: { memory: "JavaScriptCore takes no limit on a guest's linear memory from Bun's command line: the host's own limits apply" },
     argv: (bin, request, script, args) => [bin, "run", "--no-install", script, ...args],
   },
 };

@@ -9,14 +9,17 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, sandboxOptions,
          withGuestExit, withOutgoingHttp } from "../js_common/guest.mjs";
-import { outcomeOf } from "../js_common/outcomes.mjs";
+import { errorText, outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
+import { limitMemories } from "../js_common/memory-limit.mjs";
+import { ENGINES } from "./engines.mjs";
 import { CLI_RUN, HTTP_HANDLER, handlerForServer, wasi03Imports } from "./wasi03.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
 const [host, dir, raw] = process.argv.slice(2);
 const json = losslessCodec(await importFromHost(host, "lossless-json"));
-const check = json.parse(raw).check;
+const request = json.parse(raw);
+const check = request.check;
 // The control channel (adapter.mjs controlChannel): fd 3, or the FIFO WASMTUI_CONTROL names.
 const control = process.env.WASMTUI_CONTROL ? openSync(process.env.WASMTUI_CONTROL, "a") : 3;
 const reply = (obj) => writeSync(control, json.stringify(obj) + "\n");
@@ -37,7 +40,13 @@ const wasi = wasi03
   ? wasi03.imports
   : withOutgoingHttp(new WASIShim(sandboxOptions(check, argv)).getImportObject(), check, outgoingHandler);
 const imports = { ...withGuestExit(wasi), ...hostFunctionImports(check.host_functions) };
-const getCoreModule = (path) => new WebAssembly.Module(readFileSync(join(dir, path)));
+// --memory-limit: V8 takes a flag (engines.mjs); other engines get it declared on each
+// memory the core modules define (js_common/memory-limit.mjs)
+const declared = ENGINES[host]?.declaresMemoryLimit && request.memory_limit;
+const getCoreModule = (path) => {
+  const bytes = readFileSync(join(dir, path));
+  return new WebAssembly.Module(declared ? limitMemories(bytes, request.memory_limit) : bytes);
+};
 
 async function runCheck() {
   const missing = missingImports(JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")).imports, imports);
@@ -48,7 +57,7 @@ async function runCheck() {
     instance = await instantiate(getCoreModule, imports);
   } catch (err) {
     if (err instanceof GuestExit) return { outcome: "ok", exit_code: err.code };
-    const text = String(err?.stack ?? err);
+    const text = errorText(err);
     return { outcome: outcomeOf(text, true), error: text };
   }
   instantiated = true;
@@ -82,7 +91,7 @@ async function runCheck() {
     return { outcome: "ok" };  // instantiate
   } catch (err) {
     if (err instanceof GuestExit) return { outcome: "ok", exit_code: err.code };
-    const text = String(err?.stack ?? err);
+    const text = errorText(err);
     return { outcome: outcomeOf(text, true), error: text };
   }
 }

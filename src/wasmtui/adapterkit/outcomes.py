@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 
 # How engines word a trap: wasmtime and wasmtime-py ("wasm trap", "error while executing
-# at wasm backtrace"), V8 ("RuntimeError: unreachable", "call stack size exceeded").
+# at wasm backtrace"), V8 and JavaScriptCore ("RuntimeError: unreachable", "call stack size
+# exceeded"), SpiderMonkey ("RuntimeError: unreachable executed", "too much recursion").
 TRAP_MARKERS = re.compile(r"wasm backtrace|wasm trap|error while executing|RuntimeError|"
-                          r"call stack size exceeded", re.IGNORECASE)
+                          r"call stack size exceeded|too much recursion", re.IGNORECASE)
 
 
 def outcome_of(error: str, started: bool, signal: str | None = None) -> str:

@@ -34,7 +34,8 @@ export const ENGINES = {
   // component, the host's packages and the adapters, its (minimal) environment, and what
   // the check grants (a directory, the network); nothing else, and never a prompt.
   deno_jco: {
-    binary: (folder) => join(folder, "node_modules", "@deno", "linux-x64-glibc", "deno"),
+    // the user's own (-H deno_jco@/PATH: host.toml own-binary), else the host's
+    binary: (folder) => process.env.WASMTUI_ENGINE || join(folder, "node_modules", "@deno", "linux-x64-glibc", "deno"),
     version: (bin) => { const v = versionOf(bin, ["--version"], /deno (\S+)/); return v && `deno ${v}`; },
     controlFifo: true,  // its node:fs writes to no inherited descriptor (fd 3)
     argv: (bin, request, script, args, extraFlags, dir, control) => {
@@ -59,7 +60,7 @@ export const ENGINES = {
   // the limit is declared on the component's memories (run-check.mjs).
   bun_jco: {
     declaresMemoryLimit: true,
-    binary: (folder) => join(folder, "node_modules", "bun", "bin", "bun.exe"),
+    binary: (folder) => process.env.WASMTUI_ENGINE || join(folder, "node_modules", "bun", "bin", "bun.exe"),
     version: (bin) => { const v = versionOf(bin, ["--version"], /(\S+)/); return v && `bun ${v}`; },
     argv: (bin, request, script, args) => [bin, "run", "--no-install", script, ...args],
   },

@@ -104,6 +104,8 @@ def load_host(folder: Path) -> Host:
                      env=dict(r.env), label=r.label or r.package, program=r.program,
                      prefix=f"{r.label or r.package}-" if i else "")
             for i, r in enumerate(data.releases)),
+        own_binary=None if data.own_binary is None else (
+            ("program", "") if data.own_binary.program else ("env", data.own_binary.env)),
     )
 
 
@@ -133,7 +135,8 @@ def select_guests(guests: list[Guest], patterns: list[str]) -> list[Guest]:
 
 def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
     """Hosts by glob; `NAME@VERSION` (no glob) is that host at another release, installed
-    on demand from its host.toml [[releases]] (a host may appear at several releases)."""
+    on demand from its host.toml [[releases]] (a host may appear at several releases);
+    `NAME@/PATH` runs a binary of the user's own (host.toml own-binary)."""
     patterns = patterns or []
     folders = sorted(p.parent for p in (root / "hosts").glob("*/host.toml"))
     globs = [p for p in patterns if "@" not in p]
@@ -146,6 +149,12 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
         if not (root / "hosts" / name / "host.toml").is_file():
             raise ManifestError(f"-H {pattern}: no host named {name!r} (see wasmtui --list)")
         host = load_host(root / "hosts" / name)
+        if "/" in release or release.startswith("~"):  # a binary of the user's own
+            if host.own_binary is None:
+                raise ManifestError(f"-H {pattern}: {name} cannot run a binary of your own "
+                                    f"(its host.toml has no own-binary)")
+            hosts.append(host.at_release(str(Path(release).expanduser().absolute())))
+            continue
         if not host.releases:
             raise ManifestError(f"-H {pattern}: {name} cannot run another release (its "
                                 f"host.toml has no [[releases]])")

@@ -157,6 +157,21 @@ class ReleasesManifest(_Strict):
     program: StrictStr = ""
 
 
+class OwnBinaryManifest(_Strict):
+    """How a host runs a binary of the user's own (-H NAME@/PATH) in place of its own."""
+
+    # The variable its adapter reads the binary's path from (WASMTUI_WASMTIME)...
+    env: StrictStr = ""
+    # ...or the binary runs the adapter itself, in place of its first word (a node).
+    program: StrictBool = False
+
+    @model_validator(mode="after")
+    def _one_way(self) -> OwnBinaryManifest:
+        if bool(self.env) == self.program:
+            raise ValueError("say either env = \"VARIABLE\" or program = true")
+        return self
+
+
 class HostManifest(_Strict):
     description: StrictStr = ""
     adapter: list[StrictStr] = Field(min_length=1)
@@ -188,6 +203,7 @@ class HostManifest(_Strict):
     # Other releases, one [[releases]] per axis: the first is chosen by -H NAME@VERSION,
     # the others by -H NAME@LABEL-VERSION (plugin_node: jco releases, and node's).
     releases: list[ReleasesManifest] = Field(default_factory=list)
+    own_binary: OwnBinaryManifest | None = Field(None, alias="own-binary")
 
     @field_validator("releases")
     @classmethod

@@ -176,6 +176,14 @@ class Host:
     isolation: str = ""  # how it isolates guests from the machine, in words
     releases: tuple[Releases, ...] = ()  # how other releases are installed, by axis
     release: str = ""  # a release chosen with -H name@version; "" = the installed one
+    # How it runs a binary of the user's own (-H name@/path): ("env", VARIABLE) or
+    # ("program", "") (the binary runs the adapter); None: it cannot.
+    own_binary: tuple[str, str] | None = None
+
+    @property
+    def own_path(self) -> str | None:
+        """The user's own binary this host runs (-H name@/path), if that was chosen."""
+        return self.release if self.release.startswith("/") else None
 
     @property
     def base_name(self) -> str:

@@ -3,10 +3,12 @@ file and the key; expectations turn verdicts into xfail/xpass, and errors stay e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from wasmtui import expectations
-from wasmtui.catalog import ManifestError, load_guest, load_host
+from wasmtui import expectations, releases
+from wasmtui.catalog import ManifestError, load_guest, load_host, load_hosts
 from wasmtui.decide import known_failure
 from wasmtui.model import CheckKind, Expectation, Verdict
 
@@ -73,3 +75,36 @@ def test_known_failures_settle_failures_and_passes_never_errors(verdict, settled
     else:
         assert notes == ()
     assert Verdict.XPASS.fails_run(strict=True) and not Verdict.XFAIL.fails_run(strict=True)
+
+
+def _hosts_root(tmp_path, own: str | None) -> None:
+    folder = tmp_path / "hosts" / "h"
+    folder.mkdir(parents=True)
+    (folder / "host.toml").write_text('adapter = ["node", "a.mjs"]\nchecks = ["invoke"]\n'
+                                      + (f"own-binary = {own}\n" if own else ""))
+
+
+@pytest.mark.parametrize("own, env, program", [
+    ('{ env = "WASMTUI_ENGINE" }', {"WASMTUI_ENGINE": "/opt/bin/engine"}, None),
+    ("{ program = true }", {}, "/opt/bin/engine"),
+])
+def test_a_binary_of_your_own_is_given_to_the_adapter_as_host_toml_says(tmp_path, own, env,
+                                                                        program):
+    _hosts_root(tmp_path, own)
+    [host] = load_hosts(tmp_path, ["h@/opt/bin/engine"])
+    assert (host.name, host.own_path) == ("h@/opt/bin/engine", "/opt/bin/engine")
+    assert releases.env_for(host) == env and releases.program_for(host) == program
+    assert not releases.is_installed(host, host.release)  # no such file here
+    with pytest.raises(releases.ReleaseError, match="no executable file at /opt/bin/engine"):
+        releases.install(host, host.release)
+    [relative] = load_hosts(tmp_path, ["h@bin/engine"])  # a relative path: made absolute
+    assert relative.own_path == str(Path("bin/engine").absolute())
+
+
+def test_a_host_without_own_binary_says_so_and_own_binary_takes_one_way(tmp_path):
+    _hosts_root(tmp_path, None)
+    with pytest.raises(ManifestError, match="cannot run a binary of your own"):
+        load_hosts(tmp_path, ["h@/usr/bin/node"])
+    _hosts_root(tmp_path / "2", '{ env = "X", program = true }')
+    with pytest.raises(ManifestError, match="either env"):
+        load_hosts(tmp_path / "2", ["h"])

@@ -61,23 +61,27 @@ def cell_text(cell: Cell, frame: int, timings: bool) -> Text:
     return Text(f"{glyph} {label}", style=style)
 
 
-def header_lines(name: str) -> list[str]:
+def header_lines(name: str, mark: str = "") -> list[str]:
     """A host's name over as many lines as its parts (plugin / python, plugin_node /
-    @node-22.0.0), so a column is as narrow as its longest part."""
+    @node-22.0.0), so a column is as narrow as its longest part; a mark (⊘ unavailable,
+    ⧗ installing) on a line of its own above, so it never widens the column."""
     base, at, release = name.partition("@")
     head, _, tail = base.partition("_")
-    return [x for x in (head, tail, f"@{release}" if at else "") if x]
+    return [x for x in (mark, head, tail, f"@{release}" if at else "") if x]
+
+
+def header_mark(status: HostStatus | None, installing: bool = False) -> str:
+    if status is not None and not status.available:
+        return "⊘"
+    return "⧗" if status is None and installing else ""
 
 
 def host_header(name: str, status: HostStatus | None, installing: bool = False) -> Text:
-    """A host's column header: dimmed with ⊘ when unavailable, ⧗ while its install (or
+    """A host's column header: dimmed under ⊘ when unavailable, ⧗ while its install (or
     its chosen release's) is under way."""
-    text = "\n".join(header_lines(name))
-    if status is not None and not status.available:
-        return Text(f"⊘ {text}", style="dim")
-    if status is None and installing:
-        return Text(f"⧗ {text}", style="yellow")
-    return Text(text)
+    mark = header_mark(status, installing)
+    text = "\n".join(header_lines(name, mark))
+    return Text(text, style={"⊘": "dim", "⧗": "yellow"}.get(mark, ""))
 
 
 def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,

@@ -16,10 +16,19 @@ from textual.message import Message
 from textual.widgets import DataTable, Log, Static
 
 from ..model import Cell, HostStatus, Verdict
-from .render import STYLES, Shortener, cell_text, detail_text, header_lines, host_header
+from .render import (
+    STYLES,
+    Shortener,
+    cell_text,
+    detail_text,
+    header_lines,
+    header_mark,
+    host_header,
+)
 
 CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s" (with times, `t`)
 COMPACT_WIDTH = 6  # "✘ 3/12"
+GUEST_WIDTH = 22  # a longer guest name is cut with … (the detail pane has it whole)
 LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
 TAIL_BYTES = 4 * 1024 * 1024  # read at most this much of a log's end for the view
 
@@ -116,15 +125,18 @@ class MatrixTable(DataTable):
             bad = [c for c in b.cells.values() if any(r.verdict.is_problem for r in c.runs)]
             guests = [g for g in guests if any(c.guest.name == g for c in bad)] or guests
             hosts = [h for h in hosts if any(c.host.name == h for c in bad)] or hosts
-        self.header_height = max((len(header_lines(h)) for h in hosts), default=1)
-        self.add_column("guest", key="guest")
+        marks = {h: header_mark(b.statuses.get(h), h in b.installing) for h in hosts}
+        self.header_height = max((len(header_lines(h, marks[h])) for h in hosts), default=1)
+        self.add_column("guest", key="guest",
+                        width=min(GUEST_WIDTH, max((len(g) for g in guests), default=5)))
         for h in hosts:
-            widest = max(len(x) for x in header_lines(h)) + 2  # "⊘ " when unavailable
+            widest = max(len(x) for x in header_lines(h))
             self.add_column(host_header(h, b.statuses.get(h), h in b.installing), key=h,
                             width=max(CELL_WIDTH if self.timings else COMPACT_WIDTH, widest))
         for g in guests:
-            self.add_row(g, *[cell_text(b.cells[(g, h)], self.frame, self.timings)
-                              for h in hosts], key=g)
+            name = g if len(g) <= GUEST_WIDTH else g[:GUEST_WIDTH - 1] + "…"
+            self.add_row(name, *[cell_text(b.cells[(g, h)], self.frame, self.timings)
+                                 for h in hosts], key=g)
         self._dirty.clear()
         self._rebuild = False
         if not (guests and hosts):

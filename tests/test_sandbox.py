@@ -20,7 +20,7 @@ from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 
 PROBES = ("sandbox_probe_rust", "sandbox_probe_http_rust")
 # Hosts whose HTTP checks measure outgoing HTTP (the others run no http check).
-HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "cloud_http"}
+HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_http"}
 # Hosts that measure no outgoing HTTP at all (commands only, and no wasi:http there).
 NO_HTTP_PROBE = {"cloud_cli"}
 
@@ -56,7 +56,7 @@ def test_grants_open_exactly_what_they_name(report):
     k = check(report, "sandbox_probe_rust", "plugin_node", "invoke-dir")
     folder = str(ROOT / "guests" / "sandbox_probe_rust")
     assert k["actual"]["capabilities"]["filesystem"] == f"granted {folder}"
-    for host in ("wasmtime_cli", "plugin_node", "cloud_cli"):
+    for host in ("wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_cli"):
         k = check(report, "sandbox_probe_rust", host, "cli-network")
         assert k["actual"]["capabilities"]["sockets"] == "granted (connected)", (host, k)
     for host in HTTP_HOSTS:
@@ -343,18 +343,25 @@ timeout = 120
 
 
 def _browser_temp_folders() -> set[str]:
-    """What playwright and the browsers_jco adapter make in the system's temp folder."""
+    """What playwright, puppeteer and the browser adapters make in the system's temp folder."""
     import tempfile
 
-    return {p.name for pattern in ("playwright*", "wasmtui-browsers_jco-*")
+    return {p.name for pattern in ("playwright*", "puppeteer*", "wasmtui-browsers_jco-*",
+                                   "wasmtui-firefox_jco-*")
             for p in Path(tempfile.gettempdir()).glob(pattern)}
 
 
-def test_chromium_keeps_its_sandbox(bad_inputs):
-    """While a guest spins in the browser, every Chromium renderer of the run is
-    sandboxed: seccomp filtering on, not root, a user namespace of its own. The adapter,
-    killed at the timeout, leaves no profile or temp folder behind (playwright removes
-    them only on a clean close)."""
+@pytest.mark.parametrize("host, marker, uid", [
+    ("browsers_jco", b"--type=renderer", "65534"),  # Chromium's renderers, as nobody
+    # Firefox's content processes, kept as root; not its fork server, which runs no page
+    # and forks the content processes, which then sandbox themselves
+    ("firefox_jco", b"-contentproc", None),
+])
+def test_the_browser_keeps_its_sandbox(bad_inputs, host, marker, uid):
+    """While a guest spins in the browser, every renderer (content process) of the run is
+    sandboxed: seccomp filtering on, a user namespace of its own, and for Chromium not
+    root. The adapter, killed at the timeout, leaves no profile or temp folder behind
+    (playwright and puppeteer remove them only on a clean close)."""
     import os
     import subprocess
     import sys
@@ -364,7 +371,7 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
         pytest.skip("the `nobody` launch is for wasmtui running as root")
     temp_before = _browser_temp_folders()
     proc = subprocess.Popen([sys.executable, "-m", "wasmtui", "--headless", "--json",
-                             "-H", "browsers_jco", "--timeout", "20", str(bad_inputs["spin"])],
+                             "-H", host, "--timeout", "20", str(bad_inputs["spin"])],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
     renderers: dict[int, tuple[str, str, str]] = {}
@@ -395,7 +402,7 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
                 userns = os.readlink(f"/proc/{pid}/ns/user")
             except OSError:
                 continue
-            if b"--type=renderer" in cmd and of_this_run(pid):
+            if marker in cmd and b"forkserver" not in cmd and of_this_run(pid):
                 fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
                 renderers[pid] = (fields["Seccomp"].strip(), fields["Uid"].split()[0], userns)
         if renderers and settled is None:
@@ -404,8 +411,8 @@ def test_chromium_keeps_its_sandbox(bad_inputs):
     out, _ = proc.communicate(timeout=120)
     report = json.loads(out)
     assert renderers, "no renderer of the run was seen"
-    for pid, (seccomp, uid, userns) in renderers.items():
-        assert (seccomp, uid) == ("2", "65534"), (pid, seccomp, uid)
+    for pid, (seccomp, seen_uid, userns) in renderers.items():
+        assert seccomp == "2" and uid in (None, seen_uid), (pid, seccomp, seen_uid)
         assert userns != os.readlink("/proc/self/ns/user"), pid
     k = report["cells"][0]["checks"][0]
     assert not any("--no-sandbox" in n for n in k["notes"]), k

@@ -75,6 +75,7 @@ const chromium = {
 // memory limit is declared on the component's memories (SpiderMonkey takes none from its
 // command line; page.mjs applies js_common/memory-limit.mjs).
 const FIREFOX = process.env.WASMTUI_FIREFOX || "/usr/bin/firefox-esr";
+const BOUND_FIREFOX = join(ROOT, "adapters", "browsers_jco", "firefox-bound");
 const FIREFOX_PREFS = {
   "services.settings.server": "http://127.0.0.1:9/",
   "app.update.enabled": false,
@@ -100,8 +101,8 @@ const firefox = {
     const mod = await importFromHost(host, "puppeteer-core");
     const puppeteer = mod.launch ? mod : mod.default;
     const browser = await puppeteer.launch({
-      browser: "firefox", executablePath: FIREFOX, headless: true, extraPrefsFirefox: FIREFOX_PREFS,
-      env: { ...process.env, TMPDIR: outerTmp, MOZ_CRASHREPORTER_DISABLE: "1" } });
+      browser: "firefox", executablePath: BOUND_FIREFOX, headless: true, extraPrefsFirefox: FIREFOX_PREFS,
+      env: { ...process.env, TMPDIR: outerTmp, MOZ_CRASHREPORTER_DISABLE: "1", WASMTUI_FIREFOX_BIN: FIREFOX } });
     return { browser, note: null };
   },
   connected: (browser) => browser.connected,

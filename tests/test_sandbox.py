@@ -374,7 +374,7 @@ def test_the_browser_keeps_its_sandbox(bad_inputs, host, marker, uid):
                              "-H", host, "--timeout", "20", str(bad_inputs["spin"])],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL)
-    renderers: dict[int, tuple[str, str, str]] = {}
+    renderers: dict[int, tuple[str, str, str, bytes]] = {}
 
     def of_this_run(pid: int) -> bool:
         """Chromium scrubs its children's environment: look for the run's marker
@@ -389,12 +389,15 @@ def test_the_browser_keeps_its_sandbox(bad_inputs, host, marker, uid):
             pid = int(status.split("PPid:")[1].split()[0])
         return False
 
-    # Sample until renderers have been up for 3 s (a renderer just forked has not yet
-    # engaged its sandbox); judge the renderers alive at the last sample, as they were then.
+    # Sample until renderers have been up for 3 s; judge the renderers alive at the last
+    # sample, as they were then, that had been up for 1 s (a renderer just forked, as a
+    # browser keeps preallocating them, has not yet engaged its sandbox).
     deadline, settled = time.monotonic() + 60, None
+    first_seen: dict[int, float] = {}
     while proc.poll() is None and time.monotonic() < deadline and \
             (settled is None or time.monotonic() < settled):
         renderers = {}
+        now = time.monotonic()
         for pid in (int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()):
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -404,15 +407,17 @@ def test_the_browser_keeps_its_sandbox(bad_inputs, host, marker, uid):
                 continue
             if marker in cmd and b"forkserver" not in cmd and of_this_run(pid):
                 fields = dict(ln.split(":", 1) for ln in status.splitlines() if ":" in ln)
-                renderers[pid] = (fields["Seccomp"].strip(), fields["Uid"].split()[0], userns)
-        if renderers and settled is None:
+                if now - first_seen.setdefault(pid, now) >= 1:
+                    renderers[pid] = (fields["Seccomp"].strip(), fields["Uid"].split()[0],
+                                      userns, cmd[-40:])
+        if first_seen and settled is None:
             settled = time.monotonic() + 3
         time.sleep(0.2)
     out, _ = proc.communicate(timeout=120)
     report = json.loads(out)
     assert renderers, "no renderer of the run was seen"
-    for pid, (seccomp, seen_uid, userns) in renderers.items():
-        assert seccomp == "2" and uid in (None, seen_uid), (pid, seccomp, seen_uid)
+    for pid, (seccomp, seen_uid, userns, what) in renderers.items():
+        assert seccomp == "2" and uid in (None, seen_uid), (pid, seccomp, seen_uid, what)
         assert userns != os.readlink("/proc/self/ns/user"), pid
     k = report["cells"][0]["checks"][0]
     assert not any("--no-sandbox" in n for n in k["notes"]), k

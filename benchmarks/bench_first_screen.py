@@ -96,7 +96,7 @@ def main() -> int:
             if rows and not any(lock_held(p) for p in locks):
                 seen.setdefault("slow hosts installed", now)
             m = re.search(r"(\d+)/(\d+) checks done", status)
-            if m and m[1] == m[2] and "running" not in status:
+            if rows and m and m[1] == m[2] != "0" and "running" not in status:
                 seen.setdefault("every check done", now)
             if "every check done" in seen and "slow hosts installed" in seen:
                 break

@@ -6,7 +6,7 @@
 // preopens, no environment and only the check's arguments (WASIShim sandbox), whatever
 // the shim's defaults are.
 import { execFileSync, spawn } from "node:child_process";
-import { constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { constants, mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
@@ -63,7 +63,9 @@ class JcoEngine {
     this.jco = await importFromHost(HOST, "@bytecodealliance/jco");
     const hello = { available: true, version: `${this.engine.versionText}, jco ${jcoVersion}, preview2-shim ${shimVersion}` };
     if (this.engine.controlFifo) {  // the checks' FIFOs, removed on close or, after a kill, by `cleanup`
-      this.controlRoot = mkdtempSync(join(tmpdir(), `wasmtui-${HOST}-`));
+      const scratch = process.env.WASMTUI_RUN_DIR ? join(process.env.WASMTUI_RUN_DIR, "scratch") : tmpdir();
+      mkdirSync(scratch, { recursive: true });
+      this.controlRoot = mkdtempSync(join(scratch, `${HOST}-`));
       hello.cleanup = ["rm", "-rf", "--", this.controlRoot];
     }
     return hello;

@@ -13,7 +13,7 @@ import { errorText, outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { limitMemories } from "../js_common/memory-limit.mjs";
 import { ENGINES } from "./engines.mjs";
-import { CLI_RUN, HTTP_HANDLER, handlerForServer, wasi03Imports } from "./wasi03.mjs";
+import { CLI_RUN, HTTP_HANDLER, handlerForServer, wasi03Imports, withWasi02 } from "./wasi03.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
 const [host, dir, raw] = process.argv.slice(2);
@@ -36,9 +36,9 @@ const { instantiate } = await import(pathToFileURL(join(dir, "component.js")).hr
 const argv = ["component.wasm", ...(check.kind === "cli" ? check.args ?? [] : [])];
 // WASI 0.3 (transpiled in jco's JSPI mode, transpile.mjs): preview3-shim, sandboxed alike
 const wasi03 = (check.wasi ?? []).includes("0.3") ? await wasi03Imports(host, check, argv) : null;
-const wasi = wasi03
-  ? wasi03.imports
-  : withOutgoingHttp(new WASIShim(sandboxOptions(check, argv)).getImportObject(), check, outgoingHandler);
+const wasi02 = withOutgoingHttp(new WASIShim(sandboxOptions(check, argv)).getImportObject(), check,
+                                outgoingHandler);
+const wasi = wasi03 ? withWasi02(wasi02, wasi03.imports) : wasi02;
 const imports = { ...withGuestExit(wasi), ...hostFunctionImports(check.host_functions) };
 // --memory-limit: V8 takes a flag (engines.mjs); other engines get it declared on each
 // memory the core modules define (js_common/memory-limit.mjs)

@@ -72,3 +72,16 @@ export function handlerForServer(handler) {
     },
   };
 }
+
+/**
+ * A component of both WASI releases (a WASI 0.3 command that also imports wasi:io/streams
+ * 0.2, as wit-bindgen's output may) gets both: WASI 0.2's sandboxed imports (also under
+ * their unversioned names, as jco's JSPI output looks them up), with WASI 0.3's functions
+ * added to an interface both have.
+ */
+export function withWasi02(wasi02, wasi03) {
+  const out = { ...wasi02 };
+  for (const [name, functions] of Object.entries(wasi02)) out[name.split("@")[0]] ??= functions;
+  for (const [name, functions] of Object.entries(wasi03)) out[name] = { ...(out[name] ?? {}), ...functions };
+  return out;
+}

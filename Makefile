@@ -68,7 +68,9 @@ run: venv tool-apt
 run-quick:
 	@$(MAKE) --no-print-directory -j$(JOBS) $(TOOL_STEPS) \
 		$(addprefix host-,$(filter-out $(SLOW_HOSTS),$(HOSTS))) guest-builds
-	$(VENV)/bin/wasmtui
+	@# exit 1 is the matrix's verdict (a check failed), not make's failure: `make run` is
+	@# a look at the matrix; CI gates on `wasmtui --headless`'s code
+	@$(VENV)/bin/wasmtui; code=$$?; [ $$code -le 1 ] || exit $$code
 
 # Hosts this machine can install: `make test` requires them (a missing or broken one fails
 # the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.

@@ -11,11 +11,11 @@ import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { tmpdir } from "node:os";
 import { errorText } from "../js_common/outcomes.mjs";
-import { json, onceCommand, serve } from "../js_common/protocol.mjs";
+import { json, onceCommand, serve, servedHost } from "../js_common/protocol.mjs";
 import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 import { driverOf } from "./drivers.mjs";
 
-const HOST = process.argv[2] && process.argv[2] !== "--once" ? process.argv[2] : "browsers_jco";
+const { host: HOST, args: HOST_ARGS } = servedHost("browsers_jco");
 // The cleanup after a kill: the browser is in a process group of its own and leaves only
 // when its pipe to the dead adapter closes, writing its profile as it goes; an rm racing
 // that fails on the profile folder ("not empty"), so it retries for up to 10 s.
@@ -53,7 +53,7 @@ class BrowserJco {
   }
 
   command(request) {
-    return onceCommand(new URL(import.meta.url).pathname, request, HOST === "browsers_jco" ? [] : [HOST]);
+    return onceCommand(new URL(import.meta.url).pathname, request, HOST_ARGS);
   }
 
   /** Serves the project (adapters, the host's node_modules) and the jco cache, read-only. */

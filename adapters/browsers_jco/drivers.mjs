@@ -4,14 +4,9 @@
 // only its own patched Firefox, which cannot be downloaded here). Each keeps its browser's
 // own sandbox.
 import { existsSync } from "node:fs";
-import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { memoryFlags } from "../js_common/guest.mjs";
-import { ROOT, importFromHost, packageVersion } from "../js_common/transpile.mjs";
-
-function versionOf(binary) {
-  return execFileSync(binary, ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-}
+import { ROOT, binaryVersion, importFromHost, packageVersion } from "../js_common/transpile.mjs";
 
 /** A page as adapter.mjs uses it, whichever library drives the browser. */
 class Page {
@@ -48,7 +43,7 @@ const chromium = {
   library: "playwright-core",
   binary: CHROMIUM,
   install: "sudo apt-get install chromium",
-  version: () => versionOf(CHROMIUM),
+  version: () => binaryVersion(CHROMIUM),
   // a run's memory limit is the same for every check: the first request's caps the browser
   async launch(host, request, outerTmp) {
     const pw = await importFromHost(host, "playwright-core");
@@ -96,7 +91,7 @@ const firefox = {
   binary: FIREFOX,
   install: "sudo apt-get install firefox-esr",
   declaresMemoryLimit: true,
-  version: () => versionOf(FIREFOX),
+  version: () => binaryVersion(FIREFOX),
   async launch(host, _request, outerTmp) {
     const mod = await importFromHost(host, "puppeteer-core");
     const puppeteer = mod.launch ? mod : mod.default;

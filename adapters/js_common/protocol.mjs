@@ -136,6 +136,17 @@ async function handle(adapter, request) {
 export const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
 
 /**
+ * The host an adapter serves: its first argument, for an adapter several hosts share
+ * (host.toml `adapter`), else `fallback`; and the arguments that name it again in a
+ * reproduce command (onceCommand).
+ */
+export function servedHost(fallback) {
+  const arg = process.argv[2];
+  const host = arg && arg !== "--once" ? arg : fallback;
+  return { host, args: host === fallback ? [] : [host] };
+}
+
+/**
  * `node ADAPTER [ARG...] --once 'REQUEST'`: the reproduction of an in-process check (ARG:
  * what host.toml gives the adapter, e.g. the host of an adapter several hosts share).
  */

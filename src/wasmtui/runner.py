@@ -106,7 +106,7 @@ class Runner:
         if not host.release or releases.is_installed(host, host.release):
             return None
         command = releases.install_command(host, host.release)
-        if host.own_path is None:  # a binary of the user's own is only looked for
+        if command:  # a binary of the user's own is only looked for, never installed
             self.bus.publish(HostInstalling(host, command))
         try:
             await anyio.to_thread.run_sync(releases.install, host, host.release)

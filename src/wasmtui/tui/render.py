@@ -76,10 +76,9 @@ def header_mark(status: HostStatus | None, installing: bool = False) -> str:
     return "⧗" if status is None and installing else ""
 
 
-def host_header(name: str, status: HostStatus | None, installing: bool = False) -> Text:
+def host_header(name: str, mark: str) -> Text:
     """A host's column header: dimmed under ⊘ when unavailable, ⧗ while its install (or
-    its chosen release's) is under way."""
-    mark = header_mark(status, installing)
+    its chosen release's) is under way (header_mark)."""
     text = "\n".join(header_lines(name, mark))
     return Text(text, style={"⊘": "dim", "⧗": "yellow"}.get(mark, ""))
 

@@ -96,10 +96,9 @@ class MatrixTable(DataTable):
         next tick, keeping the cursor where it was."""
         self._rebuild = True
 
-    def toggle_filter(self) -> bool:
+    def toggle_filter(self) -> None:
         self.filtered = not self.filtered
         self.build()
-        return self.filtered
 
     def toggle_timings(self) -> None:
         """Compact cells (icon and passed/run) or full ones (verdict, passed/run, time);
@@ -131,7 +130,7 @@ class MatrixTable(DataTable):
                         width=min(GUEST_WIDTH, max((len(g) for g in guests), default=5)))
         for h in hosts:
             widest = max(len(x) for x in header_lines(h))
-            self.add_column(host_header(h, b.statuses.get(h), h in b.installing), key=h,
+            self.add_column(host_header(h, marks[h]), key=h,
                             width=max(CELL_WIDTH if self.timings else COMPACT_WIDTH, widest))
         for g in guests:
             name = g if len(g) <= GUEST_WIDTH else g[:GUEST_WIDTH - 1] + "…"

@@ -27,6 +27,7 @@ examples:
   wasmtui hosts [install NAME...]          every host, installed or not; install some
   wasmtui --shard 2/3 --json > s2.json     a third of the cells (a CI job matrix) ...
   wasmtui merge s1.json s2.json s3.json    ... and the shards' reports as one
+  wasmtui diff main.json pr.json           what changed since a run (exit 1 on a regression)
   wasmtui --headless --junit junit.xml --markdown status.md   CI outputs
   wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
@@ -323,11 +324,9 @@ def merge_main(argv: list[str]) -> int:
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the status page")
     args = p.parse_args(argv)
     try:
-        merged = merge_reports([json.loads(r.read_text()) for r in args.reports])
-    except MergeError:
+        merged = merge_reports([_read_report(r) for r in args.reports])
+    except (MergeError, UsageError):
         raise
-    except OSError as exc:
-        raise UsageError(str(exc)) from exc
     except (ValueError, KeyError) as exc:
         raise UsageError(f"not a wasmtui report: {exc}") from exc
     write_outputs(merged, markdown=args.markdown, junit=args.junit)
@@ -335,7 +334,48 @@ def merge_main(argv: list[str]) -> int:
     return 0 if merged["summary"]["ok"] else 1
 
 
-COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main}
+def _read_report(path: Path) -> dict:
+    """A JSON report from disk, or a usage error that names the file."""
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise UsageError(str(exc)) from exc
+    except ValueError as exc:
+        raise UsageError(f"{path}: not a wasmtui report: {exc}") from exc
+
+
+def diff_main(argv: list[str]) -> int:
+    from .diff import diff_reports, to_markdown, to_text
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui diff", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="What changed between two runs' JSON reports, check by check: newly "
+                    "failing (regressions), newly passing (fixed), other verdict or "
+                    "diagnosis changes, checks added or removed, host versions changed.",
+        epilog="examples:\n  wasmtui diff main.json pr.json\n  wasmtui diff main.json "
+               "pr.json --markdown comment.md   # for a pull-request comment\n\nexit "
+               "codes: 0 no regression, 1 a check regressed, 2 usage or unreadable reports.")
+    p.add_argument("old", type=Path, metavar="OLD.json")
+    p.add_argument("new", type=Path, metavar="NEW.json")
+    p.add_argument("--json", action="store_true", help="print the diff as JSON on stdout")
+    p.add_argument("--markdown", type=Path, metavar="FILE",
+                   help="also write it as Markdown (a pull-request comment)")
+    p.add_argument("--strict", action="store_true",
+                   help="an expected failure that now passes (xpass) counts as failing")
+    args = p.parse_args(argv)
+    try:
+        d = diff_reports(_read_report(args.old), _read_report(args.new), args.strict)
+    except (ValueError, KeyError) as exc:
+        raise UsageError(f"cannot compare the reports: {exc}") from exc
+    if args.markdown:
+        args.markdown.write_text(to_markdown(d))
+    sys.stdout.write(json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\n"
+                     if args.json else to_text(d))
+    return 1 if d.regressed else 0
+
+
+COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main,
+            "diff": diff_main}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("argv,says", [
-    (["merge", "{tmp}/report.json"], "wasmtui merge: not a wasmtui report"),
+    (["merge", "{tmp}/report.json"], "wasmtui merge: {tmp}/report.json: not a wasmtui report"),
     (["merge", "{tmp}/absent.json"], "wasmtui merge: [Errno 2]"),
     (["init", "{tmp}/absent.wasm"], "wasmtui init: "),
     (["hosts", "--root", str(ROOT), "no-such-host"], "wasmtui hosts: no host named"),

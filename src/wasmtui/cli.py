@@ -12,6 +12,7 @@ import anyio
 
 from . import __version__
 from .errors import UsageError
+from .outputs import Outputs
 from .paths import find_root
 from .runlog import DEFAULT_LOG_LIMIT
 from .session import DEFAULT_MEMORY_LIMIT, Options
@@ -28,6 +29,7 @@ examples:
   wasmtui --shard 2/3 --json > s2.json     a third of the cells (a CI job matrix) ...
   wasmtui merge s1.json s2.json s3.json    ... and the shards' reports as one
   wasmtui diff main.json pr.json           what changed since a run (exit 1 on a regression)
+  wasmtui --headless --history runs/; wasmtui history runs/   since when each verdict stands
   wasmtui --headless --junit junit.xml --markdown status.md   CI outputs
   wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
@@ -128,6 +130,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--junit", type=Path, metavar="FILE",
                    help="also write JUnit XML to FILE (a testcase per check: classname the "
                         "guest, name host::check) for CI dashboards")
+    p.add_argument("--history", type=Path, metavar="DIR",
+                   help="also store the JSON report in DIR, named by date and digest "
+                        "(see `wasmtui history DIR`: since when each check has its verdict)")
     p.add_argument("--shard", type=shard_arg, metavar="I/N",
                    help="run only the I-th of N deterministic slices of the cells (1-based), "
                         "for a CI job matrix; combine the reports with `wasmtui merge`")
@@ -329,7 +334,7 @@ def merge_main(argv: list[str]) -> int:
         raise
     except (ValueError, KeyError) as exc:
         raise UsageError(f"not a wasmtui report: {exc}") from exc
-    write_outputs(merged, markdown=args.markdown, junit=args.junit)
+    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit))
     sys.stdout.write(report_text(merged))
     return 0 if merged["summary"]["ok"] else 1
 
@@ -374,8 +379,37 @@ def diff_main(argv: list[str]) -> int:
     return 1 if d.regressed else 0
 
 
+def history_main(argv: list[str]) -> int:
+    from . import history
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui history", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Since when each check has its verdict, from the reports stored with "
+                    "--history DIR: per check a strip of its verdicts (oldest first) and, "
+                    "where the verdict changed, the host or wasmtui version that changed "
+                    "with it. A host chosen at a release (-H NAME@VERSION) counts as that "
+                    "host at another version.",
+        epilog="example:\n  wasmtui --headless --history runs/   # every night\n  "
+               "wasmtui history runs/\n\nstrip: ✓ pass  ✗ fail  ! error  ⧖ timeout  - n/a  "
+               "? unavailable  x xfail  + xpass\nexit codes: 0, 2 usage or unreadable "
+               "history.")
+    p.add_argument("folder", type=Path, metavar="DIR")
+    p.add_argument("--json", action="store_true", help="print it as JSON (wasmtui.history/1)")
+    p.add_argument("--all", action="store_true", help="also the checks whose verdict never "
+                                                      "changed")
+    args = p.parse_args(argv)
+    try:
+        runs = history.load(args.folder)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    lines = history.timelines(runs)
+    sys.stdout.write(json.dumps(history.to_json(runs, lines), indent=2, ensure_ascii=False)
+                     + "\n" if args.json else history.to_text(runs, lines, not args.all))
+    return 0
+
+
 COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main,
-            "diff": diff_main}
+            "diff": diff_main, "history": history_main}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -430,6 +464,8 @@ def run_main(argv: list[str]) -> int:
             ": no wasmtui.toml or guests/*/guest.toml here or above; give a component "
             "(wasmtui x.wasm) or write a guest.toml for it (wasmtui init x.wasm)")
         raise UsageError(f"no {what} matches the selection{hint}")
+    outputs = Outputs(json=args.report, markdown=args.markdown, junit=args.junit,
+                      history=args.history)
     headless = args.headless or args.json
     if not headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("wasmtui: no terminal, running headless (pass --headless to silence this)",
@@ -438,7 +474,7 @@ def run_main(argv: list[str]) -> int:
     if not headless:
         from .tui.app import run_tui  # Textual loads only when the TUI runs
 
-        return run_tui(options)
+        return run_tui(options, outputs)
     from .headless import run_headless
 
-    return anyio.run(run_headless, options, args.json, args.report, args.markdown, args.junit)
+    return anyio.run(run_headless, options, args.json, outputs)

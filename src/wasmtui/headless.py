@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import Any, TextIO
 
 import anyio
@@ -15,7 +14,7 @@ import anyio
 from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
 from .model import Verdict
-from .outputs import report_text, write_outputs
+from .outputs import NO_OUTPUTS, Outputs, report_text, write_outputs
 from .report import check_details
 from .session import STOP_SIGNALS, Options, Session
 from .session_report import build_report, session_counts
@@ -80,8 +79,7 @@ def summary_lines(session: Session, report: dict[str, Any]) -> list[str]:
     return lines
 
 
-async def run_headless(options: Options, json_out: bool, report_path: Path | None,
-                       markdown_path: Path | None = None, junit_path: Path | None = None) -> int:
+async def run_headless(options: Options, json_out: bool, outputs: Outputs = NO_OUTPUTS) -> int:
     session = Session(options)
     interrupted = False
     async with anyio.create_task_group() as outer:
@@ -116,17 +114,16 @@ async def run_headless(options: Options, json_out: bool, report_path: Path | Non
         finally:
             with anyio.CancelScope(shield=True):
                 await session.aclose()
-        code = _finish(session, interrupted, json_out, report_path, markdown_path, junit_path)
+        code = _finish(session, interrupted, json_out, outputs)
         outer.cancel_scope.cancel()
     return code
 
 
-def _finish(session: Session, interrupted: bool, json_out: bool, report_path: Path | None,
-            markdown_path: Path | None, junit_path: Path | None) -> int:
+def _finish(session: Session, interrupted: bool, json_out: bool, outputs: Outputs) -> int:
     """Settle what never ran, write the report(s) and the summary; the exit code."""
     session.finish(interrupted)
     report = build_report(session)
-    write_outputs(report, json_path=report_path, markdown=markdown_path, junit=junit_path)
+    write_outputs(report, outputs)
     if json_out:
         sys.stdout.write(report_text(report))
         sys.stdout.flush()

@@ -1,12 +1,14 @@
 """Where a report goes: the files a run, a merge or the TUI's export write, from one
-report, in one way (JSON, the Markdown status page, JUnit XML)."""
+report, in one way (JSON, the Markdown status page, JUnit XML, the history folder)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import history
 from .junit import report_junit
 from .markdown import report_markdown
 
@@ -15,11 +17,25 @@ def report_text(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_outputs(report: dict[str, Any], *, json_path: Path | None = None,
-                  markdown: Path | None = None, junit: Path | None = None) -> None:
-    if json_path:
-        json_path.write_text(report_text(report))
-    if markdown:
-        markdown.write_text(report_markdown(report))
-    if junit:
-        junit.write_text(report_junit(report))
+@dataclass(frozen=True)
+class Outputs:
+    """The files a report is written to (None: not asked for)."""
+
+    json: Path | None = None
+    markdown: Path | None = None
+    junit: Path | None = None
+    history: Path | None = None  # a folder: the report is stored there (history.py)
+
+
+NO_OUTPUTS = Outputs()
+
+
+def write_outputs(report: dict[str, Any], outputs: Outputs) -> None:
+    if outputs.json:
+        outputs.json.write_text(report_text(report))
+    if outputs.markdown:
+        outputs.markdown.write_text(report_markdown(report))
+    if outputs.junit:
+        outputs.junit.write_text(report_junit(report))
+    if outputs.history:
+        history.store(report, outputs.history)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
+from dataclasses import replace
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -31,7 +32,7 @@ from ..events import (
     HostReady,
 )
 from ..model import Cell, CheckRun, Verdict
-from ..outputs import write_outputs
+from ..outputs import NO_OUTPUTS, Outputs, write_outputs
 from ..paths import cache_dir
 from ..runlog import log_line
 from ..session import STOP_SIGNALS, Options, Session
@@ -67,10 +68,13 @@ class WasmtuiApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, options: Options, stable: bool = False) -> None:
-        """`stable` hides times and run-specific paths (for snapshot tests)."""
+    def __init__(self, options: Options, stable: bool = False,
+                 outputs: Outputs = NO_OUTPUTS) -> None:
+        """`stable` hides times and run-specific paths (for snapshot tests); `outputs`:
+        where the report goes when the app quits, besides the run's own report.json."""
         super().__init__()
         self.options = options
+        self.outputs = outputs
         self.stable = stable
         self.session: Session | None = None
         self.short = Shortener(options.root, cache_dir() if stable else None)
@@ -319,7 +323,7 @@ class WasmtuiApp(App[int]):
         report = build_report(self.session)
         json_path = self.session.run_dir / "report.json"
         md_path = self.session.run_dir / "report.md"
-        write_outputs(report, json_path=json_path, markdown=md_path)
+        write_outputs(report, Outputs(json=json_path, markdown=md_path))
         self.notify(f"report written to {json_path} and {md_path}", timeout=10)
 
     def action_toggle_keys(self) -> None:
@@ -343,7 +347,7 @@ class WasmtuiApp(App[int]):
             code = 1 if any(r.verdict.fails_run(strict) for r in done) else 0
             self.session.finish()  # what never ran says so in the report
             write_outputs(build_report(self.session),
-                          json_path=self.session.run_dir / "report.json")
+                          replace(self.outputs, json=self.session.run_dir / "report.json"))
         self.exit(return_code=code)
 
     async def on_unmount(self) -> None:
@@ -358,9 +362,9 @@ class WasmtuiApp(App[int]):
                                     getattr(self, f"action_{b.action}"))
 
 
-def run_tui(options: Options) -> int:
+def run_tui(options: Options, outputs: Outputs = NO_OUTPUTS) -> int:
     terminal.install()  # before the driver starts; on_mount sets what a lost terminal does
-    app = WasmtuiApp(options)
+    app = WasmtuiApp(options, outputs=outputs)
     app.run()
     if app.session is not None:
         with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)

@@ -37,7 +37,7 @@ def _validated(model: type[M], data: dict[str, Any], manifest: Path) -> M:
         raise ManifestError(f"{manifest}: {describe(exc)}") from exc
 
 
-def check_of(entry: CheckEntry) -> Check:
+def check_of(entry: CheckEntry, features: list[str] | None = None) -> Check:
     """A manifest check as the model's Check, with the defaults of each kind: a cli check
     expects exit code 0 and an http check a 2xx status unless told otherwise."""
     kind = CheckKind(entry.kind)
@@ -57,6 +57,7 @@ def check_of(entry: CheckEntry) -> Check:
         timeout=float(entry.timeout) if entry.timeout is not None else None,
         grants=tuple(entry.grants),
         todo=entry.todo,
+        features=tuple(dict.fromkeys([*(features or ()), *entry.features])),
     )
 
 
@@ -70,7 +71,7 @@ def load_guest(path: Path) -> Guest:
     return Guest(
         name=name,
         component=folder / (data.component or f"{name}.wasm"),
-        checks=[check_of(c) for c in data.check],
+        checks=[check_of(c, data.features) for c in data.check],
         description=data.description.strip(),
         folder=folder,
         manifest=manifest,
@@ -93,6 +94,8 @@ def load_host(folder: Path) -> Host:
         host_functions=data.host_functions,
         wasi=frozenset(data.wasi),
         wasi_notes=dict(data.wasi_notes),
+        component_model=frozenset(data.component_model),
+        component_model_notes=dict(data.component_model_notes),
         core_modules=dict(data.core_modules),
         pass_env=tuple(data.pass_env),
         can_grant=dict(data.can_grant),

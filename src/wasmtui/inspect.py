@@ -22,7 +22,7 @@ from .model import ComponentInfo, Interface
 from .paths import cache_dir, tool
 from .values import INTEGERS, Type
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -173,7 +173,24 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     ctype = comp.type
     info.imports = _interfaces(ctype.imports(engine), engine)
     info.exports = _interfaces(ctype.exports(engine), engine)
+    _mark_async(info, binary)
     return info
+
+
+def _mark_async(info: ComponentInfo, binary: Path) -> None:
+    """wasmtime-py's type API does not say which exports are `async func`; the WIT that
+    wasm-tools decodes does: mark them on the signatures (an invoke check of one needs a
+    host that can call async exports, host.toml `component-model`). A component that
+    wasm-tools cannot decode keeps its functions unmarked: its hosts then say themselves
+    whether they can call them."""
+    try:
+        found = witjson.async_functions(wasm_tools() or "wasm-tools", str(binary))
+    except (witjson.WitJsonError, OSError, ValueError, KeyError, TypeError):
+        return
+    for iface in info.exports:
+        for name, sig in list(iface.signatures.items()):
+            if (iface.name, name) in found:
+                iface.add_function(name, {**sig, "async": True})
 
 
 def _assembled(info: ComponentInfo, data: bytes) -> bytes:

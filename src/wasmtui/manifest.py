@@ -77,6 +77,15 @@ class Expect(_Strict):
         return out
 
 
+def known_features(ids: list[str]) -> list[str]:
+    """Feature tags must name a feature of data/features.toml (a typo would prove nothing)."""
+    from .features import known
+
+    if bad := [i for i in ids if i not in known()]:
+        raise ValueError(f"unknown feature {bad[0]!r} (features: {', '.join(known())})")
+    return ids
+
+
 class CheckEntry(_Strict):
     """One `[[check]]` of guest.toml."""
 
@@ -95,6 +104,13 @@ class CheckEntry(_Strict):
     # Written by `wasmtui init` on each placeholder check: the check fails (showing what
     # the host returned) until its arguments and expectation are filled in and this goes.
     todo: StrictStr = ""
+    # What the check proves (data/features.toml ids), besides its guest's `features`.
+    features: list[StrictStr] = Field(default_factory=list)
+
+    @field_validator("features")
+    @classmethod
+    def _features(cls, ids: list[str]) -> list[str]:
+        return known_features(ids)
 
     @field_validator("grants")
     @classmethod
@@ -130,7 +146,13 @@ class GuestManifest(_Strict):
     name: StrictStr = ""  # default: the manifest's folder name
     description: StrictStr = ""
     component: StrictStr | None = None
+    features: list[StrictStr] = Field(default_factory=list)  # what all its checks prove
     check: list[CheckEntry] = Field(default_factory=list)
+
+    @field_validator("features")
+    @classmethod
+    def _features(cls, ids: list[str]) -> list[str]:
+        return known_features(ids)
 
     @field_validator("check")
     @classmethod
@@ -194,6 +216,12 @@ class HostManifest(_Strict):
     # WASI versions whose worlds it runs ("0.2", "0.3"), and what 0.3 needs where it can.
     wasi: list[Literal["0.2", "0.3"]] = Field(default_factory=lambda: ["0.2"])
     wasi_notes: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="wasi-notes")
+    # Component-model features beyond plain functions that it can call ("async": `async
+    # func` exports), and why not the others: an invoke check that needs one it lacks is n/a.
+    component_model: list[Literal["async"]] = Field(default_factory=list,
+                                                    alias="component-model")
+    component_model_notes: dict[Literal["async"], StrictStr] = Field(
+        default_factory=dict, alias="component-model-notes")
     # Core modules it runs as they are, by the ABI they import ("wasip1": only
     # wasi_snapshot_preview1), and how; a host without the key refuses every core module.
     core_modules: dict[Literal["wasip1"], StrictStr] = Field(default_factory=dict,

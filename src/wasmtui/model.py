@@ -91,6 +91,7 @@ class Check:
     timeout: float | None = None
     grants: tuple[str, ...] = ()  # sandbox grants, as the manifest writes them
     todo: str = ""  # wasmtui init's placeholder, not filled in yet: the check fails
+    features: tuple[str, ...] = ()  # what it proves (data/features.toml), for `wasmtui features`
 
     def to_request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it."""
@@ -168,6 +169,8 @@ class Host:
     host_functions: bool | str = False  # can it provide custom imports (declared, for the report)
     wasi: frozenset[str] = frozenset({"0.2"})  # WASI versions whose worlds it runs
     wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
+    component_model: frozenset[str] = frozenset()  # features it can call: "async" exports
+    component_model_notes: dict[str, str] = field(default_factory=dict)  # feature -> why not
     core_modules: dict[str, str] = field(default_factory=dict)  # core ABI it runs -> how
     pass_env: tuple[str, ...] = ()  # the user's variables its adapter needs (GEM_HOME...)
     can_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> how

@@ -76,6 +76,20 @@ def na_reason(check: Check, host: Host) -> str | None:
     return None
 
 
+def feature_na(check: Check, info: ComponentInfo, host: Host) -> str | None:
+    """Why an invoke check cannot be asked of this host at all: its function needs a
+    component-model feature (an `async func` export) the host declares it cannot call
+    (host.toml `component-model`), decided from the component's types before running."""
+    if check.kind is not CheckKind.INVOKE or not check.function:
+        return None
+    found = info.find_function(check.function)
+    if found is None or not found[1].get("async") or "async" in host.component_model:
+        return None
+    why = host.component_model_notes.get("async", "its host.toml does not declare "
+                                                  "component-model = [\"async\"]")
+    return f"{host.name} cannot call an async export ({check.function}): {why}"
+
+
 def missing_export(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | None:
     """What a manifest's check needs that the file does not export: a broken build or a
     typo, so the check fails. A core module (on a host that runs modules of its ABI,
@@ -244,7 +258,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus 
                                                      check.name))
         if (facts := bad_input(run, info, host, guest)) is not None:
             _settle(run, facts)
-        elif (why := na_reason(check, host)) is not None:
+        elif (why := na_reason(check, host) or feature_na(check, info, host)) is not None:
             _settle(run, settled(Verdict.NA, why))
         elif (bad := missing_export(check, info) or resolve(run, info, guest)
                      or grant(run, host, guest)) is not None:

@@ -30,6 +30,7 @@ def run_to_json(run: CheckRun) -> dict[str, Any]:
     return {
         "name": run.check.name,
         "kind": str(run.check.kind),
+        "features": list(run.check.features),
         "verdict": str(run.verdict),
         "reason": run.reason,
         "command": run.command,

@@ -36,6 +36,8 @@ def build_report(session: Session) -> dict[str, Any]:
                 "host_functions": h.host_functions,
                 "wasi": sorted(h.wasi),
                 "wasi_notes": h.wasi_notes,
+                "component_model": sorted(h.component_model),
+                "component_model_notes": h.component_model_notes,
                 **_status(session, h.name),
             }
             for h in session.hosts

@@ -88,7 +88,8 @@ def render(t: Type | None) -> str:
 def render_signature(sig: dict[str, Any]) -> str:
     params = ", ".join(f"{n}: {render(t)}" for n, t in sig["params"])
     result = sig.get("result")
-    return f"func({params})" + (f" -> {render(result)}" if result is not None else "")
+    return (("async " if sig.get("async") else "") + f"func({params})"
+            + (f" -> {render(result)}" if result is not None else ""))
 
 
 def shortest_f32(x: float) -> float:

@@ -40,6 +40,20 @@ def interfaces(resolve: dict[str, Any]) -> tuple[list[Interface], list[Interface
                    key=lambda i: i.name))
 
 
+def is_async(func: dict[str, Any]) -> bool:
+    """An `async func` (wit-parser's kind `async-freestanding`, `{"async-method": id}`...)."""
+    kind = func.get("kind", "")
+    name = kind if isinstance(kind, str) else next(iter(kind), "")
+    return name.startswith("async-")
+
+
+def async_functions(tool: str, path: str) -> set[tuple[str, str]]:
+    """(interface, function) of the component's async exports: what wasmtime-py's type
+    API does not say (inspect marks them on its route's signatures)."""
+    _, exports = world_of(tool, path)
+    return {(i.name, f) for i in exports for f, sig in i.signatures.items() if sig.get("async")}
+
+
 class _Reader:
     def __init__(self, resolve: dict[str, Any]) -> None:
         self.types = resolve["types"]
@@ -91,8 +105,11 @@ class _Reader:
             results = func["results"]
             result = results[0]["type"] if isinstance(results, list) and len(results) == 1 \
                 else None
-        return {"params": [[n, self.tree(t)] for n, t in pairs],
-                "result": None if result is None else self.tree(result)}
+        sig = {"params": [[n, self.tree(t)] for n, t in pairs],
+               "result": None if result is None else self.tree(result)}
+        if is_async(func):
+            sig["async"] = True
+        return sig
 
     def tree(self, ref: Any) -> Type:
         """A wit-parser type reference (a primitive's name, or an index into `types`) as

@@ -25,6 +25,9 @@ from wasmtui.verdicts import judge
     ("no exported instance named `wasi:cli/run@0.2.6`", "not-a-command"),
     ("component imports instance `wasi:cli/environment@0.3.0-rc-2025-09-16`, but a matching "
      "implementation was not found in the linker", "wasi-0.3"),
+    # wasmtime-py 50 on an `async func` export (measured: guests/async_rust)
+    ("cannot synchronously call an async-lifted export; use `call_async` or "
+     "`call_concurrent` instead", "no-async-call"),
 ])
 def test_known_causes(text, cause):
     d = diagnose(Verdict.FAIL, text, outcome="refused")

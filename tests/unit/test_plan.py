@@ -74,3 +74,21 @@ def test_a_wrong_version_is_still_not_exported():
     run, = plan_cell(guest(invoke("docs:adder/add.add@0.2.0")), component([adder()]),
                      host(), None).runs
     assert run.verdict is Verdict.FAIL and "does not export" in run.reason
+
+
+def test_an_async_export_is_na_before_running_where_the_host_cannot_call_it():
+    """host.toml `component-model` declares async exports; the reason is the host's own
+    note, and a plain function of the same component still runs there."""
+    iface = adder()
+    iface.add_function("add-later", {**iface.signatures["add"], "async": True})
+    info = component([iface])
+    checks = (invoke("docs:adder/add.add"), invoke("docs:adder/add.add-later"))
+    sync_only = host("py", component_model_notes={"async": "no call_async (wasmtime-py#333)"})
+    plain, later = plan_cell(guest(*checks), info, sync_only, None).runs
+    assert plain.verdict is Verdict.PENDING
+    assert later.verdict is Verdict.NA
+    assert later.reason == ("py cannot call an async export (docs:adder/add.add-later): "
+                            "no call_async (wasmtime-py#333)")
+    able = plan_cell(guest(*checks), info, host("js", component_model=frozenset({"async"})),
+                     None)
+    assert [r.verdict for r in able.runs] == [Verdict.PENDING, Verdict.PENDING]

@@ -12,7 +12,9 @@ RESOLVE = {
             "interface-1": {"interface": {"id": 1}},
             "lists": {"interface": {"id": 2}},
             "answer": {"function": {"name": "answer", "kind": "freestanding",
-                                    "params": [], "result": "u32"}}}}],
+                                    "params": [], "result": "u32"}},
+            "later": {"function": {"name": "later", "kind": "async-freestanding",
+                                   "params": [], "result": "u32"}}}}],
     "interfaces": [
         {"name": "stdout", "package": 0, "types": {}, "functions": {}},
         {"name": "api", "package": 1, "types": {"counter": 0, "point": 2},
@@ -47,8 +49,11 @@ def test_names_and_types_as_the_value_model_writes_them():
     imports, exports = interfaces(RESOLVE)
     assert [i.name for i in imports] == ["wasi:cli/stdout@0.2.6"]
     by_name = {e.name: e for e in exports}
-    assert sorted(by_name) == ["answer", "lists", "my:pkg/api"]
+    assert sorted(by_name) == ["answer", "later", "lists", "my:pkg/api"]
     assert by_name["answer"].signatures["answer"] == {"params": [], "result": "u32"}
+    assert by_name["later"].signatures["later"] == {"params": [], "result": "u32",
+                                                    "async": True}
+    assert by_name["later"].functions["later"] == "async func() -> u32"
     assert by_name["lists"].signatures["foo"] == {"params": [["a", {"list": "string"}]],
                                                   "result": None}
     api = by_name["my:pkg/api"]

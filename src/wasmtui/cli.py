@@ -30,7 +30,8 @@ examples:
   wasmtui merge s1.json s2.json s3.json    ... and the shards' reports as one
   wasmtui diff main.json pr.json           what changed since a run (exit 1 on a regression)
   wasmtui --headless --history runs/; wasmtui history runs/   since when each verdict stands
-  wasmtui --headless --junit junit.xml --markdown status.md   CI outputs
+  wasmtui features report.json             the component-model feature table of a run
+  wasmtui --headless --junit junit.xml --markdown status.md --html report.html   CI outputs
   wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
                                            which release first passes (bisection; see sweep -h)
@@ -130,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--junit", type=Path, metavar="FILE",
                    help="also write JUnit XML to FILE (a testcase per check: classname the "
                         "guest, name host::check) for CI dashboards")
+    p.add_argument("--html", type=Path, metavar="FILE",
+                   help="also write the report as one self-contained HTML page (no network: "
+                        "opens from file:// or GitHub Pages); click a cell for its checks")
     p.add_argument("--history", type=Path, metavar="DIR",
                    help="also store the JSON report in DIR, named by date and digest "
                         "(see `wasmtui history DIR`: since when each check has its verdict)")
@@ -327,6 +331,7 @@ def merge_main(argv: list[str]) -> int:
     p.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the status page")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write the HTML page")
     args = p.parse_args(argv)
     try:
         merged = merge_reports([_read_report(r) for r in args.reports])
@@ -334,7 +339,7 @@ def merge_main(argv: list[str]) -> int:
         raise
     except (ValueError, KeyError) as exc:
         raise UsageError(f"not a wasmtui report: {exc}") from exc
-    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit))
+    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit, html=args.html))
     sys.stdout.write(report_text(merged))
     return 0 if merged["summary"]["ok"] else 1
 
@@ -408,8 +413,36 @@ def history_main(argv: list[str]) -> int:
     return 0
 
 
+def features_main(argv: list[str]) -> int:
+    from .features import feature_table, to_markdown
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui features", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The component-model feature table of a run: per feature (resources, "
+                    "async exports, WASI 0.3...) and host, supported / not supported (with "
+                    "the reason) / supported with a flag (the proven workaround), derived "
+                    "from the verdicts of the checks tagged with it (guest.toml `features`).",
+        epilog="example:\n  wasmtui --headless --try-workarounds --json > report.json\n  "
+               "wasmtui features report.json --markdown docs/features.md\n\nexit codes: 0, "
+               "2 usage or an unreadable report.")
+    p.add_argument("report", type=Path, metavar="REPORT.json")
+    p.add_argument("--json", action="store_true", help="print it as JSON (features.json's "
+                                                      "shape, wasmtui.features/1)")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown")
+    args = p.parse_args(argv)
+    try:
+        table = feature_table(_read_report(args.report))
+    except (KeyError, TypeError) as exc:
+        raise UsageError(f"{args.report}: not a wasmtui report: {exc}") from exc
+    if args.markdown:
+        args.markdown.write_text(to_markdown(table))
+    sys.stdout.write(json.dumps(table, indent=2, ensure_ascii=False) + "\n" if args.json
+                     else to_markdown(table))
+    return 0
+
+
 COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main,
-            "diff": diff_main, "history": history_main}
+            "diff": diff_main, "history": history_main, "features": features_main}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -465,7 +498,7 @@ def run_main(argv: list[str]) -> int:
             "(wasmtui x.wasm) or write a guest.toml for it (wasmtui init x.wasm)")
         raise UsageError(f"no {what} matches the selection{hint}")
     outputs = Outputs(json=args.report, markdown=args.markdown, junit=args.junit,
-                      history=args.history)
+                      html=args.html, history=args.history)
     headless = args.headless or args.json
     if not headless and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print("wasmtui: no terminal, running headless (pass --headless to silence this)",

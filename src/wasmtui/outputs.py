@@ -1,5 +1,6 @@
 """Where a report goes: the files a run, a merge or the TUI's export write, from one
-report, in one way (JSON, the Markdown status page, JUnit XML, the history folder)."""
+report, in one way (JSON, the Markdown status page, JUnit XML, the HTML page, the history
+folder)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import history
+from .html_report import report_html
 from .junit import report_junit
 from .markdown import report_markdown
 
@@ -24,6 +26,7 @@ class Outputs:
     json: Path | None = None
     markdown: Path | None = None
     junit: Path | None = None
+    html: Path | None = None  # the self-contained page (html_report.py)
     history: Path | None = None  # a folder: the report is stored there (history.py)
 
 
@@ -39,3 +42,6 @@ def write_outputs(report: dict[str, Any], outputs: Outputs) -> None:
         outputs.junit.write_text(report_junit(report))
     if outputs.history:
         history.store(report, outputs.history)
+    if outputs.html:  # after storing: the page's history strips include this run
+        runs = history.load(outputs.history) if outputs.history else None
+        outputs.html.write_text(report_html(report, runs), encoding="utf-8")

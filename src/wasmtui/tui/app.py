@@ -323,8 +323,9 @@ class WasmtuiApp(App[int]):
         report = build_report(self.session)
         json_path = self.session.run_dir / "report.json"
         md_path = self.session.run_dir / "report.md"
-        write_outputs(report, Outputs(json=json_path, markdown=md_path))
-        self.notify(f"report written to {json_path} and {md_path}", timeout=10)
+        html_path = self.session.run_dir / "report.html"
+        write_outputs(report, Outputs(json=json_path, markdown=md_path, html=html_path))
+        self.notify(f"report written to {json_path}, {md_path} and {html_path}", timeout=10)
 
     def action_toggle_keys(self) -> None:
         if self._keys_shown:

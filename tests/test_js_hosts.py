@@ -79,6 +79,10 @@ def test_wasi_0_3_runs_on_node_26_and_deno_and_bun_says_why_not(report):
     bun = check(report, "wasi_p3_cli", "bun_jco", "run-up")
     assert bun["verdict"] == "fail" and bun["actual"].get("exit_code") == 1, bun
     assert bun["diagnosis"]["id"] == "wasi-0.3" and "transferList" in bun["diagnosis"]["cause"]
+    # the server dies in Bun's worker: the host failed the call, the guest did not trap
+    served = check(report, "wasi_p3_http", "bun_jco", "get-belgium")
+    assert (served["verdict"], served["outcome"]) == ("fail", "call-failed"), served
+    assert "Found invalid value in transferList" in served["actual"]["error"]
 
 
 @pytest.mark.parametrize("host", BROWSERS)

@@ -108,6 +108,7 @@ class JcoEngine {
       let control = "";
       let result = null;
       let started = false;
+      let requestLost = null;  // an http request whose connection failed, if one did
       let done = false;
       const finish = (res) => { if (!done) { done = true; resolve(res); } };
       child.stdout.on("data", (c) => out.write("stdout", c));
@@ -122,7 +123,14 @@ class JcoEngine {
             started = true;
             out.running();
           } else if (msg.port) {  // an http check: the child serves, we ask
-            this.ask(msg.port, request).then((res) => { child.kill("SIGKILL"); finish(res); });
+            this.ask(msg.port, request).then((res) => {
+              if (!res.connectionLost) { child.kill("SIGKILL"); finish(res); return; }
+              // The connection failed: if the serving process is dying, its own error
+              // says whether the guest trapped or the host failed (close, below).
+              const { connectionLost, ...lost } = res;
+              requestLost = lost;
+              setTimeout(() => { child.kill("SIGKILL"); finish(lost); }, 2000);
+            });
           } else {
             result = msg;
           }
@@ -138,6 +146,10 @@ class JcoEngine {
         const tail = out.tail("stderr");
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const trapped = outcomeOf(tail, started, signal) === "trapped";
+        if (requestLost && !trapped && !signal) {  // the host failed while serving the call
+          return finish({ outcome: "refused", instantiated: true,
+                          error: `${requestLost.error}: the ${this.engine.versionText} process serving it ${how}:\n${tail}`.trim() });
+        }
         finish({ outcome: trapped ? "trapped" : "harness-error",
                  error: `the check's ${this.engine.versionText} process ${how} without a result:\n${tail}`.trim() });
       });
@@ -163,7 +175,7 @@ class JcoEngine {
           resolve({ outcome: "ok", status: res.statusCode, body, ...(size > MAX_CAPTURE ? { body_truncated: true } : {}) });
         });
       });
-      req.on("error", (err) => resolve({ outcome: "trapped", error: `request failed: ${err.message}` }));
+      req.on("error", (err) => resolve({ outcome: "trapped", connectionLost: true, error: `request failed: ${err.message}` }));
       req.end();
     });
   }

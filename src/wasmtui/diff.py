@@ -1,4 +1,5 @@
-"""What changed between two runs (`wasmtui diff OLD.json NEW.json`): per check, newly
+"""What changed between two runs (`wasmtui diff OLD.json NEW.json`): per check (a host
+chosen at a release matches the same host at another), newly
 failing (a regression), newly passing (fixed), another verdict or diagnosis, checks and
 cells added or removed, host versions changed. Pure: two report documents in, one diff
 document out, rendered as text or Markdown; CI gates on "no regression" with its exit
@@ -65,10 +66,22 @@ TITLES = {"regression": "Newly failing (regressions)", "fixed": "Newly passing (
           "added": "Checks added", "removed": "Checks removed"}
 
 
+def host_keys(report: dict[str, Any]) -> dict[str, str]:
+    """How a report's hosts are matched with another run's: by name without the chosen
+    release (plugin_python@38.0.0 then plugin_python: the same host at another version),
+    unless the report has that host at several releases (a sweep's columns)."""
+    names = {c["host"] for c in report["cells"]}
+    bases = [n.split("@", 1)[0] for n in names]
+    return {n: n.split("@", 1)[0] if bases.count(n.split("@", 1)[0]) == 1 else n
+            for n in names}
+
+
 def _checks(report: dict[str, Any]) -> dict[Key, dict[str, Any]]:
     if report.get("schema") != SCHEMA:
         raise ValueError(f"not a {SCHEMA} report (schema: {report.get('schema')!r})")
-    return {(c["guest"], c["host"], k["name"]): k for c in report["cells"] for k in c["checks"]}
+    keys = host_keys(report)
+    return {(c["guest"], keys[c["host"]], k["name"]): k
+            for c in report["cells"] for k in c["checks"]}
 
 
 def _failing(verdict: str, strict: bool) -> bool:
@@ -127,11 +140,14 @@ def diff_reports(old: dict[str, Any], new: dict[str, Any], strict: bool = False)
             out.changes.append(Change(*key, kind="removed", old=was["verdict"], new=None,
                                       old_diagnosis=_diagnosis_id(was),
                                       reason=was.get("reason", "")))
-    versions = {h["name"]: h.get("version", "") for h in old.get("hosts", [])}
+    old_keys, new_keys = host_keys(old), host_keys(new)
+    versions = {old_keys.get(h["name"], h["name"]): h.get("version", "")
+                for h in old.get("hosts", [])}
     for h in new.get("hosts", []):
-        was_version = versions.get(h["name"])
+        key = new_keys.get(h["name"], h["name"])
+        was_version = versions.get(key)
         if was_version is not None and was_version != h.get("version", ""):
-            out.host_versions[h["name"]] = [was_version, h.get("version", "")]
+            out.host_versions[key] = [was_version, h.get("version", "")]
     return out
 
 

@@ -100,3 +100,15 @@ def test_a_file_that_is_not_a_report_is_a_usage_error(tmp_path, capsys):
     assert "not a wasmtui.report/1 report" in capsys.readouterr().err
     assert main(["diff", str(tmp_path / "y.json"), str(tmp_path / "x.json")]) == 2
     assert "y.json: not a wasmtui report" in capsys.readouterr().err
+
+
+def test_a_host_at_a_release_matches_the_same_host_at_another():
+    old = report({("a", "py@38.0.0", "greet"): "fail"}, versions={"py@38.0.0": "38"})
+    new = report({("a", "py", "greet"): "pass"}, versions={"py": "50"})
+    d = diff_reports(old, new)
+    assert [(c.where, c.kind) for c in d.changes] == [("a × py / greet", "fixed")]
+    assert d.host_versions == {"py": ["38", "50"]}
+    # a report with the host at two releases (a sweep's columns) keeps them apart
+    both = report({("a", "py@38.0.0", "greet"): "fail", ("a", "py", "greet"): "pass"})
+    assert [c.kind for c in diff_reports(both, both).changes] == []
+    assert {c.host for c in diff_reports(old, both).changes} == {"py@38.0.0", "py"}

@@ -332,6 +332,8 @@ def merge_main(argv: list[str]) -> int:
     p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the status page")
     p.add_argument("--html", type=Path, metavar="FILE", help="also write the HTML page")
+    p.add_argument("--history", type=Path, metavar="DIR",
+                   help="also store the merged report in DIR (see wasmtui history)")
     args = p.parse_args(argv)
     try:
         merged = merge_reports([_read_report(r) for r in args.reports])
@@ -339,7 +341,8 @@ def merge_main(argv: list[str]) -> int:
         raise
     except (ValueError, KeyError) as exc:
         raise UsageError(f"not a wasmtui report: {exc}") from exc
-    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit, html=args.html))
+    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit, html=args.html,
+                                  history=args.history))
     sys.stdout.write(report_text(merged))
     return 0 if merged["summary"]["ok"] else 1
 

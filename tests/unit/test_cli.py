@@ -27,3 +27,27 @@ def test_bad_input_is_said_once_and_exits_2(tmp_path, capsys, argv, says):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(says.replace("{tmp}", str(tmp_path))), err
     assert err.count("\n") == 1
+
+
+def test_the_ci_workflow_uses_only_options_that_exist(capsys):
+    """docs/github-actions.yml's wasmtui commands: each option is one its command takes
+    (a renamed flag would break every project that copied the workflow)."""
+    import re
+
+    lines = (ROOT / "docs/github-actions.yml").read_text().replace("\\\n", " ").splitlines()
+    text = "\n".join(re.sub(r"(^|\s)#.*", "", line) for line in lines)  # no comments
+    commands = re.findall(r"\bwasmtui((?: [^\n|>&;]*)?)", text)
+    seen = 0
+    for args in commands:
+        words = args.split()
+        if not words or words[0].startswith("-") and not words[0].startswith("--"):
+            continue
+        sub = words[0] if words[0] in ("merge", "diff", "history", "features", "hosts",
+                                       "sweep", "init") else ""
+        with pytest.raises(SystemExit):
+            main([sub, "--help"] if sub else ["--help"])
+        help_text = capsys.readouterr().out
+        for option in (w.split("=")[0] for w in words if w.startswith("--")):
+            assert option in help_text, f"wasmtui {sub}: no option {option}"
+            seen += 1
+    assert seen >= 10

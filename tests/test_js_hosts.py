@@ -219,3 +219,12 @@ def test_node_needs_extended_const_and_the_verdict_says_so(bad_inputs, tmp_path)
     new = check(report, "extended_const", "plugin_node@node-22.0.0", "answer")
     assert (new["verdict"], new["actual"], new["workaround"]) == ("pass", {"value": 42}, None)
     assert check(report, "extended_const", "wasmtime_cli", "answer")["verdict"] == "pass"
+
+
+def test_the_html_page_of_five_columns_stays_small(report):
+    """The catalog on the five jco columns: the page for the whole matrix (eleven columns)
+    must stay under 1 MB, so five stay under half of it."""
+    from wasmtui.html_report import report_html
+
+    size = len(report_html(report).encode())
+    assert size < 500_000, size

@@ -398,7 +398,7 @@ def history_main(argv: list[str]) -> int:
                     "with it. A host chosen at a release (-H NAME@VERSION) counts as that "
                     "host at another version.",
         epilog="example:\n  wasmtui --headless --history runs/   # every night\n  "
-               "wasmtui history runs/\n\nstrip: ✓ pass  ✗ fail  ! error  ⧖ timeout  - n/a  "
+               "wasmtui history runs/\n\nstrip: ✓ pass  ✗ fail  ! error  ◷ timeout  - n/a  "
                "? unavailable  x xfail  + xpass\nexit codes: 0, 2 usage or unreadable "
                "history.")
     p.add_argument("folder", type=Path, metavar="DIR")

@@ -134,7 +134,7 @@ def to_json(runs: list[dict[str, Any]], lines: list[Timeline]) -> dict[str, Any]
 
 def to_text(runs: list[dict[str, Any]], lines: list[Timeline], changed_only: bool = True) -> str:
     """Per check, a strip of its verdicts (oldest first) and since when it stands."""
-    marks = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "⧖", "n/a": "-",
+    marks = {"pass": "✓", "fail": "✗", "error": "!", "timeout": "◷", "n/a": "-",
              "unavailable": "?", "xfail": "x", "xpass": "+"}
     out = [f"{len(runs)} run(s), {runs[0].get('started_at', '?')[:10] if runs else '-'} .. "
            f"{runs[-1].get('started_at', '?')[:10] if runs else '-'}; "

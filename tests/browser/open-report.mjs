@@ -34,9 +34,10 @@ try {
   const keyboard = await page.locator("#detail h2").innerText();
   await page.check("#f-problems");
   const problemRows = await page.locator("#matrix tbody tr").count();
-  if (screenshot !== "-") {
-    await page.uncheck("#f-problems");
+  if (screenshot !== "-") {  // the problems only, and the first cell's checks
+    await page.setViewportSize({ width: 1500, height: 900 });
     await page.getByRole("button", { name: labels[0], exact: true }).click();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshot, fullPage: true });
   }
   console.log(JSON.stringify({ cells, requests, errors, keyboard, problemRows }));

@@ -160,7 +160,7 @@ async def test_v_shows_every_host_version(built_guests):
         assert not isinstance(app.screen, VersionsScreen)
 
 
-async def test_e_exports_json_and_markdown(built_guests):
+async def test_e_exports_json_markdown_and_html(built_guests):
     app = matrix_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -170,7 +170,9 @@ async def test_e_exports_json_and_markdown(built_guests):
         assert report["schema"] == "wasmtui.report/1" and len(report["cells"]) == 12
         md = (app.session.run_dir / "report.md").read_text()
         assert "| hello_world_imports_rust |" in md
-        assert any(str(app.session.run_dir) in str(n.message) for n in app._notifications)
+        page = (app.session.run_dir / "report.html").read_text()
+        assert page.startswith("<!doctype html>") and 'id="report-data"' in page
+        assert any("report.html" in str(n.message) for n in app._notifications)
 
 
 async def test_question_mark_shows_the_keys(built_guests):

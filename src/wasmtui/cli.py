@@ -10,7 +10,7 @@ from pathlib import Path
 
 import anyio
 
-from . import __version__
+from . import __version__, report_commands
 from .errors import UsageError
 from .outputs import Outputs
 from .paths import find_root
@@ -317,135 +317,8 @@ def hosts_main(argv: list[str]) -> int:
     return install_hosts(root, hosts) if args.action == "install" else list_hosts(root, hosts)
 
 
-def merge_main(argv: list[str]) -> int:
-    from .outputs import report_text, write_outputs
-    from .report import MergeError, merge_reports
-
-    p = argparse.ArgumentParser(
-        prog="wasmtui merge", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Combine the JSON reports of shards (wasmtui --shard I/N --json) into "
-                    "one report on stdout, with the summary recomputed.",
-        epilog="example:\n  wasmtui merge shard-*.json --junit junit.xml --markdown "
-               "status.md > report.json\n\nexit codes: 0 the merged run is ok, 1 a check "
-               "failed, 2 usage or unreadable reports.")
-    p.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
-    p.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML")
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="also write the status page")
-    p.add_argument("--html", type=Path, metavar="FILE", help="also write the HTML page")
-    p.add_argument("--history", type=Path, metavar="DIR",
-                   help="also store the merged report in DIR (see wasmtui history)")
-    args = p.parse_args(argv)
-    try:
-        merged = merge_reports([_read_report(r) for r in args.reports])
-    except (MergeError, UsageError):
-        raise
-    except (ValueError, KeyError) as exc:
-        raise UsageError(f"not a wasmtui report: {exc}") from exc
-    write_outputs(merged, Outputs(markdown=args.markdown, junit=args.junit, html=args.html,
-                                  history=args.history))
-    sys.stdout.write(report_text(merged))
-    return 0 if merged["summary"]["ok"] else 1
-
-
-def _read_report(path: Path) -> dict:
-    """A JSON report from disk, or a usage error that names the file."""
-    try:
-        return json.loads(path.read_text())
-    except OSError as exc:
-        raise UsageError(str(exc)) from exc
-    except ValueError as exc:
-        raise UsageError(f"{path}: not a wasmtui report: {exc}") from exc
-
-
-def diff_main(argv: list[str]) -> int:
-    from .diff import diff_reports, to_markdown, to_text
-
-    p = argparse.ArgumentParser(
-        prog="wasmtui diff", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="What changed between two runs' JSON reports, check by check: newly "
-                    "failing (regressions), newly passing (fixed), other verdict or "
-                    "diagnosis changes, checks added or removed, host versions changed.",
-        epilog="examples:\n  wasmtui diff main.json pr.json\n  wasmtui diff main.json "
-               "pr.json --markdown comment.md   # for a pull-request comment\n\nexit "
-               "codes: 0 no regression, 1 a check regressed, 2 usage or unreadable reports.")
-    p.add_argument("old", type=Path, metavar="OLD.json")
-    p.add_argument("new", type=Path, metavar="NEW.json")
-    p.add_argument("--json", action="store_true", help="print the diff as JSON on stdout")
-    p.add_argument("--markdown", type=Path, metavar="FILE",
-                   help="also write it as Markdown (a pull-request comment)")
-    p.add_argument("--strict", action="store_true",
-                   help="an expected failure that now passes (xpass) counts as failing")
-    args = p.parse_args(argv)
-    try:
-        d = diff_reports(_read_report(args.old), _read_report(args.new), args.strict)
-    except (ValueError, KeyError) as exc:
-        raise UsageError(f"cannot compare the reports: {exc}") from exc
-    if args.markdown:
-        args.markdown.write_text(to_markdown(d))
-    sys.stdout.write(json.dumps(d.to_json(), indent=2, ensure_ascii=False) + "\n"
-                     if args.json else to_text(d))
-    return 1 if d.regressed else 0
-
-
-def history_main(argv: list[str]) -> int:
-    from . import history
-
-    p = argparse.ArgumentParser(
-        prog="wasmtui history", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Since when each check has its verdict, from the reports stored with "
-                    "--history DIR: per check a strip of its verdicts (oldest first) and, "
-                    "where the verdict changed, the host or wasmtui version that changed "
-                    "with it. A host chosen at a release (-H NAME@VERSION) counts as that "
-                    "host at another version.",
-        epilog="example:\n  wasmtui --headless --history runs/   # every night\n  "
-               "wasmtui history runs/\n\nstrip: ✓ pass  ✗ fail  ! error  ◷ timeout  - n/a  "
-               "? unavailable  x xfail  + xpass\nexit codes: 0, 2 usage or unreadable "
-               "history.")
-    p.add_argument("folder", type=Path, metavar="DIR")
-    p.add_argument("--json", action="store_true", help="print it as JSON (wasmtui.history/1)")
-    p.add_argument("--all", action="store_true", help="also the checks whose verdict never "
-                                                      "changed")
-    args = p.parse_args(argv)
-    try:
-        runs = history.load(args.folder)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    lines = history.timelines(runs)
-    sys.stdout.write(json.dumps(history.to_json(runs, lines), indent=2, ensure_ascii=False)
-                     + "\n" if args.json else history.to_text(runs, lines, not args.all))
-    return 0
-
-
-def features_main(argv: list[str]) -> int:
-    from .features import feature_table, to_markdown
-
-    p = argparse.ArgumentParser(
-        prog="wasmtui features", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="The component-model feature table of a run: per feature (resources, "
-                    "async exports, WASI 0.3...) and host, supported / not supported (with "
-                    "the reason) / supported with a flag (the proven workaround), derived "
-                    "from the verdicts of the checks tagged with it (guest.toml `features`).",
-        epilog="example:\n  wasmtui --headless --try-workarounds --json > report.json\n  "
-               "wasmtui features report.json --markdown docs/features.md\n\nexit codes: 0, "
-               "2 usage or an unreadable report.")
-    p.add_argument("report", type=Path, metavar="REPORT.json")
-    p.add_argument("--json", action="store_true", help="print it as JSON (features.json's "
-                                                      "shape, wasmtui.features/1)")
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown")
-    args = p.parse_args(argv)
-    try:
-        table = feature_table(_read_report(args.report))
-    except (KeyError, TypeError) as exc:
-        raise UsageError(f"{args.report}: not a wasmtui report: {exc}") from exc
-    if args.markdown:
-        args.markdown.write_text(to_markdown(table))
-    sys.stdout.write(json.dumps(table, indent=2, ensure_ascii=False) + "\n" if args.json
-                     else to_markdown(table))
-    return 0
-
-
-COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main, "merge": merge_main,
-            "diff": diff_main, "history": history_main, "features": features_main}
+COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main,
+            **report_commands.COMMANDS}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,8 +33,8 @@ def _entry(checks: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
     if not asked:
         if all(k["verdict"] == "unavailable" for _, k in checks):
             return {"status": "unknown", "note": "the host is not installed", "checks": refs}
-        _, k = next((g, k) for g, k in checks if k["verdict"] == "n/a")
-        return {"status": "no", "note": f"n/a: {k['reason']}", "checks": refs}
+        why = dict.fromkeys(k["reason"] for _, k in checks if k["verdict"] == "n/a")
+        return {"status": "no", "note": f"n/a: {'; '.join(why)}", "checks": refs}
     failed = [(g, k) for g, k in asked if k["verdict"] not in PASSING]
     if not failed:
         return {"status": "yes", "note": "", "checks": refs}

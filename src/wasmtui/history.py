@@ -125,6 +125,17 @@ def timelines(runs: list[dict[str, Any]]) -> list[Timeline]:
     return list(lines.values())
 
 
+def cell_strips(runs: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
+    """Per cell (guest, host without its @release), its verdict in each run that has it,
+    oldest first: the strip the HTML page shows on the matrix."""
+    strips: dict[tuple[str, str], list[str]] = {}
+    for run in runs:
+        for cell in run["cells"]:
+            strips.setdefault((cell["guest"], cell["host"].split("@", 1)[0]), []).append(
+                cell["verdict"])
+    return strips
+
+
 def to_json(runs: list[dict[str, Any]], lines: list[Timeline]) -> dict[str, Any]:
     return {"schema": HISTORY_SCHEMA,
             "runs": [{"started_at": r.get("started_at"), "summary": r.get("summary")}

@@ -34,11 +34,13 @@ CHECK_FIELDS = ("name", "kind", "verdict", "reason", "command", "expected", "dia
 def page_data(report: dict[str, Any], runs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """What the page shows, from a report: the fields a reader needs, long values and
     output cut (the JSON report keeps them whole), and with `runs` (stored history, oldest
-    first) each check's past verdicts."""
+    first) each cell's and each check's past verdicts."""
     strips: dict[tuple[str, str, str], list[str]] = {}
+    cell_strips: dict[tuple[str, str], list[str]] = {}
     if runs:
         for line in history.timelines(runs):
             strips[(line.guest, line.host, line.check)] = [p.verdict for p in line.points]
+        cell_strips = history.cell_strips(runs)
     cells = []
     for cell in report["cells"]:
         checks = []
@@ -52,7 +54,9 @@ def page_data(report: dict[str, Any], runs: list[dict[str, Any]] | None = None) 
                 slim["history"] = strips[key]
             checks.append(slim)
         cells.append({"guest": cell["guest"], "host": cell["host"], "verdict": cell["verdict"],
-                      "checks": checks})
+                      "checks": checks,
+                      **({"history": strip} if (strip := cell_strips.get(
+                          (cell["guest"], cell["host"].split("@", 1)[0]))) else {})})
     return {
         "started_at": report.get("started_at"), "duration_s": report.get("duration_s"),
         "tool": report.get("tool"), "summary": report.get("summary"),

@@ -68,3 +68,23 @@ def test_the_command(tmp_path, capsys):
     assert main(["history", str(tmp_path)]) == 2
     assert "not a wasmtui.report/1 report" in capsys.readouterr().err
     assert main(["history", str(tmp_path / "absent")]) == 2
+
+
+def test_the_html_page_carries_each_cells_and_checks_past_verdicts(tmp_path):
+    """html_report's data: with stored runs, a strip per cell (the matrix) and per check."""
+    import base64
+    import gzip
+    import re
+
+    from wasmtui.html_report import page_data, report_html
+
+    runs = [run("01", "h@1", "v1", "pass"), run("02", "h@2", "v2", "fail"),
+            run("03", "h", "v3", "fail")]
+    data = page_data(runs[-1], runs)
+    cell, = data["cells"]
+    assert cell["history"] == ["pass", "fail", "fail"]
+    assert {k["name"]: k["history"] for k in cell["checks"]} == {
+        "greet": ["pass", "fail", "fail"], "load": ["pass", "pass", "pass"]}
+    packed = re.search(r'id="report-data">([^<]+)<', report_html(runs[-1], runs)).group(1)
+    assert '"history":["pass","fail","fail"]' in gzip.decompress(base64.b64decode(packed)).decode()
+    assert "history" not in page_data(runs[-1])["cells"][0]  # no stored runs, no strip

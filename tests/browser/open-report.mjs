@@ -36,7 +36,9 @@ try {
   const problemRows = await page.locator("#matrix tbody tr").count();
   if (screenshot !== "-") {  // the problems only, and the first cell's checks
     await page.setViewportSize({ width: 1500, height: 900 });
+    await page.uncheck("#f-problems");
     await page.getByRole("button", { name: labels[0], exact: true }).click();
+    await page.check("#f-problems");
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshot, fullPage: true });
   }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .model import Verdict
+from .model import Verdict, base_host
 from .report import SCHEMA
 
 DIFF_SCHEMA = "wasmtui.diff/1"
@@ -71,9 +71,8 @@ def host_keys(report: dict[str, Any]) -> dict[str, str]:
     release (plugin_python@38.0.0 then plugin_python: the same host at another version),
     unless the report has that host at several releases (a sweep's columns)."""
     names = {c["host"] for c in report["cells"]}
-    bases = [n.split("@", 1)[0] for n in names]
-    return {n: n.split("@", 1)[0] if bases.count(n.split("@", 1)[0]) == 1 else n
-            for n in names}
+    bases = [base_host(n) for n in names]
+    return {n: base_host(n) if bases.count(base_host(n)) == 1 else n for n in names}
 
 
 def _checks(report: dict[str, Any]) -> dict[Key, dict[str, Any]]:

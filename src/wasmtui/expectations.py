@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from .errors import UsageError
 from .manifest import describe
-from .model import Expectation
+from .model import Expectation, base_host
 
 FILE = "expectations.toml"
 
@@ -63,7 +63,7 @@ def find(expectations: list[Expectation], guest: str, host: str,
          check: str) -> Expectation | None:
     """The first expectation naming this check; a host glob matches the host's name with
     or without a chosen release (`plugin_python` covers `plugin_python@38.0.0`)."""
-    base = host.split("@", 1)[0]
+    base = base_host(host)
     for e in expectations:
         if (fnmatch.fnmatchcase(guest, e.guest) and fnmatch.fnmatchcase(check, e.check)
                 and (fnmatch.fnmatchcase(host, e.host) or fnmatch.fnmatchcase(base, e.host))):

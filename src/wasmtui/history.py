@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .model import base_host
 from .report import SCHEMA
 
 HISTORY_SCHEMA = "wasmtui.history/1"
@@ -109,7 +110,7 @@ def timelines(runs: list[dict[str, Any]]) -> list[Timeline]:
         versions = {h["name"]: h.get("version", "") for h in run.get("hosts", [])}
         tool = (run.get("tool") or {}).get("version", "")
         for cell in run["cells"]:
-            host = cell["host"].split("@", 1)[0]
+            host = base_host(cell["host"])
             for check in cell["checks"]:
                 key = (cell["guest"], host, check["name"])
                 line = lines.setdefault(key, Timeline(*key))
@@ -131,7 +132,7 @@ def cell_strips(runs: list[dict[str, Any]]) -> dict[tuple[str, str], list[str]]:
     strips: dict[tuple[str, str], list[str]] = {}
     for run in runs:
         for cell in run["cells"]:
-            strips.setdefault((cell["guest"], cell["host"].split("@", 1)[0]), []).append(
+            strips.setdefault((cell["guest"], base_host(cell["host"])), []).append(
                 cell["verdict"])
     return strips
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from . import history
 from .features import feature_table
+from .model import base_host
 
 OUTPUT_LINES = 12
 VALUE_CHARS = 4096
@@ -49,14 +50,14 @@ def page_data(report: dict[str, Any], runs: list[dict[str, Any]] | None = None) 
             slim["actual"] = {k: _clip(v) for k, v in (check.get("actual") or {}).items()}
             slim["output_tail"] = [line[:400] for line in
                                    (check.get("output_tail") or [])[-OUTPUT_LINES:]]
-            key = (cell["guest"], cell["host"].split("@", 1)[0], check["name"])
+            key = (cell["guest"], base_host(cell["host"]), check["name"])
             if key in strips:
                 slim["history"] = strips[key]
             checks.append(slim)
         cells.append({"guest": cell["guest"], "host": cell["host"], "verdict": cell["verdict"],
                       "checks": checks,
                       **({"history": strip} if (strip := cell_strips.get(
-                          (cell["guest"], cell["host"].split("@", 1)[0]))) else {})})
+                          (cell["guest"], base_host(cell["host"])))) else {})})
     return {
         "started_at": report.get("started_at"), "duration_s": report.get("duration_s"),
         "tool": report.get("tool"), "summary": report.get("summary"),

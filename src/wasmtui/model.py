@@ -153,6 +153,12 @@ class Releases:
         return self.prefix + version
 
 
+def base_host(name: str) -> str:
+    """A host's name without a chosen release (`plugin_python@38.0.0` -> `plugin_python`):
+    how expectations, diffs and history match one host across its releases."""
+    return name.split("@", 1)[0]
+
+
 @dataclass
 class Host:
     """A runtime, from hosts/<name>/host.toml: how to start its adapter, what it runs."""
@@ -191,7 +197,7 @@ class Host:
     @property
     def base_name(self) -> str:
         """The host's folder name, without a chosen release's @version."""
-        return self.name.split("@", 1)[0]
+        return base_host(self.name)
 
     def at_release(self, release: str) -> Host:
         """This host at another release (-H NAME@VERSION, a sweep's probe)."""

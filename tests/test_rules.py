@@ -80,7 +80,7 @@ def test_both_routes_give_the_same_types_on_every_catalog_guest(built_guests):
         py_imports = inspect._interfaces(comp.type.imports(engine), engine)
         py_exports = inspect._interfaces(comp.type.exports(engine), engine)
         # wasmtime-py's route with its async marks (from wasm-tools' WIT: its types lack them)
-        inspect._mark_async(ComponentInfo(path=path, kind="component", exports=py_exports), path)
+        inspect._merge_wit(ComponentInfo(path=path, kind="component", exports=py_exports), path)
         imports, exports = witjson.world_of(inspect.wasm_tools(), str(path))
         assert [(e.name, e.signatures) for e in exports] == \
             [(e.name, e.signatures) for e in py_exports], path

@@ -38,6 +38,11 @@ except ImportError:
 INSTALL = "make -C hosts/plugin_python install"
 
 
+class HostRefused(Exception):
+    """wasmtime-py refused a call in Python, before the guest ran: a handle it had
+    already given away (an `own` argument moves it, and the object is closed)."""
+
+
 class PluginPython(Adapter):
     host = "plugin_python"
 
@@ -136,6 +141,8 @@ class PluginPython(Adapter):
     def _call(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
               check: dict[str, Any], out: Output) -> dict[str, Any]:
         try:
+            if check["kind"] == "invoke" and check.get("steps"):
+                return self._scenario(store, instance, check["steps"])
             if check["kind"] == "invoke":
                 return {"outcome": "ok", "value": self._invoke(store, instance, check)}
             if check["kind"] == "cli":
@@ -144,14 +151,19 @@ class PluginPython(Adapter):
         except wasmtime.ExitTrap as exc:
             out.flush()
             return {"outcome": "ok", "exit_code": exc.code, **out.captured("stdout")}
-        except (wasmtime.Trap, wasmtime.WasmtimeError) as exc:
+        except (wasmtime.Trap, wasmtime.WasmtimeError, HostRefused) as exc:
             return {"outcome": outcome_of(str(exc), True), "error": str(exc).strip()}
 
     def _invoke(self, store: wasmtime.Store, instance: Any, check: dict[str, Any]) -> Any:
         """Call the function with the arguments converted by its signature; its result
         comes back in the value model."""
-        sig = check["signature"]
         iface, _, func = check["function"].rpartition(".")
+        return self._call_export(store, instance, iface or None, func, check["signature"],
+                                 check.get("args", []))
+
+    def _call_export(self, store: wasmtime.Store, instance: Any, iface: str | None, func: str,
+                     sig: dict[str, Any], args: list[Any], handles: wv.Handles | None = None,
+                     bind: str = "") -> Any:
         parent = None
         if iface:
             parent = instance.get_export_index(store, iface)
@@ -160,12 +172,42 @@ class PluginPython(Adapter):
         index = instance.get_export_index(store, func, parent)
         f = instance.get_func(store, index) if index is not None else None
         if f is None:
-            raise wasmtime.WasmtimeError(f"no exported function `{check['function']}`")
-        params = zip(sig["params"], check.get("args", []), strict=True)
-        args = [wv.to_host(t, a) for (_, t), a in params]
-        value = f(store, *args)
+            raise wasmtime.WasmtimeError(f"no exported function `{iface}.{func}`")
+        params = zip(sig["params"], args, strict=True)
+        host_args = [wv.to_host(t, a, handles) for (_, t), a in params]
+        try:
+            value = f(store, *host_args)
+        except ValueError as exc:  # wasmtime-py's own check: a handle it closed (moved)
+            raise HostRefused(f"wasmtime-py refused the argument: {exc}") from exc
         f.post_return(store)
-        return None if sig["result"] is None else wv.from_host(sig["result"], value)
+        return None if sig["result"] is None else wv.from_host(sig["result"], value, handles,
+                                                                bind)
+
+    def _scenario(self, store: wasmtime.Store, instance: Any,
+                  steps: list[dict[str, Any]]) -> dict[str, Any]:
+        """A scenario's steps on this one instance, in order, until one fails (a trapped
+        instance cannot be entered again): each step's outcome and value."""
+        handles: wv.Handles = {}
+        done: list[dict[str, Any]] = []
+        for step in steps:
+            try:
+                if "drop" in step:
+                    handles[step["drop"]].drop(store)  # the guest's destructor runs
+                    value = None
+                else:
+                    value = self._call_export(store, instance, step["interface"], step["name"],
+                                              step["signature"], step["args"], handles,
+                                              step.get("bind", ""))
+            except KeyError as exc:
+                done.append({"outcome": "harness-error", "error": str(exc)})
+                break
+            except (wasmtime.Trap, wasmtime.WasmtimeError, HostRefused) as exc:
+                done.append({"outcome": outcome_of(str(exc), True), "error": str(exc).strip()})
+                break
+            done.append({"outcome": "ok", "value": value})
+        last = done[-1]
+        return {"outcome": last["outcome"], "steps": done,
+                **({"error": last["error"]} if "error" in last else {})}
 
     def _cli(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
              out: Output) -> dict[str, Any]:

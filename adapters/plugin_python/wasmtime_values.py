@@ -7,18 +7,33 @@ setattr); tuples are tuples; `list<u8>` is bytes; flags are a set of names; enum
 strings. A variant, option or result is a `Variant(tag, payload)` only when two of its
 cases would map to the same Python class ("tagged"); otherwise the payload travels bare
 (`None` for a case without one), and the case is told apart by the payload's class.
+A resource handle is a `ResourceAny`: a scenario's `handles` table holds it under the
+name its step bound it to (values.handle_name), and the value model names it so.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from wasmtime.component import Record, Variant
+from wasmtime.component import Record, ResourceAny, Variant
 
-from wasmtui.values import INTEGERS, SPECIAL_FLOATS, Type, float_json, kind, nullable, shortest_f32
+from wasmtui.values import (
+    HANDLES,
+    INTEGERS,
+    SPECIAL_FLOATS,
+    Type,
+    float_json,
+    handle_name,
+    kind,
+    nullable,
+    shortest_f32,
+)
+
+Handles = dict[str, Any]  # a scenario's bound handles: name -> ResourceAny
 
 _CLASS = {"bool": bool, "f32": float, "f64": float, "char": str, "string": str, "enum": str,
-          "tuple": tuple, "record": Record, "flags": set, **dict.fromkeys(INTEGERS, int)}
+          "tuple": tuple, "record": Record, "flags": set, **dict.fromkeys(INTEGERS, int),
+          **dict.fromkeys(HANDLES, ResourceAny)}
 
 
 def _cases(t: Type) -> list[tuple[str, Type | None]]:
@@ -59,28 +74,34 @@ def tagged(t: Type) -> bool:
     return False
 
 
-def to_host(t: Type, v: Any) -> Any:
-    """Canonical JSON -> the value wasmtime-py expects as an argument."""
+def to_host(t: Type, v: Any, handles: Handles | None = None) -> Any:
+    """Canonical JSON -> the value wasmtime-py expects as an argument (a handle: the
+    ResourceAny bound under its name)."""
     k = kind(t)
     if k in ("f32", "f64"):
         return SPECIAL_FLOATS[v] if isinstance(v, str) else float(v)
+    if k in HANDLES:
+        if handles is None or v["handle"] not in handles:
+            raise KeyError(f"no handle is bound as {v['handle']!r}")
+        return handles[v["handle"]]
     if k == "list":
         if t["list"] == "u8":  # type: ignore[index]
             return bytes(v)
-        return [to_host(t["list"], e) for e in v]  # type: ignore[index]
+        return [to_host(t["list"], e, handles) for e in v]  # type: ignore[index]
     if k == "tuple":
-        return tuple(to_host(et, e) for et, e in zip(t["tuple"], v, strict=True))  # type: ignore[index]
+        return tuple(to_host(et, e, handles)
+                     for et, e in zip(t["tuple"], v, strict=True))  # type: ignore[index]
     if k == "record":
         record = Record()
         for name, ft in t["record"]:  # type: ignore[index]
-            setattr(record, name, to_host(ft, v[name]))
+            setattr(record, name, to_host(ft, v[name], handles))
         return record
     if k == "flags":
         return set(v)
     if k in ("variant", "option", "result"):
         case, payload = _case_of_json(t, v)
         ct = dict(_cases(t))[case]
-        host = None if ct is None else to_host(ct, payload)
+        host = None if ct is None else to_host(ct, payload, handles)
         return Variant(case, host) if tagged(t) else host
     return v  # bool, integers, char, string, enum
 
@@ -93,31 +114,44 @@ def _case_of_json(t: Type, v: Any) -> tuple[str, Any]:
     return next(iter(v.items()))
 
 
-def from_host(t: Type, v: Any) -> Any:
-    """A wasmtime-py result value -> canonical JSON."""
+def from_host(t: Type, v: Any, handles: Handles | None = None, bind: str = "",
+              path: str = "") -> Any:
+    """A wasmtime-py result value -> canonical JSON. A handle is bound in `handles` under
+    its step's `bind` and its path in the result (values.handle_name)."""
     k = kind(t)
     if k == "f32":
         return float_json(shortest_f32(v))
     if k == "f64":
         return float_json(v)
+    if k in HANDLES:
+        if handles is None:
+            raise TypeError("a handle came back outside a scenario")
+        name = handle_name(bind, path)
+        handles[name] = v
+        return {"handle": name, "resource": t[k]}  # type: ignore[index]
     if k == "list":
         if isinstance(v, bytes):
             return list(v)
-        return [from_host(t["list"], e) for e in v]  # type: ignore[index]
+        return [from_host(t["list"], e, handles, bind, f"{path}[{i}]")  # type: ignore[index]
+                for i, e in enumerate(v)]
     if k == "tuple":
-        return [from_host(et, e) for et, e in zip(t["tuple"], v, strict=True)]  # type: ignore[index]
+        return [from_host(et, e, handles, bind, f"{path}[{i}]")
+                for i, (et, e) in enumerate(zip(t["tuple"], v, strict=True))]  # type: ignore[index]
     if k == "record":
-        return {n: from_host(ft, getattr(v, n)) for n, ft in t["record"]}  # type: ignore[index]
+        return {n: from_host(ft, getattr(v, n), handles, bind, f"{path}.{n}")
+                for n, ft in t["record"]}  # type: ignore[index]
     if k == "flags":
         return [f for f in t["flags"] if f in v]  # type: ignore[index]
     if k in ("variant", "option", "result"):
         case, payload = (v.tag, v.payload) if tagged(t) else _case_of_host(t, v)
         ct = dict(_cases(t))[case]
-        inner = None if ct is None else from_host(ct, payload)
         if k == "option":
             if case == "none":
                 return None
-            return {"some": inner} if nullable(t["option"]) else inner  # type: ignore[index]
+            some = nullable(t["option"])  # type: ignore[index]
+            inner = from_host(ct, payload, handles, bind, f"{path}.some" if some else path)
+            return {"some": inner} if some else inner
+        inner = None if ct is None else from_host(ct, payload, handles, bind, f"{path}.{case}")
         return {case: inner}
     return v  # bool, integers, char, string, enum
 

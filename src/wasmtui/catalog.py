@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from .errors import UsageError
 from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
-from .model import Check, CheckKind, Guest, Host, Releases
+from .model import Check, CheckKind, Guest, Host, Releases, Step
 from .project import guest_manifests
 
 M = TypeVar("M", GuestManifest, HostManifest)
@@ -58,6 +58,9 @@ def check_of(entry: CheckEntry, features: list[str] | None = None) -> Check:
         grants=tuple(entry.grants),
         todo=entry.todo,
         features=tuple(dict.fromkeys([*(features or ()), *entry.features])),
+        steps=tuple(Step(call=s.call, args=tuple(s.arguments()), bind=s.bind or "",
+                         drop=s.drop or "", expect=s.expect.as_dict() if s.expect else {})
+                    for s in entry.steps or ()),
     )
 
 

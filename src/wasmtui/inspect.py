@@ -22,7 +22,7 @@ from .model import ComponentInfo, Interface
 from .paths import cache_dir, tool
 from .values import INTEGERS, Type
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -47,7 +47,7 @@ def type_tree(ty: Any) -> Type:
     name = type(ty).__name__.removesuffix("Type").lower()
     if name in PRIMITIVES:
         return name
-    return {"unsupported": name}  # own, borrow, future, stream, error-context
+    return {"unsupported": name}  # own, borrow (named by wasm-tools: _merge_wit), future...
 
 
 def _maybe(ty: Any) -> Type | None:
@@ -173,24 +173,31 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     ctype = comp.type
     info.imports = _interfaces(ctype.imports(engine), engine)
     info.exports = _interfaces(ctype.exports(engine), engine)
-    _mark_async(info, binary)
+    _merge_wit(info, binary)
     return info
 
 
-def _mark_async(info: ComponentInfo, binary: Path) -> None:
-    """wasmtime-py's type API does not say which exports are `async func`; the WIT that
-    wasm-tools decodes does: mark them on the signatures (an invoke check of one needs a
-    host that can call async exports, host.toml `component-model`). A component that
-    wasm-tools cannot decode keeps its functions unmarked: its hosts then say themselves
-    whether they can call them."""
+def _merge_wit(info: ComponentInfo, binary: Path) -> None:
+    """What wasmtime-py's type API does not say, from the WIT that wasm-tools decodes:
+    which exports are `async func` (an invoke check of one needs a host that can call
+    async exports, host.toml `component-model`), and which resource each handle is of
+    (its own/borrow types are anonymous there). A component that wasm-tools cannot decode
+    keeps wasmtime-py's signatures: its hosts then say themselves what they can call."""
     try:
-        found = witjson.async_functions(wasm_tools() or "wasm-tools", str(binary))
+        found = witjson.export_signatures(wasm_tools() or "wasm-tools", str(binary))
     except (witjson.WitJsonError, OSError, ValueError, KeyError, TypeError):
         return
     for iface in info.exports:
         for name, sig in list(iface.signatures.items()):
-            if (iface.name, name) in found:
+            wit = found.get((iface.name, name))
+            if wit is None:
+                continue
+            if "unsupported" in json.dumps(sig):  # handles: wasm-tools names the resource
+                sig = wit
+            if wit.get("async"):
                 iface.add_function(name, {**sig, "async": True})
+            elif sig is wit:
+                iface.add_function(name, sig)
 
 
 def _assembled(info: ComponentInfo, data: bytes) -> bytes:

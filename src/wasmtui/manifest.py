@@ -26,6 +26,8 @@ Kind = Literal["invoke", "cli", "http", "instantiate"]
 Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host functions
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
+# Component-model features beyond plain calls a host may declare (plan.FEATURES).
+CMFeature = Literal["async", "scenarios"]
 GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
 HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",
@@ -86,6 +88,40 @@ def known_features(ids: list[str]) -> list[str]:
     return ids
 
 
+class StepEntry(_Strict):
+    """One step of a scenario (a check's `steps`): call a function, constructor, method
+    or static, or drop a bound handle, on the one instance the scenario runs on."""
+
+    call: StrictStr | None = None
+    args: list[Any] | None = None
+    args_json: StrictStr | None = Field(None, alias="args-json")
+    bind: StrictStr | None = None  # the name the returned handle(s) are bound to
+    drop: StrictStr | None = None
+    expect: Expect | None = None
+
+    @model_validator(mode="after")
+    def _one_action(self) -> StepEntry:
+        if (self.call is None) == (self.drop is None):
+            raise ValueError("a step either calls (call = \"iface.func\") or drops "
+                             "(drop = \"NAME\")")
+        if self.drop is not None and self.model_fields_set - {"drop"}:
+            raise ValueError("a drop step takes nothing but the handle's name")
+        if self.args is not None and self.args_json is not None:
+            raise ValueError("give `args` or `args-json`, not both")
+        if self.args_json is not None and not isinstance(_json_text(self.args_json, "args-json"),
+                                                         list):
+            raise ValueError("`args-json` must be a JSON array")
+        if self.expect is not None and self.expect.model_fields_set - {"value", "value_json",
+                                                                       "trap"}:
+            raise ValueError("a step expects a `value` (or `value-json`) or a `trap`")
+        return self
+
+    def arguments(self) -> list[Any]:
+        if self.args_json is not None:
+            return _json_text(self.args_json, "args-json")
+        return list(self.args or [])
+
+
 class CheckEntry(_Strict):
     """One `[[check]]` of guest.toml."""
 
@@ -106,11 +142,30 @@ class CheckEntry(_Strict):
     todo: StrictStr = ""
     # What the check proves (data/features.toml ids), besides its guest's `features`.
     features: list[StrictStr] = Field(default_factory=list)
+    # A scenario: several calls on one instance, in order (an invoke check without
+    # `function`): guests/README.md.
+    steps: list[StepEntry] | None = None
 
     @field_validator("features")
     @classmethod
     def _features(cls, ids: list[str]) -> list[str]:
         return known_features(ids)
+
+    @field_validator("steps")
+    @classmethod
+    def _scenario(cls, steps: list[StepEntry] | None) -> list[StepEntry] | None:
+        if steps is None:
+            return None
+        if not steps:
+            raise ValueError("a scenario needs at least one step")
+        for i, step in enumerate(steps[:-1]):
+            if step.expect is not None and step.expect.trap:
+                raise ValueError(f"step {i + 1} expects a trap, so it must be the last step "
+                                 f"(a trapped instance cannot be entered again)")
+        binds = [s.bind for s in steps if s.bind]
+        if dupes := sorted({b for b in binds if binds.count(b) > 1}):
+            raise ValueError(f"each step binds its own name: {dupes[0]!r} is bound twice")
+        return steps
 
     @field_validator("grants")
     @classmethod
@@ -123,6 +178,13 @@ class CheckEntry(_Strict):
 
     @model_validator(mode="after")
     def _complete(self) -> CheckEntry:
+        if self.steps is not None:
+            if self.kind != "invoke":
+                raise ValueError("`steps` belong to an invoke check")
+            if given := self.model_fields_set & {"function", "args", "args_json", "expect"}:
+                raise ValueError(f"a scenario's calls, arguments and expectations are in its "
+                                 f"steps, not in the check (`{sorted(given)[0]}`)")
+            return self
         if self.kind == "invoke":
             if not self.function:
                 raise ValueError("an invoke check needs a `function`")
@@ -218,9 +280,8 @@ class HostManifest(_Strict):
     wasi_notes: dict[StrictStr, StrictStr] = Field(default_factory=dict, alias="wasi-notes")
     # Component-model features beyond plain functions that it can call ("async": `async
     # func` exports), and why not the others: an invoke check that needs one it lacks is n/a.
-    component_model: list[Literal["async"]] = Field(default_factory=list,
-                                                    alias="component-model")
-    component_model_notes: dict[Literal["async"], StrictStr] = Field(
+    component_model: list[CMFeature] = Field(default_factory=list, alias="component-model")
+    component_model_notes: dict[CMFeature, StrictStr] = Field(
         default_factory=dict, alias="component-model-notes")
     # Core modules it runs as they are, by the ABI they import ("wasip1": only
     # wasi_snapshot_preview1), and how; a host without the key refuses every core module.

@@ -7,6 +7,7 @@ words. Nothing here knows any particular host: hosts are described by their mani
 from __future__ import annotations
 
 import enum
+import json
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -76,6 +77,49 @@ class CheckKind(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a scenario (guests/README.md): a call of `call` (a function, or a
+    resource's constructor, method or static) with `args`, its returned handles bound to
+    `bind`; or the drop of the handle named `drop`."""
+
+    call: str | None = None
+    args: tuple[Any, ...] = ()
+    bind: str = ""
+    drop: str = ""
+    expect: dict[str, Any] = field(default_factory=dict)
+
+    def label(self) -> str:
+        """The step as the report writes it, handles by name: `new counter(5) -> c`,
+        `c.incr(2)`, `counter.merged(a, b) -> m`, `total([a, b])`, `drop c`."""
+        if self.drop:
+            return f"drop {self.drop}"
+        call = self.call or ""
+        # The function's own name: a resource's from its `[`, a plain one after the last dot.
+        func = call[call.index("["):] if "[" in call else call.rsplit(".", 1)[-1]
+        args = [_short(a) for a in self.args]
+        kind, _, name = func.partition("]")
+        if kind == "[constructor":
+            call = f"new {name}({', '.join(args)})"
+        elif kind == "[method" and args:
+            call = f"{args[0]}.{name.split('.', 1)[-1]}({', '.join(args[1:])})"
+        else:
+            call = f"{name if kind == '[static' else func}({', '.join(args)})"
+        return call + (f" -> {self.bind}" if self.bind else "")
+
+
+def _short(v: Any) -> str:
+    """A manifest value as a step's label writes it: a handle by its name."""
+    if isinstance(v, dict) and isinstance(v.get("handle"), str) and set(v) <= {"handle",
+                                                                                "resource"}:
+        return v["handle"]
+    if isinstance(v, list):
+        return "[" + ", ".join(_short(e) for e in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {_short(e)}" for k, e in v.items()) + "}"
+    return json.dumps(v, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
 class Check:
     """One thing a guest must do, with the result it expects (from guest.toml)."""
 
@@ -92,6 +136,7 @@ class Check:
     grants: tuple[str, ...] = ()  # sandbox grants, as the manifest writes them
     todo: str = ""  # wasmtui init's placeholder, not filled in yet: the check fails
     features: tuple[str, ...] = ()  # what it proves (data/features.toml), for `wasmtui features`
+    steps: tuple[Step, ...] = ()  # a scenario: several calls on one instance
 
     def to_request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it."""
@@ -273,18 +318,27 @@ class ComponentInfo:
     def find_function(self, function: str) -> tuple[str, dict[str, Any]] | None:
         """An invoke check's `iface.func` (or root `func`) as exported: the exact name, the
         wasmtime CLI's `iface.func@version`, or the unversioned one when exactly one
-        version is exported. Returns (the name to
-        call, its typed signature). A function's own name may hold a dot (a resource's
-        `[static]z.num-dropped`), so the interface is the export the name starts with."""
+        version is exported. Returns (the name to call, its typed signature)."""
+        found = self.locate(function)
+        if found is None:
+            return None
+        iface, func, sig = found
+        return (f"{iface}.{func}" if iface else func), sig
+
+    def locate(self, function: str) -> tuple[str | None, str, dict[str, Any]] | None:
+        """`function` as find_function finds it, split: (the exported interface, or None
+        for a root function; the function's name in it; its signature). A function's own
+        name may hold a dot (a resource's `[static]z.num-dropped`), so the interface is
+        the export the name starts with."""
         for e in self.exports:
             if e.name == function and function in e.signatures:
-                return function, e.signatures[function]
+                return None, function, e.signatures[function]
             # The wasmtime CLI's spelling, which wasmtui prints in its reproduce lines:
             # a versioned interface's version after the function (`a:b/c.f@1.0.0`).
             base, at, version = e.name.partition("@")
             for func in e.signatures if at else ():
                 if function == f"{base}.{func}@{version}":
-                    return f"{e.name}.{func}", e.signatures[func]
+                    return e.name, func, e.signatures[func]
         for versioned in (False, True):
             found = [(e, function[len(n) + 1:]) for e in self.exports
                      if function.startswith((n := e.name.split("@")[0] if versioned
@@ -292,7 +346,7 @@ class ComponentInfo:
             found = [(e, f) for e, f in found if f in e.signatures]
             if len(found) == 1:
                 e, func = found[0]
-                return f"{e.name}.{func}", e.signatures[func]
+                return e.name, func, e.signatures[func]
         return None
 
     def wasi_interfaces(self, version: str) -> list[str]:
@@ -361,6 +415,9 @@ class Resolved:
     grants: dict[str, Any] | None = None
     env: dict[str, str] | None = None
     workaround: dict[str, list[str]] | None = None
+    # A scenario's steps as adapters/PROTOCOL.md sends them: each call's interface and
+    # name as exported, its signature and canonical arguments.
+    steps: tuple[dict[str, Any], ...] | None = None
 
     def overlay(self) -> dict[str, Any]:
         """The request's keys this resolution sets (None: the check's own stands; no
@@ -369,7 +426,8 @@ class Resolved:
                   "wasi": list(self.wasi) or None, "function": self.function,
                   "signature": self.signature,
                   "args": None if self.args is None else list(self.args),
-                  "grants": self.grants, "env": self.env, "workaround": self.workaround}
+                  "grants": self.grants, "env": self.env, "workaround": self.workaround,
+                  "steps": None if self.steps is None else list(self.steps)}
         return {k: v for k, v in fields.items() if v is not None}
 
 
@@ -418,6 +476,11 @@ class CheckRun:
     def result_type(self) -> Any:
         """The WIT result type of an invoke check's function (None: no result)."""
         return (self.resolved.signature or {}).get("result")
+
+    @property
+    def step_types(self) -> tuple[Any, ...]:
+        """A scenario's result types, step by step (None: no result, or a drop)."""
+        return tuple((s.get("signature") or {}).get("result") for s in self.resolved.steps or ())
 
     def request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""

@@ -10,6 +10,7 @@ import re
 import shlex
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import expectations, sandbox, values
 from .decide import Facts, Known, decide, settled
@@ -76,18 +77,35 @@ def na_reason(check: Check, host: Host) -> str | None:
     return None
 
 
+# What each component-model feature of host.toml `component-model` lets a host do.
+FEATURES = {"async": "call an async export",
+            "scenarios": "run a scenario (several calls on one instance, resource handles)"}
+
+
+def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
+    """The component-model features an invoke check needs of its host, each with what
+    needs it: a scenario needs "scenarios"; a call of an `async func`, "async"."""
+    if check.kind is not CheckKind.INVOKE:
+        return []
+    needs = [("scenarios", check.name)] if check.steps else []
+    for function in [check.function] if not check.steps else [s.call for s in check.steps]:
+        found = info.find_function(function) if function else None
+        if found is not None and found[1].get("async"):
+            needs.append(("async", function))
+    return needs
+
+
 def feature_na(check: Check, info: ComponentInfo, host: Host) -> str | None:
-    """Why an invoke check cannot be asked of this host at all: its function needs a
-    component-model feature (an `async func` export) the host declares it cannot call
-    (host.toml `component-model`), decided from the component's types before running."""
-    if check.kind is not CheckKind.INVOKE or not check.function:
-        return None
-    found = info.find_function(check.function)
-    if found is None or not found[1].get("async") or "async" in host.component_model:
-        return None
-    why = host.component_model_notes.get("async", "its host.toml does not declare "
-                                                  "component-model = [\"async\"]")
-    return f"{host.name} cannot call an async export ({check.function}): {why}"
+    """Why an invoke check cannot be asked of this host at all: it needs a
+    component-model feature (an `async func` export, a scenario) the host declares it
+    cannot do (host.toml `component-model`), decided from the component's types before
+    running."""
+    for feature, what in needed_features(check, info):
+        if feature not in host.component_model:
+            why = host.component_model_notes.get(
+                feature, f"its host.toml does not declare component-model = [\"{feature}\"]")
+            return f"{host.name} cannot {FEATURES[feature]} ({what}): {why}"
+    return None
 
 
 def missing_export(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | None:
@@ -124,6 +142,8 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     run.resolved = Resolved(run_exports=tuple(sorted(e.name for e in info.exports
                                                      if e.name.split("@")[0] == CLI_RUN)),
                             wasi=tuple(v for v in WASI_VERSIONS if info.wasi_interfaces(v)))
+    if check.kind is CheckKind.INVOKE and check.steps:
+        return resolve_steps(run, info, guest)
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
     found = info.find_function(check.function)
@@ -136,10 +156,11 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
                               f"manifest expects (exports: "
                               f"{', '.join(e.name for e in info.exports) or 'none'})")
     name, sig = found
-    if RESOURCE_FUNCTION.search(name):
-        return Verdict.ERROR, (f"{check.function} is a resource's function: wasmtui's checks "
-                               f"call plain functions (the value model has no resources)")
-    where = f"{guest.folder / 'guest.toml' if guest.folder else guest.name}: check {check.name!r}"
+    where = _where(guest, check)
+    if RESOURCE_FUNCTION.search(name) or _takes_handles(sig):
+        return Verdict.ERROR, (f"{where}: {check.function} takes or returns a resource handle, "
+                               f"which only a scenario can give or bind: write the check as "
+                               f"`steps` (guests/README.md, \"Scenarios\")")
     try:
         args = values.canonical_args(sig, list(check.args))
         if "value" in check.expect:
@@ -148,6 +169,70 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     except values.ValueMismatch as exc:
         return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
     run.resolved = replace(run.resolved, function=name, signature=sig, args=tuple(args))
+    return None
+
+
+def _where(guest: Guest, check: Check) -> str:
+    return f"{guest.folder / 'guest.toml' if guest.folder else guest.name}: check {check.name!r}"
+
+
+def _takes_handles(sig: dict[str, Any]) -> bool:
+    return any(values.has_handles(t) for _, t in sig["params"]) \
+        or values.has_handles(sig["result"])
+
+
+def _bound(name: str, binds: set[str]) -> bool:
+    """A handle name some step bound: a `bind`, or a path into what it bound (`c[0]`)."""
+    return name in binds or any(name.startswith((b + "[", b + ".")) for b in binds)
+
+
+def resolve_steps(run: CheckRun, info: ComponentInfo, guest: Guest
+                  ) -> tuple[Verdict, str] | None:
+    """A scenario's steps for the request: each call's function as exported (interface
+    and name apart: a resource function's name holds dots), its signature, its canonical
+    arguments, and its expected value checked against the types. A handle must name what
+    an earlier step bound; a step whose result holds a handle must bind it. Returns the
+    verdict settled here (as `resolve`), or None."""
+    check = run.check
+    binds: set[str] = set()
+    steps: list[dict[str, Any]] = []
+    for i, step in enumerate(check.steps, 1):
+        where = f"{_where(guest, check)}, step {i}"
+        if step.drop:
+            if not _bound(step.drop, binds):
+                return Verdict.ERROR, f"{where}: drop {step.drop!r}: no earlier step binds it"
+            steps.append({"drop": step.drop})
+            continue
+        found = info.locate(step.call or "")
+        if found is None and info.types_error:
+            return Verdict.ERROR, (f"the function types of this component are unknown, so "
+                                   f"{step.call}'s values cannot be converted: "
+                                   f"{info.types_error}")
+        if found is None:
+            return Verdict.FAIL, (f"{where}: the component does not export {step.call} "
+                                  f"(exports: {', '.join(e.name for e in info.exports) or 'none'})")
+        iface, func, sig = found
+        try:
+            args = values.canonical_args(sig, list(step.args))
+            if "value" in step.expect:
+                values.canonical(sig["result"], step.expect["value"], "expect.value") \
+                    if sig["result"] is not None else _no_value(step.expect["value"])
+        except values.ValueMismatch as exc:
+            return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
+        for (_, t), a in zip(sig["params"], args, strict=True):
+            for path, _, name in values.handles_in(t, a):
+                if not _bound(name, binds):
+                    return Verdict.ERROR, (f"{where}: argument{path} names handle {name!r}, "
+                                           f"which no earlier step binds")
+        if values.has_handles(sig["result"]) and not step.bind:
+            return Verdict.ERROR, (f"{where}: {step.call} returns "
+                                   f"{values.render(sig['result'])}: name its handle(s) with "
+                                   f"bind = \"NAME\"")
+        if step.bind:
+            binds.add(step.bind)
+        steps.append({"interface": iface, "name": func, "signature": sig, "args": args,
+                      **({"bind": step.bind} if step.bind else {})})
+    run.resolved = replace(run.resolved, steps=tuple(steps))
     return None
 
 

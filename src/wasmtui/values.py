@@ -5,7 +5,11 @@ A WIT type travels as JSON too (a *type tree*): a primitive is its name (`"u64"`
 `"string"`), a compound is a one-key object: `{"list": T}`, `{"tuple": [T...]}`,
 `{"record": [[name, T]...]}`, `{"variant": [[case, T|null]...]}`, `{"enum": [case...]}`,
 `{"flags": [name...]}`, `{"option": T}`, `{"result": {"ok": T|null, "err": T|null}}`,
-and what the model cannot express (resources, futures, streams) `{"unsupported": why}`.
+a resource handle `{"own": R}` / `{"borrow": R}` (R: the resource's WIT name), and
+what the model cannot express (futures, streams) `{"unsupported": why}`.
+
+A handle's value is `{"handle": NAME, "resource": R}`: NAME is what a scenario's step
+bound it to (`bind`), never a host's own number, so every host gives the same JSON.
 
 Everything that decides what a value *means* lives here: validation of a manifest's
 values, the canonical form of a host's answer, and the typed comparison (bool is not an
@@ -30,6 +34,7 @@ INTEGERS = {
     "s64": (-(2**63), 2**63 - 1), "u64": (0, 2**64 - 1),
 }
 FLOATS = ("f32", "f64")
+HANDLES = ("own", "borrow")  # resource handles: {"own": "counter"}
 SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -82,6 +87,8 @@ def render(t: Type | None) -> str:
         return "variant { " + ", ".join(cases) + " }"
     if k in ("enum", "flags"):
         return f"{k} {{ " + ", ".join(v) + " }"
+    if k in HANDLES:
+        return v if k == "own" else f"borrow<{v}>"  # WIT writes own<r> as plain r
     return str(v) if k == "unsupported" else k
 
 
@@ -196,7 +203,74 @@ def canonical(t: Type, v: Any, path: str = "") -> Any:
     if k == "result":
         name, payload = _one_key(v, path, ["ok", "err"])
         return {name: _payload(body.get(name), payload, f"{path}.{name}")}
+    if k in HANDLES:
+        return _handle(body, v, path)
     raise ValueMismatch(path, f"the value model cannot express {render(t)}")
+
+
+def _handle(resource: str, v: Any, path: str) -> dict[str, str]:
+    """A handle: `{"handle": NAME}`, its resource filled in from the type (and checked
+    when given: a handle of another resource type is a manifest error)."""
+    if not isinstance(v, dict) or not isinstance(v.get("handle"), str) or not v["handle"] \
+            or set(v) - {"handle", "resource"}:
+        raise ValueMismatch(path, f"expected a handle {{\"handle\": \"NAME\"}} (a name a step "
+                                f"bound with `bind`) of resource {resource}, got {v!r}")
+    if v.get("resource", resource) != resource:
+        raise ValueMismatch(path, f"expected a handle of resource {resource}, got one of "
+                                f"{v['resource']}")
+    return {"handle": v["handle"], "resource": resource}
+
+
+def handle_name(bound: str, path: str) -> str:
+    """The name a returned handle gets: the step's `bind`, followed by where the handle
+    sits in the result, spelled as value paths are (`c`, `c[1]`, `c.ok`, `c.thing`)."""
+    return bound + path
+
+
+def handles_in(t: Type | None, v: Any, path: str = "") -> list[tuple[str, str, str]]:
+    """Every handle in the canonical value `v` of type `t`: (path, kind, name), kind
+    `own` or `borrow`, in the order a reader meets them."""
+    if t is None or v is None:
+        return []
+    k = kind(t)
+    if k in HANDLES:
+        return [(path, k, v["handle"])]
+    if k in ("string", "char", "bool", "enum", "flags", *INTEGERS, *FLOATS):
+        return []
+    body = t[k]  # type: ignore[index]
+    if k == "list":
+        return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
+    if k == "tuple":
+        return [h for i, (et, e) in enumerate(zip(body, v, strict=True))
+                for h in handles_in(et, e, f"{path}[{i}]")]
+    if k == "record":
+        return [h for n, ft in body for h in handles_in(ft, v[n], f"{path}.{n}")]
+    if k in ("variant", "result"):
+        name, payload = next(iter(v.items()))
+        ct = dict(body).get(name) if k == "variant" else body.get(name)
+        return handles_in(ct, payload, f"{path}.{name}")
+    if k == "option":
+        return handles_in(body, v["some"], f"{path}.some") if nullable(body) \
+            else handles_in(body, v, path)
+    return []
+
+
+def has_handles(t: Type | None) -> bool:
+    """Whether values of `t` can hold a resource handle."""
+    if t is None or isinstance(t, str):
+        return False
+    k, body = next(iter(t.items()))
+    if k in HANDLES:
+        return True
+    if k in ("list", "option"):
+        return has_handles(body)
+    if k == "tuple":
+        return any(has_handles(e) for e in body)
+    if k in ("record", "variant"):
+        return any(has_handles(e) for _, e in body)
+    if k == "result":
+        return has_handles(body.get("ok")) or has_handles(body.get("err"))
+    return False
 
 
 def _one_key(v: Any, path: str, names: list[str]) -> tuple[str, Any]:
@@ -306,4 +380,6 @@ def placeholder(t: Type | None) -> Any:
         return None
     if k == "result":
         return {"ok": placeholder(body.get("ok"))}
+    if k in HANDLES:
+        return {"handle": "h", "resource": body}
     return None

@@ -31,7 +31,10 @@ def call_outcome(result: dict[str, Any]) -> str:
 
 
 def expected_of(check: Check) -> dict[str, Any]:
-    """The manifest's expectations under the result's field names (`trap` included)."""
+    """The manifest's expectations under the result's field names (`trap` included); a
+    scenario's, step by step, each with its call."""
+    if check.steps:
+        return {"steps": [{"step": s.label(), **s.expect} for s in check.steps]}
     return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
 
 
@@ -63,6 +66,78 @@ def judge(check: Check, result: dict[str, Any], result_type: Any = None,
 def _judge(check: Check, result: dict[str, Any], result_type: Any = None,
            started: bool = True, probe: sandbox.Probe | None = None
            ) -> tuple[Verdict, dict[str, Any], str]:
+    if check.steps:
+        return judge_steps(check, result, result_type or (), started)
+    return _judge_call(check, result, result_type, started, probe)
+
+
+def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
+                started: bool = True) -> tuple[Verdict, dict[str, Any], str]:
+    """A scenario's verdict, step by step: each step's value is compared under its
+    result type; a step that traps (or that the host refuses mid-call: `call-failed`) is
+    a pass only where that step expects a trap (always the last). The actual JSON lists
+    every step run, with its call, outcome and value or error, so a report shows where
+    hosts part ways (a clean trap on one, the host's own error on another)."""
+    done = result.get("steps") if isinstance(result.get("steps"), list) else []
+    actual: dict[str, Any] = {"steps": []}
+    if "error" in result:
+        actual["error"] = result["error"]
+    outcome = result.get("outcome")
+    if outcome == "harness-error" and not done:
+        return Verdict.ERROR, actual, "the adapter failed on its own (not the guest's fault)"
+    if outcome not in (*OUTCOMES, "harness-error"):
+        return Verdict.ERROR, actual, f"the adapter sent an unknown outcome {outcome!r}"
+    if outcome == "trapped" and not started:
+        return Verdict.ERROR, actual, ("the adapter reported a trap before guest code started: "
+                                       "a harness failure, not the guest's")
+    if not done and outcome == "refused":
+        return Verdict.FAIL, actual, "the host refused to load, link or instantiate the component"
+    if not done and outcome == "trapped":
+        return Verdict.FAIL, actual, "the guest trapped while the component was instantiated"
+    if len(done) > len(check.steps):
+        return Verdict.ERROR, actual, "the adapter answered more steps than asked: a harness bug"
+    wrong = []
+    for i, (step, got) in enumerate(zip(check.steps, done, strict=False)):
+        label = f"step {i + 1} ({step.label()})"
+        got = got if isinstance(got, dict) else {}
+        out = "call-failed" if got.get("outcome") == "refused" else str(got.get("outcome"))
+        entry: dict[str, Any] = {"step": step.label(), "outcome": out}
+        actual["steps"].append(entry)
+        if "error" in got:
+            entry["error"] = got["error"]
+        if out == "harness-error":
+            return Verdict.ERROR, actual, f"{label}: the adapter failed on its own"
+        if out not in ("ok", "trapped", "call-failed"):
+            return Verdict.ERROR, actual, f"{label}: the adapter sent an unknown outcome {out!r}"
+        if out != "ok":
+            if step.expect.get("trap"):
+                return Verdict.PASS, actual, ""
+            what = "the guest trapped" if out == "trapped" else "the call failed in the host"
+            return Verdict.FAIL, actual, f"{label}: {what}"
+        if step.expect.get("trap"):
+            return Verdict.FAIL, actual, f"{label}: expected a trap, but the call returned"
+        t = types[i] if i < len(types) else None
+        try:
+            entry["value"] = values.canonical(t, got.get("value")) if t is not None \
+                else got.get("value")
+        except values.ValueMismatch as exc:
+            return Verdict.ERROR, actual, (f"{label}: the adapter's answer is not a "
+                                           f"{values.render(t)} ({exc}): a harness bug")
+        if "value" in step.expect:
+            diff = values.first_difference(t, step.expect["value"], entry["value"])
+            if diff is not None:
+                wrong.append(f"{label}: value ({diff})")
+    if len(done) < len(check.steps):
+        return Verdict.ERROR, actual, (f"the adapter stopped after {len(done)} of "
+                                       f"{len(check.steps)} steps without saying why")
+    if wrong:
+        return Verdict.FAIL, actual, "unexpected " + "; ".join(wrong)
+    return Verdict.PASS, actual, ""
+
+
+def _judge_call(check: Check, result: dict[str, Any], result_type: Any = None,
+                started: bool = True, probe: sandbox.Probe | None = None
+                ) -> tuple[Verdict, dict[str, Any], str]:
     """Returns (verdict, actual values, reason in words). An invoke check's value is
     compared under its WIT result type (values.py): the first difference is named. The
     guest is blamed for a trap only when its code had started (the `running` event)."""

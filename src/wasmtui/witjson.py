@@ -47,11 +47,12 @@ def is_async(func: dict[str, Any]) -> bool:
     return name.startswith("async-")
 
 
-def async_functions(tool: str, path: str) -> set[tuple[str, str]]:
-    """(interface, function) of the component's async exports: what wasmtime-py's type
-    API does not say (inspect marks them on its route's signatures)."""
+def export_signatures(tool: str, path: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(interface, function) -> signature of every export, as wasm-tools reads them: what
+    wasmtime-py's type API does not say (which are `async func`, which resource a handle
+    is of) is merged into its route's signatures by inspect."""
     _, exports = world_of(tool, path)
-    return {(i.name, f) for i in exports for f, sig in i.signatures.items() if sig.get("async")}
+    return {(i.name, f): sig for i in exports for f, sig in i.signatures.items()}
 
 
 class _Reader:
@@ -139,8 +140,17 @@ class _Reader:
         if k == "flags":
             return {"flags": [f["name"] for f in v["flags"]]}
         if k == "handle":
-            return {"unsupported": next(iter(v))}  # own, borrow
+            (how, tid), = v.items()  # own, borrow
+            return {how: self.resource_name(tid)}
         return {"unsupported": k}  # future, stream, map, fixed-size lists...
+
+    def resource_name(self, tid: int) -> str:
+        """A resource's WIT name (`counter`), through `use` aliases to the resource."""
+        ty = self.types[tid]
+        while ty.get("name") is None and isinstance(ty["kind"], dict) \
+                and isinstance(ty["kind"].get("type"), int):
+            ty = self.types[ty["kind"]["type"]]
+        return str(ty.get("name") or f"resource-{tid}")
 
     def _maybe(self, ref: Any) -> Type | None:
         return None if ref is None else self.tree(ref)

@@ -58,7 +58,7 @@ def test_names_and_types_as_the_value_model_writes_them():
                                                   "result": None}
     api = by_name["my:pkg/api"]
     assert api.functions["counter"] == "resource"
-    assert api.signatures["[constructor]counter"]["result"] == {"unsupported": "own"}
+    assert api.signatures["[constructor]counter"]["result"] == {"own": "counter"}
     assert api.signatures["shape"] == {
         "params": [["p", {"record": [["x", "s32"], ["y", "f64"]]}],
                    ["f", {"flags": ["read", "write"]}]],

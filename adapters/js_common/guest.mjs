@@ -117,6 +117,7 @@ export function withGuestExit(imports) {
  * harness-error); only what the guest's own call throws is a trap.
  */
 export async function invoke(instance, check) {
+  if (check.steps) return scenario(instance, check.steps);
   const [iface, fn] = splitFunction(check.function);
   const target = iface ? instance[exportNamed(instance, iface)] : instance;
   const f = target?.[camel(fn)];
@@ -139,6 +140,82 @@ export async function invoke(instance, check) {
   }
   try {
     const value = resultOf(check.signature, returned, thrown);
+    if (value === undefined) {
+      const text = errorText(thrown);
+      return { outcome: outcomeOf(text, true), error: text };
+    }
+    return { outcome: "ok", value };
+  } catch (err) {
+    return { outcome: "harness-error", error: `cannot read jco's answer: ${err?.stack ?? err}` };
+  }
+}
+
+/** jco's class name of a resource: UpperCamelCase (`kebab-case` -> KebabCase). */
+const className = (resource) => camel(resource).replace(/^./, (c) => c.toUpperCase());
+// jco gives each resource object a dispose method under this symbol (its symbolDispose).
+const DISPOSE = Symbol.dispose ?? Symbol.for("dispose");
+
+/**
+ * What a scenario step calls on jco's exports, and on what: a constructor (`new`), a
+ * method (on the handle its first argument names), a static or a plain function.
+ */
+function stepTarget(instance, step, args) {
+  const iface = step.interface ? instance[exportNamed(instance, step.interface)] : instance;
+  const [, kind, rest] = /^(?:\[(constructor|method|static)\])?(.*)$/.exec(step.name);
+  const [resource, fn] = kind === "constructor" ? [rest, null] : kind ? rest.split(".") : [null, rest];
+  const cls = resource && iface?.[className(resource)];
+  if (kind === "constructor" && typeof cls === "function") return () => new cls(...args);
+  if (kind === "method") return () => args[0][camel(fn)](...args.slice(1));
+  const owner = kind === "static" ? cls : iface;
+  const f = owner?.[camel(fn)];
+  return typeof f === "function" ? () => f.apply(owner, args) : null;
+}
+
+/**
+ * A scenario's steps on one instance, in order, until one fails (a trapped instance
+ * cannot be entered again): each step's outcome and value (adapters/PROTOCOL.md).
+ */
+async function scenario(instance, steps) {
+  const handles = new Map();
+  const done = [];
+  for (const step of steps) {
+    done.push(await runStep(instance, step, handles));
+    if (done.at(-1).outcome !== "ok") break;
+  }
+  const last = done.at(-1);
+  return { outcome: last.outcome, steps: done, ...(last.error !== undefined ? { error: last.error } : {}) };
+}
+
+async function runStep(instance, step, handles) {
+  let call;
+  try {
+    if (step.drop !== undefined) {
+      const handle = handles.get(step.drop);
+      if (handle === undefined) throw new Error(`no handle is bound as ${JSON.stringify(step.drop)}`);
+      call = () => { handle[DISPOSE](); };
+    } else {
+      const args = toJcoArgs(step.signature, step.args, handles);
+      call = stepTarget(instance, step, args);
+      if (!call) return { outcome: "refused", error: `no exported function ${step.interface ?? ""}.${step.name}` };
+    }
+  } catch (err) {
+    return { outcome: "harness-error", error: `cannot pass the arguments to jco: ${err?.stack ?? err}` };
+  }
+  let returned;
+  let thrown;
+  try {
+    returned = await call();
+  } catch (err) {
+    thrown = err ?? new Error(String(err));
+  }
+  if (thrown instanceof GuestExit) return { outcome: "trapped", error: `${thrown.message} during the call` };
+  if (step.drop !== undefined) {
+    if (thrown === undefined) return { outcome: "ok", value: null };
+    const text = errorText(thrown);
+    return { outcome: outcomeOf(text, true), error: text };
+  }
+  try {
+    const value = resultOf(step.signature, returned, thrown, handles, step.bind ?? "");
     if (value === undefined) {
       const text = errorText(thrown);
       return { outcome: outcomeOf(text, true), error: text };

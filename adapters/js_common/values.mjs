@@ -9,7 +9,8 @@
 // option: then {tag: "some", val} / {tag: "none"}; result<T, E> {tag: "ok"|"err", val},
 // except a function's top-level result, which returns the ok payload and throws a
 // ComponentError whose `payload` is the err payload; list<u8> and the other numeric lists
-// are typed arrays.
+// are typed arrays. A resource handle is an instance of the resource's class: a scenario's
+// `handles` Map holds it under the name its step bound it to (handleName).
 
 /** jco's JS names: kebab-case WIT names become camelCase. */
 export const camel = (name) => name.replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
@@ -44,72 +45,95 @@ function floatJson(x) {
   return x;
 }
 
-/** Canonical JSON (64-bit integers may arrive as BigInt) -> the value jco expects. */
-export function toJco(t, v) {
+/** The name a returned handle gets: the step's bind, then its path in the result. */
+export const handleName = (bind, path) => bind + path;
+
+/**
+ * Canonical JSON (64-bit integers may arrive as BigInt) -> the value jco expects; a
+ * handle {"handle": NAME} is the object `handles` binds to NAME.
+ */
+export function toJco(t, v, handles) {
   const k = kindOf(t);
+  const to = (et, e) => toJco(et, e, handles);
   switch (k) {
+    case "own": case "borrow": {
+      if (!handles?.has(v.handle)) throw new Error(`no handle is bound as ${JSON.stringify(v.handle)}`);
+      return handles.get(v.handle);
+    }
     case "s64": case "u64": return BigInt(v);
     case "s8": case "u8": case "s16": case "u16": case "s32": case "u32": return Number(v);
     case "f32": case "f64": return typeof v === "string" ? SPECIAL[v] : Number(v);
     case "list": {
       const elem = t.list;
       const Typed = typeof elem === "string" ? TYPED_ARRAYS[elem] : undefined;
-      const items = v.map((e) => toJco(elem, e));
+      const items = v.map((e) => to(elem, e));
       return Typed ? Typed.from(items) : items;
     }
-    case "tuple": return t.tuple.map((et, i) => toJco(et, v[i]));
-    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [camel(n), toJco(ft, v[n])]));
+    case "tuple": return t.tuple.map((et, i) => to(et, v[i]));
+    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [camel(n), to(ft, v[n])]));
     case "variant": {
       const [tag, payload] = Object.entries(v)[0];
       const ct = t.variant.find(([n]) => n === tag)[1];
-      return ct == null ? { tag } : { tag, val: toJco(ct, payload) };
+      return ct == null ? { tag } : { tag, val: to(ct, payload) };
     }
     case "flags": return Object.fromEntries(t.flags.map((f) => [camel(f), v.includes(f)]));
     case "option": {
       if (v === null) return kindOf(t.option) === "option" ? { tag: "none" } : undefined;
-      const inner = toJco(t.option, nullable(t.option) ? v.some : v);
+      const inner = to(t.option, nullable(t.option) ? v.some : v);
       return kindOf(t.option) === "option" ? { tag: "some", val: inner } : inner;
     }
     case "result": {
       const [tag, payload] = Object.entries(v)[0];
       const side = t.result[tag];
-      return side == null ? { tag } : { tag, val: toJco(side, payload) };
+      return side == null ? { tag } : { tag, val: to(side, payload) };
     }
     default: return v; // bool, char, string, enum
   }
 }
 
-/** A jco value -> canonical JSON (64-bit integers stay BigInt: write with lossless JSON). */
-export function fromJco(t, v) {
+/**
+ * A jco value -> canonical JSON (64-bit integers stay BigInt: write with lossless JSON).
+ * A handle is bound in `handles` under its step's `bind` and its path in the result,
+ * spelled as value paths are (`c[1]`, `c.ok`, `c.label`).
+ */
+export function fromJco(t, v, handles, bind = "", path = "") {
   const k = kindOf(t);
+  const from = (et, e, p) => fromJco(et, e, handles, bind, p);
   switch (k) {
     case "s64": case "u64": return BigInt(v);
     case "f32": return floatJson(shortestF32(v));
     case "f64": return floatJson(v);
-    case "list": return Array.from(v, (e) => fromJco(t.list, e));
-    case "tuple": return t.tuple.map((et, i) => fromJco(et, v[i]));
-    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [n, fromJco(ft, v[camel(n)])]));
+    case "own": case "borrow": {
+      if (!handles) throw new Error("a handle came back outside a scenario");
+      const name = handleName(bind, path);
+      handles.set(name, v);
+      return { handle: name, resource: t[k] };
+    }
+    case "list": return Array.from(v, (e, i) => from(t.list, e, `${path}[${i}]`));
+    case "tuple": return t.tuple.map((et, i) => from(et, v[i], `${path}[${i}]`));
+    case "record": return Object.fromEntries(t.record.map(([n, ft]) => [n, from(ft, v[camel(n)], `${path}.${n}`)]));
     case "variant": {
       const ct = t.variant.find(([n]) => n === v.tag)[1];
-      return { [v.tag]: ct == null ? null : fromJco(ct, v.val) };
+      return { [v.tag]: ct == null ? null : from(ct, v.val, `${path}.${v.tag}`) };
     }
     case "flags": return t.flags.filter((f) => v[camel(f)]);
     case "option": {
       const nested = kindOf(t.option) === "option";
       if (nested ? v.tag === "none" : v === undefined || v === null) return null;
-      const inner = fromJco(t.option, nested ? v.val : v);
-      return nullable(t.option) ? { some: inner } : inner;
+      const some = nullable(t.option);
+      const inner = from(t.option, nested ? v.val : v, some ? `${path}.some` : path);
+      return some ? { some: inner } : inner;
     }
     case "result": {
       const side = t.result[v.tag];
-      return { [v.tag]: side == null ? null : fromJco(side, v.val) };
+      return { [v.tag]: side == null ? null : from(side, v.val, `${path}.${v.tag}`) };
     }
     default: return v; // bool, small integers, char, string, enum
   }
 }
 
 /** A call's canonical arguments as jco wants them. */
-export const toJcoArgs = (sig, args) => sig.params.map(([, t], i) => toJco(t, args[i]));
+export const toJcoArgs = (sig, args, handles) => sig.params.map(([, t], i) => toJco(t, args[i], handles));
 
 /**
  * The canonical result of a call that returned `value` or threw `thrown`. A top-level
@@ -117,16 +141,17 @@ export const toJcoArgs = (sig, args) => sig.params.map(([, t], i) => toJco(t, ar
  * is the guest's answer {"err": payload}. Returns undefined when `thrown` is not that
  * (a trap, for the caller to report).
  */
-export function resultOf(sig, value, thrown) {
+export function resultOf(sig, value, thrown, handles, bind = "") {
   const rt = sig.result;
   const topResult = rt != null && kindOf(rt) === "result";
+  const from = (v) => fromJco(rt, v, handles, bind);
   if (thrown !== undefined) {
     if (!topResult || thrown === null || typeof thrown !== "object" || !("payload" in thrown)) return undefined;
-    return fromJco(rt, rt.result.err == null ? { tag: "err" } : { tag: "err", val: thrown.payload });
+    return from(rt.result.err == null ? { tag: "err" } : { tag: "err", val: thrown.payload });
   }
   if (rt == null) return null;
-  if (topResult) return fromJco(rt, rt.result.ok == null ? { tag: "ok" } : { tag: "ok", val: value });
-  return fromJco(rt, value);
+  if (topResult) return from(rt.result.ok == null ? { tag: "ok" } : { tag: "ok", val: value });
+  return from(value);
 }
 
 /**

@@ -40,6 +40,24 @@ def test_wasmtime_py_converters(v):
     assert wasmtime_values.from_host(v["type"], host) == v["value"]
 
 
+def _hid(v: dict) -> str:
+    return json.dumps(v["type"])[:50]
+
+
+@pytest.mark.parametrize("v", VECTORS["handles"], ids=_hid)
+def test_wasmtime_py_handles(v):
+    """A value holding handles: the bound objects go in, come back named by the step's
+    bind and their path, each the very object that went in."""
+    from wasmtime.component import ResourceAny
+
+    bound = {name: ResourceAny.__new__(ResourceAny)
+             for _, _, name in values.handles_in(v["type"], v["value"])}
+    host = wasmtime_values.to_host(v["type"], v["value"], bound)
+    back: dict = {}
+    assert wasmtime_values.from_host(v["type"], host, back, v["bind"]) == v["value"]
+    assert back.keys() == bound.keys() and all(back[n] is bound[n] for n in bound)
+
+
 def test_wasmtime_py_forms():
     """wasmtime-py's own conventions: untagged results, kebab-case record attributes."""
     t = {"result": {"ok": "u32", "err": "string"}}

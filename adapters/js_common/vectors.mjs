@@ -27,6 +27,29 @@ for (const { type, value } of vectors.roundtrip) {
   }
 }
 console.log(`${vectors.roundtrip.length - failures}/${vectors.roundtrip.length} round trips`);
+// Handles: each named handle goes in as an object of its own and must come back as that
+// very object, named by the step's bind and its path in the value.
+const namesIn = (v, out = []) => {
+  if (v && typeof v === "object" && typeof v.handle === "string" && v.resource !== undefined) out.push(v.handle);
+  else if (v && typeof v === "object") Object.values(v).forEach((e) => namesIn(e, out));
+  return out;
+};
+for (const { type, bind, value } of vectors.handles) {
+  const bound = new Map(namesIn(value).map((n) => [n, { token: n }]));
+  const back = new Map();
+  let got;
+  try {
+    got = json.stringify(fromJco(type, toJco(type, value, bound), back, bind));
+  } catch (err) {
+    got = `threw ${err}`;
+  }
+  const same = back.size === bound.size && [...bound].every(([n, o]) => back.get(n) === o);
+  if (got !== json.stringify(value) || !same) {
+    failures++;
+    console.log(`${json.stringify(type)} bound as ${bind}: ${json.stringify(value)} came back as ${got} (${[...back.keys()]})`);
+  }
+}
+console.log(`${vectors.handles.length} handle cases`);
 const { cases } = JSON.parse(readFileSync(join(ROOT, "adapters", "outcomes", "vectors.json"), "utf8"));
 for (const c of cases) {
   const got = outcomeOf(c.error, c.started, c.signal);

@@ -52,17 +52,22 @@ module Values
     x
   end
 
-  # Canonical JSON -> the value wasmtime-rb expects as an argument.
-  def to_host(type, v)
+  # Canonical JSON -> the value wasmtime-rb expects as an argument; a handle
+  # {"handle" => NAME} is the object `handles` binds to NAME (a scenario's).
+  def to_host(type, v, handles = nil)
     case kind(type)
     when "f32", "f64" then v.is_a?(String) ? SPECIAL.fetch(v) : Float(v)
-    when "list" then v.map { |e| to_host(type["list"], e) }
-    when "tuple" then type["tuple"].each_with_index.map { |t, i| to_host(t, v[i]) }
-    when "record" then type["record"].to_h { |name, t| [name, to_host(t, v.fetch(name))] }
+    when "own", "borrow"
+      raise KeyError, "no handle is bound as #{v['handle'].inspect}" unless handles&.key?(v["handle"])
+
+      handles[v["handle"]]
+    when "list" then v.map { |e| to_host(type["list"], e, handles) }
+    when "tuple" then type["tuple"].each_with_index.map { |t, i| to_host(t, v[i], handles) }
+    when "record" then type["record"].to_h { |name, t| [name, to_host(t, v.fetch(name), handles)] }
     when "variant"
       name, payload = v.first
       case_type = type["variant"].find { |n, _| n == name }[1]
-      Wasmtime::Component::Variant.new(name, case_type && to_host(case_type, payload))
+      Wasmtime::Component::Variant.new(name, case_type && to_host(case_type, payload, handles))
     when "option"
       return nil if v.nil?
 
@@ -72,37 +77,45 @@ module Values
                              "its options are nil or a value"
       end
 
-      to_host(type["option"], inner)
+      to_host(type["option"], inner, handles)
     when "result"
       side, payload = v.first
       side_type = type["result"][side]
-      inner = side_type && to_host(side_type, payload)
+      inner = side_type && to_host(side_type, payload, handles)
       side == "ok" ? Wasmtime::Component::Result.ok(inner) : Wasmtime::Component::Result.error(inner)
     else v # bool, integers, char, string, enum, flags
     end
   end
 
-  # A wasmtime-rb value -> canonical JSON.
-  def from_host(type, v)
+  # A wasmtime-rb value -> canonical JSON. A handle is bound in `handles` under its
+  # step's `bind` and its path in the result (`c[1]`, `c.ok`), as values.py names it.
+  def from_host(type, v, handles = nil, bind = "", path = "")
+    from = ->(t, e, p) { from_host(t, e, handles, bind, p) }
     case kind(type)
     when "f32" then float_json(shortest_f32(v))
     when "f64" then float_json(v)
-    when "list" then v.map { |e| from_host(type["list"], e) }
-    when "tuple" then type["tuple"].each_with_index.map { |t, i| from_host(t, v[i]) }
-    when "record" then type["record"].to_h { |name, t| [name, from_host(t, v.fetch(name))] }
+    when "own", "borrow"
+      raise ArgumentError, "a handle came back outside a scenario" if handles.nil?
+
+      handles[bind + path] = v
+      { "handle" => bind + path, "resource" => type[kind(type)] }
+    when "list" then v.each_with_index.map { |e, i| from.call(type["list"], e, "#{path}[#{i}]") }
+    when "tuple" then type["tuple"].each_with_index.map { |t, i| from.call(t, v[i], "#{path}[#{i}]") }
+    when "record" then type["record"].to_h { |name, t| [name, from.call(t, v.fetch(name), "#{path}.#{name}")] }
     when "flags" then type["flags"].select { |f| v.include?(f) }
     when "variant"
       case_type = type["variant"].find { |n, _| n == v.name }[1]
-      { v.name => case_type && from_host(case_type, v.value) }
+      { v.name => case_type && from.call(case_type, v.value, "#{path}.#{v.name}") }
     when "option"
       return nil if v.nil?
 
-      inner = from_host(type["option"], v)
-      nullable?(type["option"]) ? { "some" => inner } : inner
+      some = nullable?(type["option"])
+      inner = from.call(type["option"], v, some ? "#{path}.some" : path)
+      some ? { "some" => inner } : inner
     when "result"
       side = v.ok? ? "ok" : "err"
       side_type = type["result"][side]
-      { side => side_type && from_host(side_type, v.ok? ? v.ok : v.error) }
+      { side => side_type && from.call(side_type, v.ok? ? v.ok : v.error, "#{path}.#{side}") }
     else v # bool, integers, char, string, enum
     end
   end

@@ -54,6 +54,34 @@ vectors["roundtrip"].each do |v|
 end
 puts "#{vectors['roundtrip'].size - failures}/#{vectors['roundtrip'].size} round trips"
 
+# Handles: each named handle goes in as an object of its own and must come back as that
+# very object, named by the step's bind and its path in the value.
+names_in = lambda do |v, out = []|
+  if v.is_a?(Hash) && v["handle"].is_a?(String) && v.key?("resource") then out << v["handle"]
+  elsif v.is_a?(Hash) then v.each_value { |e| names_in.call(e, out) }
+  elsif v.is_a?(Array) then v.each { |e| names_in.call(e, out) }
+  end
+  out
+end
+vectors["handles"].each do |v|
+  bound = names_in.call(v["value"]).to_h { |n| [n, Object.new] }
+  back = {}
+  got = begin
+    JSON.generate(Values.from_host(v["type"], Values.to_host(v["type"], v["value"], bound), back, v["bind"]))
+  rescue Values::Inexpressible => e
+    puts "not expressible in wasmtime-rb (refused by name): #{e.message}"
+    next
+  rescue StandardError => e
+    "raised #{e.class}: #{e.message}"
+  end
+  same = back.keys == bound.keys && bound.all? { |n, o| back[n].equal?(o) }
+  next if got == JSON.generate(v["value"]) && same
+
+  failures += 1
+  puts "#{JSON.generate(v['type'])} bound as #{v['bind']}: #{JSON.generate(v['value'])} came back as #{got}"
+end
+puts "#{vectors['handles'].size} handle cases"
+
 cases = JSON.parse(File.read(File.join(__dir__, "..", "outcomes", "vectors.json")))["cases"]
 cases.each do |c|
   got = Outcomes.outcome_of(c["error"], c["started"], c["signal"])

@@ -38,6 +38,17 @@ def test_values_that_do_not_fit_are_refused_at_their_path(v):
     assert exc.value.path == v["path"]
 
 
+@pytest.mark.parametrize("v", VECTORS["handles"], ids=lambda v: json.dumps(v["type"])[:50])
+def test_handles_are_named_by_their_bind_and_path(v):
+    """The rule every adapter follows (values.handle_name): a returned handle is named
+    by the step's bind followed by its path in the value, as value paths are spelled."""
+    assert values.canonical(v["type"], v["value"]) == v["value"]
+    found = values.handles_in(v["type"], v["value"])
+    assert [name for _, _, name in found] == [values.handle_name(v["bind"], path)
+                                              for path, _, _ in found]
+    assert values.has_handles(v["type"])
+
+
 def test_bool_is_not_an_integer():
     assert values.first_difference("bool", True, True) is None
     with pytest.raises(values.ValueMismatch):

@@ -1,0 +1,188 @@
+"""Scenarios (several calls on one instance) without a host: the manifest's rules, the
+plan's resolution of steps and handles, and the verdict step by step."""
+
+from __future__ import annotations
+
+import pytest
+
+from wasmtui.catalog import check_of
+from wasmtui.decide import Facts, Known, decide
+from wasmtui.manifest import CheckEntry, ValidationError
+from wasmtui.model import Check, CheckKind, Interface, Step, Verdict
+from wasmtui.plan import plan_cell
+
+from .fixtures import component, guest, host
+
+IFACE = "my:res/api@1.0.0"
+OWN = {"own": "counter"}
+BORROW = {"borrow": "counter"}
+SIGS = {
+    "[constructor]counter": {"params": [["start", "u32"]], "result": OWN},
+    "[method]counter.get": {"params": [["self", BORROW]], "result": "u32"},
+    "[static]counter.consume": {"params": [["c", OWN]], "result": "u32"},
+    "total": {"params": [["cs", {"list": BORROW}]], "result": "u32"},
+    "make-many": {"params": [["n", "u32"]], "result": {"list": OWN}},
+    "plain": {"params": [], "result": "u32"},
+}
+INFO = component([Interface(name=IFACE, signatures=SIGS)])
+SCENARIO_HOST = host("scenario_host", component_model=frozenset({"scenarios"}))
+ONE_CALL_HOST = host("one_call_host", component_model_notes={
+    "scenarios": "its CLI makes one call per process"})
+
+
+def new(n: int = 5, bind: str = "c") -> Step:
+    return Step(call=f"{IFACE}.[constructor]counter", args=(n,), bind=bind)
+
+
+def get(handle: str = "c", **expect: object) -> Step:
+    return Step(call=f"{IFACE}.[method]counter.get", args=({"handle": handle},), expect=expect)
+
+
+def scenario(*steps: Step) -> Check:
+    return Check(name="s", kind=CheckKind.INVOKE, steps=steps)
+
+
+def planned(check: Check, on=SCENARIO_HOST):
+    run, = plan_cell(guest(check), INFO, on, None).runs
+    return run
+
+
+# -- the manifest ------------------------------------------------------------------------
+
+def entry(**kw) -> CheckEntry:
+    return CheckEntry.model_validate({"name": "s", "kind": "invoke", **kw})
+
+
+def test_a_scenario_is_steps_with_their_own_expectations():
+    check = check_of(entry(steps=[
+        {"call": f"{IFACE}.[constructor]counter", "args": [5], "bind": "c"},
+        {"call": f"{IFACE}.[method]counter.get", "args": [{"handle": "c"}], "expect": {"value": 5}},
+        {"drop": "c"}]))
+    assert [s.label() for s in check.steps] == ["new counter(5) -> c", "c.get()", "drop c"]
+    assert check.steps[1].expect == {"value": 5} and check.function is None
+
+
+@pytest.mark.parametrize("steps,message", [
+    ([], "at least one step"),
+    ([{"call": "f", "expect": {"trap": True}}, {"call": "g"}], "must be the last step"),
+    ([{"call": "f", "bind": "c"}, {"call": "g", "bind": "c"}], "'c' is bound twice"),
+    ([{"call": "f", "drop": "c"}], "either calls"),
+    ([{"drop": "c", "args": [1]}], "nothing but the handle's name"),
+    ([{"call": "f", "expect": {"stdout": "x"}}], "a `value`"),
+])
+def test_a_malformed_scenario_is_refused_with_why(steps, message):
+    with pytest.raises(ValidationError, match=message):
+        entry(steps=steps)
+
+
+def test_a_scenario_keeps_its_calls_in_its_steps():
+    with pytest.raises(ValidationError, match="in its steps"):
+        entry(steps=[{"call": "f"}], function="f")
+
+
+# -- the plan: binding, passing, dropping --------------------------------------------------
+
+def test_steps_are_resolved_with_interface_name_signature_and_canonical_args():
+    run = planned(scenario(new(), get(value=5), Step(drop="c")))
+    assert run.runnable
+    first, second, third = run.request()["steps"]
+    assert (first["interface"], first["name"], first["bind"]) == \
+        (IFACE, "[constructor]counter", "c")
+    assert second["args"] == [{"handle": "c", "resource": "counter"}]
+    assert third == {"drop": "c"}
+    assert run.step_types == (OWN, "u32", None)
+
+
+def test_handles_inside_a_bound_value_are_named_by_their_path():
+    run = planned(scenario(
+        Step(call=f"{IFACE}.make-many", args=(2,), bind="cs"),
+        Step(call=f"{IFACE}.total", args=([{"handle": "cs[0]"}, {"handle": "cs[1]"}],))))
+    assert run.runnable
+
+
+@pytest.mark.parametrize("steps,message", [
+    ((get("c"),), "names handle 'c', which no earlier step binds"),
+    ((Step(drop="c"),), "drop 'c': no earlier step binds it"),
+    ((Step(call=f"{IFACE}.[constructor]counter", args=(5,)),), "bind = "),
+    ((new(), Step(call=f"{IFACE}.total", args=([{"handle": "c", "resource": "other"}],))),
+     "resource counter"),
+    ((new(-1),), "out of range"),
+])
+def test_a_step_that_cannot_be_resolved_is_the_manifests_error(steps, message):
+    run = planned(scenario(*steps))
+    assert run.verdict is Verdict.ERROR and message in run.reason, run.reason
+
+
+def test_a_missing_function_fails_the_scenario():
+    run = planned(scenario(Step(call=f"{IFACE}.nope")))
+    assert run.verdict is Verdict.FAIL and "does not export" in run.reason
+
+
+def test_a_plain_check_of_a_resource_function_points_to_scenarios():
+    check = Check(name="p", kind=CheckKind.INVOKE, function=f"{IFACE}.make-many", args=(1,),
+                  expect={"value": []})
+    run = planned(check)
+    assert run.verdict is Verdict.ERROR and "steps" in run.reason
+
+
+def test_a_host_without_scenarios_makes_them_na_with_its_reason():
+    run = planned(scenario(new()), on=ONE_CALL_HOST)
+    assert run.verdict is Verdict.NA
+    assert run.reason == ("one_call_host cannot run a scenario (several calls on one "
+                          "instance, resource handles) (s): its CLI makes one call per process")
+
+
+# -- the verdict, step by step ---------------------------------------------------------------
+
+def judged(check: Check, result: dict, types=(OWN, "u32", None, "u32")):
+    return decide(check, Facts(result=result, started=True), Known(result_type=types))
+
+
+H = {"handle": "c", "resource": "counter"}
+USE_AFTER_DROP = scenario(new(), get(value=5), Step(drop="c"), get(trap=True))
+
+
+def test_every_step_as_expected_passes_and_lists_each_step():
+    d = judged(USE_AFTER_DROP, {"outcome": "refused", "error": "unknown handle index 1",
+                                "steps": [{"outcome": "ok", "value": H},
+                                          {"outcome": "ok", "value": 5},
+                                          {"outcome": "ok", "value": None},
+                                          {"outcome": "refused", "error": "unknown handle"}]})
+    assert d.verdict is Verdict.PASS
+    assert [s["step"] for s in d.actual["steps"]] == ["new counter(5) -> c", "c.get()",
+                                                      "drop c", "c.get()"]
+    assert d.actual["steps"][-1]["outcome"] == "call-failed"  # the host's own refusal
+
+
+def test_use_after_drop_that_returns_fails():
+    d = judged(USE_AFTER_DROP, {"outcome": "ok", "steps": [
+        {"outcome": "ok", "value": H}, {"outcome": "ok", "value": 5},
+        {"outcome": "ok", "value": None}, {"outcome": "ok", "value": 5}]})
+    assert d.verdict is Verdict.FAIL and "step 4 (c.get()): expected a trap" in d.reason
+
+
+def test_a_wrong_value_names_its_step():
+    d = judged(USE_AFTER_DROP, {"outcome": "ok", "steps": [
+        {"outcome": "ok", "value": H}, {"outcome": "ok", "value": 6}]})
+    assert d.verdict is Verdict.ERROR  # stopped after 2 of 4 steps without saying why
+    d = judged(scenario(new(), get(value=5)), {"outcome": "ok", "steps": [
+        {"outcome": "ok", "value": H}, {"outcome": "ok", "value": 6}]})
+    assert d.verdict is Verdict.FAIL
+    assert d.reason == "unexpected step 2 (c.get()): value (the value: expected 5, got 6)"
+
+
+def test_a_trap_where_none_is_expected_fails_at_its_step():
+    trap = {"outcome": "trapped", "error": "wasm trap"}
+    d = judged(scenario(new(), get(value=5)),
+               {**trap, "steps": [{"outcome": "ok", "value": H}, trap]})
+    assert d.verdict is Verdict.FAIL and d.reason == "step 2 (c.get()): the guest trapped"
+
+
+def test_an_adapter_answer_that_is_not_a_handle_is_a_harness_error():
+    d = judged(scenario(new()), {"outcome": "ok", "steps": [{"outcome": "ok", "value": 7}]})
+    assert d.verdict is Verdict.ERROR and "harness bug" in d.reason
+
+
+def test_a_refused_instantiation_fails_before_any_step():
+    d = judged(scenario(new()), {"outcome": "refused", "error": "missing import"})
+    assert d.verdict is Verdict.FAIL and "refused to load" in d.reason

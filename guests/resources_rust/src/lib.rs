@@ -27,12 +27,16 @@ impl Drop for MyCounter {
 }
 
 fn counter(n: u32) -> Counter {
-    Counter::new(MyCounter { value: Cell::new(n) })
+    Counter::new(MyCounter {
+        value: Cell::new(n),
+    })
 }
 
 impl GuestCounter for MyCounter {
     fn new(start: u32) -> Self {
-        MyCounter { value: Cell::new(start) }
+        MyCounter {
+            value: Cell::new(start),
+        }
     }
     fn incr(&self, by: u32) -> u32 {
         self.value.set(self.value.get().wrapping_add(by));
@@ -42,7 +46,11 @@ impl GuestCounter for MyCounter {
         self.value.get()
     }
     fn merged(a: CounterBorrow<'_>, b: CounterBorrow<'_>) -> Counter {
-        counter(a.get::<MyCounter>().get().wrapping_add(b.get::<MyCounter>().get()))
+        counter(
+            a.get::<MyCounter>()
+                .get()
+                .wrapping_add(b.get::<MyCounter>().get()),
+        )
     }
     fn consume(c: Counter) -> u32 {
         c.into_inner::<MyCounter>().get()
@@ -53,7 +61,9 @@ impl Guest for Component {
     type Counter = MyCounter;
 
     fn total(cs: Vec<CounterBorrow<'_>>) -> u32 {
-        cs.iter().map(|c| c.get::<MyCounter>().get()).fold(0, u32::wrapping_add)
+        cs.iter()
+            .map(|c| c.get::<MyCounter>().get())
+            .fold(0, u32::wrapping_add)
     }
     fn make(n: u32) -> Counter {
         counter(n)
@@ -72,7 +82,10 @@ impl Guest for Component {
         }
     }
     fn make_named(label: String, n: u32) -> Named {
-        Named { label, c: counter(n) }
+        Named {
+            label,
+            c: counter(n),
+        }
     }
     fn total_held(hs: Vec<Held<'_>>) -> String {
         hs.iter()

@@ -1,0 +1,66 @@
+"""Resources (guests/resources_rust) on real hosts: every scenario passes on each host
+that declares scenarios (host.toml `component-model`), with the same step-by-step JSON
+everywhere (handles named by their binding step, never a host's number); n/a with the
+measured reason where the host cannot keep an instance between calls (the wasmtime CLI);
+and a handle used after drop or move is refused by every host before the guest runs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import report_of, wasmtui
+
+SCENARIO_HOSTS = ["plugin_python", "plugin_node", "deno_jco", "bun_jco", "browsers_jco",
+                  "firefox_jco"]
+AFTER_DROP = {"use-after-drop", "use-after-move", "borrow-of-dropped"}
+
+
+@pytest.fixture(scope="module")
+def report(built_guests) -> dict:
+    hosts = [*SCENARIO_HOSTS, "wasmtime_cli"]
+    proc = wasmtui("--headless", "--json", "-g", "resources_rust",
+                   *[f"--host={h}" for h in hosts], timeout=900)
+    return report_of(proc)
+
+
+def checks(report: dict, host: str) -> dict[str, dict]:
+    cell = next(c for c in report["cells"] if c["host"] == host)
+    return {c["name"]: c for c in cell["checks"]}
+
+
+@pytest.mark.parametrize("host", SCENARIO_HOSTS)
+def test_every_scenario_passes_where_the_host_runs_scenarios(report, host):
+    got = checks(report, host)
+    assert len(got) >= 13
+    assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
+            if c["verdict"] != "pass"} == {}
+
+
+def test_steps_are_identical_across_hosts(report):
+    """Every step's call, outcome and value (not the host's own error words)."""
+    by_check: dict[str, set[str]] = {}
+    for host in SCENARIO_HOSTS:
+        for name, c in checks(report, host).items():
+            steps = [{k: v for k, v in s.items() if k != "error"} for s in c["actual"]["steps"]]
+            by_check.setdefault(name, set()).add(json.dumps(steps))
+    assert {n: v for n, v in by_check.items() if len(v) != 1} == {}
+    list_step = json.loads(next(iter(by_check["owned-in-a-list"])))[0]
+    assert list_step["value"][1] == {"handle": "cs[1]", "resource": "counter"}
+
+
+@pytest.mark.parametrize("host", SCENARIO_HOSTS)
+def test_a_dead_handle_is_refused_by_the_host_not_trapped_in_the_guest(report, host):
+    """What each host gives for a handle used after drop or move: its own refusal
+    (`call-failed`: wasmtime's "unknown handle index", wasmtime-py's closed object, jco's
+    "Not a valid resource"), never a crash; the check expects a trap and passes."""
+    for name in AFTER_DROP:
+        last = checks(report, host)[name]["actual"]["steps"][-1]
+        assert last["outcome"] == "call-failed", (name, last)
+
+
+def test_the_wasmtime_cli_is_na_with_its_measured_reason(report):
+    for name, c in checks(report, "wasmtime_cli").items():
+        assert c["verdict"] == "n/a", name
+        assert "one call per process" in c["reason"] and "exit 134" in c["reason"]

@@ -1,7 +1,9 @@
 """`wasmtui init COMPONENT.wasm`: a starting guest.toml from what the component exports.
 
 One invoke check per exported function, with arguments and an expected value of the
-right types (values.placeholder: zero, empty, the first case), a cli check if it exports
+right types (values.placeholder: zero, empty, the first case); a scenario per resource
+(make it, call each of its functions, drop it) and per function that takes or returns a
+handle (guests/README.md, "Scenarios"); a cli check if it exports
 wasi:cli/run, an http check if it serves wasi:http. Each is marked `todo`, so it fails,
 showing what every host returned, until its values are filled in. The guest is then
 named in the project's wasmtui.toml (written in the current folder when there is none).
@@ -11,11 +13,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from . import values
 from .errors import UsageError
 from .inspect import inspect_component
-from .model import ComponentInfo
+from .model import ComponentInfo, Interface
 from .paths import cache_dir
 from .plan import CLI_RUN, RESOURCE_FUNCTION, serves_http
 from .project import GUEST_FILE, add_guest, find_project
@@ -46,6 +49,92 @@ def _json_toml(value: object) -> str:
     return f"'{text}'" if "'" not in text and "\n" not in text else _toml(text)
 
 
+def _check_name(wanted: str, names: set[str]) -> str:
+    name = wanted if wanted not in names else f"{wanted}-{len(names)}"
+    names.add(name)
+    return name
+
+
+def _call_step(function: str, sig: dict[str, Any], bind: str = "") -> str:
+    """One scenario step calling `function` with placeholder arguments: its result bound
+    when it can hold a handle, else a placeholder expected value."""
+    args = [values.placeholder(t) for _, t in sig.get("params", [])]
+    step = f"{{ call = {_toml(function)}, args-json = {_json_toml(args)}"
+    result = sig.get("result")
+    if values.has_handles(result):
+        return step + f", bind = {_toml(bind)} }}"
+    return step + f", expect = {{ value-json = {_json_toml(values.placeholder(result))} }} }}"
+
+
+def _makers(iface: Interface) -> dict[str, tuple[str, dict[str, Any]]]:
+    """How each resource of the interface is made: its constructor, else a function that
+    returns one (`make: func(n: u32) -> counter`) taking no handle itself."""
+    made: dict[str, tuple[str, dict[str, Any]]] = {}
+    for fname, sig in sorted(iface.signatures.items(), key=lambda f: not f[0].startswith("[c")):
+        result = sig.get("result")
+        takes = any(values.has_handles(t) for _, t in sig.get("params", []))
+        if isinstance(result, dict) and "own" in result and not takes:
+            made.setdefault(result["own"], (fname, sig))
+    return made
+
+
+def _scenario(name: str, comment: str, steps: list[str]) -> str:
+    body = "".join(f"  {s},\n" for s in steps)
+    return (f"[[check]]\nname = {_toml(name)}\nkind = \"invoke\"\n# {comment}\n"
+            f"steps = [\n{body}]\n"
+            f"todo = \"give real arguments and the values you expect\"\n")
+
+
+def _takes_own(sig: dict[str, Any]) -> bool:
+    return any("own" in json.dumps(t) for _, t in sig.get("params", []))
+
+
+def _resource_checks(iface: Interface, names: set[str]) -> list[str]:
+    """A scenario per resource (make it, call each method and static that borrows, drop
+    it), and one per other function that takes or returns a handle, a static that takes
+    one owned included (make what it takes, then call: it moves the handle)."""
+    makers = _makers(iface)
+    blocks = []
+    for resource in sorted(n for n, f in iface.functions.items() if f == "resource"):
+        if resource not in makers:
+            blocks.append(f"# not written: resource {resource}: nothing in {iface.name} makes "
+                          f"one without being given one (write its scenario by hand)\n")
+            continue
+        maker, sig = makers[resource]
+        steps = [_call_step(f"{iface.name}.{maker}", sig, resource)]
+        for fname, fsig in sorted(iface.signatures.items()):
+            if fname.startswith((f"[method]{resource}.", f"[static]{resource}.")) \
+                    and not _takes_own(fsig):
+                steps.append(_call_step(f"{iface.name}.{fname}", fsig, fname.split(".", 1)[1]))
+        steps.append(f"{{ drop = {_toml(resource)} }}")
+        blocks.append(_scenario(_check_name(resource, names),
+                                f"resource {resource}: make one, call each of its functions "
+                                f"that borrow it, drop it", steps))
+    for fname, sig in iface.signatures.items():
+        plain_maker = fname in (m for m, _ in makers.values()) and not fname.startswith("[")
+        if not _has_handles(sig) or fname.startswith("[constructor]") or \
+                (RESOURCE_FUNCTION.search(fname) and not _takes_own(sig)) or plain_maker:
+            continue
+        args = [values.placeholder(t) for _, t in sig.get("params", [])]
+        needed = dict.fromkeys(h for (_, t), a in zip(sig["params"], args, strict=True)
+                               for _, _, h in values.handles_in(t, a))
+        if missing := [r for r in needed if r not in makers]:
+            blocks.append(f"# not written: {iface.name}.{fname}: nothing makes a {missing[0]} "
+                          f"to pass it (write its scenario by hand)\n")
+            continue
+        steps = [_call_step(f"{iface.name}.{makers[r][0]}", makers[r][1], r) for r in needed]
+        short = fname.split("]")[-1]
+        steps.append(_call_step(f"{iface.name}.{fname}", sig, short))
+        blocks.append(_scenario(_check_name(short, names),
+                                f"{fname}: {iface.functions[fname]}", steps))
+    return blocks
+
+
+def _has_handles(sig: dict[str, Any]) -> bool:
+    return values.has_handles(sig.get("result")) or any(values.has_handles(t)
+                                                        for _, t in sig.get("params", []))
+
+
 def _invoke_checks(info: ComponentInfo) -> list[str]:
     blocks: list[str] = []
     names: set[str] = set()
@@ -54,29 +143,27 @@ def _invoke_checks(info: ComponentInfo) -> list[str]:
             continue
         for fname, sig in iface.signatures.items():
             function = fname if fname == iface.name else f"{iface.name}.{fname}"
-            if RESOURCE_FUNCTION.search(fname):  # [constructor]x, [method]x.f, [static]x.f
-                blocks.append(f"# not written: {function}: a resource's function (the value "
-                              f"model has no resources)\n")
-                continue
             types = [t for _, t in sig.get("params", [])] + [sig.get("result")]
             unsupported = [values.render(t) for t in types
-                           if t is not None and values.kind(t) == "unsupported"]
+                           if t is not None and "unsupported" in json.dumps(t)]
             if unsupported:
                 blocks.append(f"# not written: {function} ({iface.functions[fname]}) takes or "
                               f"returns what the value model cannot express "
                               f"({', '.join(unsupported)})\n")
                 continue
-            name = fname if fname not in names else f"{fname}-{len(names)}"
-            names.add(name)
+            if RESOURCE_FUNCTION.search(fname) or _has_handles(sig):
+                continue  # in a scenario, below
             args = [values.placeholder(t) for _, t in sig.get("params", [])]
             expect = values.placeholder(sig.get("result"))
             blocks.append(
-                f"[[check]]\nname = {_toml(name)}\nkind = \"invoke\"\n"
+                f"[[check]]\nname = {_toml(_check_name(fname, names))}\nkind = \"invoke\"\n"
                 f"function = {_toml(function)}\n"
                 f"# {fname}: {iface.functions[fname]}\n"
                 f"args-json = {_json_toml(args)}\n"
                 f"expect = {{ value-json = {_json_toml(expect)} }}\n"
                 f"todo = \"give real arguments and the value you expect\"\n")
+        if any(f == "resource" for f in iface.functions.values()):
+            blocks += _resource_checks(iface, names)
     return blocks
 
 

@@ -352,8 +352,9 @@ def canonical_args(sig: dict[str, Any], args: list[Any]) -> list[Any]:
 
 
 def placeholder(t: Type | None) -> Any:
-    """A value of type `t` to start from (wasmtui init): zero, empty, the first case;
-    None where the model has no value (resources, streams)."""
+    """A value of type `t` to start from (wasmtui init): zero, empty, the first case; a
+    handle named as its resource (the name init's scenarios bind it to); None where the
+    model has no value (streams, futures)."""
     if t is None:
         return None
     k = kind(t)
@@ -381,5 +382,5 @@ def placeholder(t: Type | None) -> Any:
     if k == "result":
         return {"ok": placeholder(body.get("ok"))}
     if k in HANDLES:
-        return {"handle": "h", "resource": body}
+        return {"handle": body}
     return None

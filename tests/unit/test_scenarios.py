@@ -186,3 +186,32 @@ def test_an_adapter_answer_that_is_not_a_handle_is_a_harness_error():
 def test_a_refused_instantiation_fails_before_any_step():
     d = judged(scenario(new()), {"outcome": "refused", "error": "missing import"})
     assert d.verdict is Verdict.FAIL and "refused to load" in d.reason
+
+
+# -- wasmtui init's placeholders -----------------------------------------------------------
+
+def test_init_writes_a_scenario_per_resource_and_per_handle_function(tmp_path):
+    """Each placeholder parses as a manifest and resolves against the component's types
+    (so it runs and fails as `todo`, showing what each host returned), never skipped."""
+    import tomllib
+
+    from wasmtui.init import guest_toml
+    from wasmtui.manifest import GuestManifest
+
+    iface = Interface(name=IFACE)
+    iface.functions["counter"] = "resource"
+    for name, sig in SIGS.items():
+        iface.add_function(name, sig)
+    info = component([iface])
+    text = guest_toml(tmp_path / "x.wasm", info, tmp_path)
+    manifest = GuestManifest.model_validate(tomllib.loads(text))
+    by_name = {c.name: c for c in manifest.check}
+    assert [s.call or f"drop {s.drop}" for s in by_name["counter"].steps] == [
+        f"{IFACE}.[constructor]counter", f"{IFACE}.[method]counter.get", "drop counter"]
+    assert [s.call for s in by_name["counter.consume"].steps] == [
+        f"{IFACE}.[constructor]counter", f"{IFACE}.[static]counter.consume"]  # it moves it
+    assert by_name["make-many"].steps[0].bind == "make-many"
+    assert by_name["plain"].function == f"{IFACE}.plain"
+    for entry in manifest.check:
+        run, = plan_cell(guest(check_of(entry)), info, SCENARIO_HOST, None).runs
+        assert run.runnable, (entry.name, run.reason)

@@ -72,6 +72,26 @@ def counts(cells: list[dict[str, Any]], strict: bool = False) -> dict[str, Any]:
     }
 
 
+def step_lines(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    """A scenario's steps, one line each: the call, what it expected, what came back
+    (or the outcome and the host's first line of error). Empty for a plain check."""
+    lines = []
+    done = actual.get("steps") or []
+    for i, want in enumerate(expected.get("steps") or []):
+        exp = "a trap" if want.get("trap") else \
+            json.dumps(want["value"], ensure_ascii=False) if "value" in want else "to return"
+        got_step = done[i] if i < len(done) else None
+        if got_step is None:
+            got = "not run"
+        elif got_step.get("outcome") == "ok":
+            got = json.dumps(got_step.get("value"), ensure_ascii=False)
+        else:
+            error = str(got_step.get("error", "")).strip().splitlines()
+            got = f"{got_step.get('outcome')}" + (f": {error[0][:200]}" if error else "")
+        lines.append(f"step {i + 1}: {want.get('step')}: expected {exp}, got {got}")
+    return lines
+
+
 def check_details(check: dict[str, Any], actual_chars: int | None = None) -> list[str]:
     """A check that did not pass, in words: how to reproduce it, expected vs actual, the
     diagnosis, the expectation it meets or breaks, the workaround tried. One text for the
@@ -80,9 +100,11 @@ def check_details(check: dict[str, Any], actual_chars: int | None = None) -> lis
     lines = []
     if check.get("command"):
         lines.append(f"reproduce: {check['command']}")
-    if check.get("expected"):
+    if steps := step_lines(check.get("expected") or {}, check.get("actual") or {}):
+        lines += steps
+    elif check.get("expected"):
         lines.append(f"expected:  {json.dumps(check['expected'], ensure_ascii=False)}")
-    if check.get("actual"):
+    if check.get("actual") and not steps:
         lines.append(f"actual:    "
                      f"{json.dumps(check['actual'], ensure_ascii=False)[:actual_chars]}")
     if d := check.get("diagnosis"):

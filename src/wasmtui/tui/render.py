@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.text import Text
 
 from ..model import Cell, CheckRun, HostStatus, Verdict
+from ..report import step_lines
 
 STYLES = {
     Verdict.PASS: ("✔", "bold green"),
@@ -115,7 +116,11 @@ def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:
     if run.command:
         out.append("  reproduce: ", style="dim")
         out.append(f"{short(run.command)}\n", style="cyan")
-    if run.verdict.done and run.verdict not in (Verdict.PASS, Verdict.NA):
+    problem = run.verdict.done and run.verdict not in (Verdict.PASS, Verdict.NA)
+    steps = step_lines(run.expected, run.actual) if problem else []
+    for line in steps:  # a scenario: one line per step
+        out.append(f"  {short(line)}\n")
+    if problem and not steps:
         if run.expected:
             out.append("  expected:  ", style="dim")
             out.append(json.dumps(run.expected, ensure_ascii=False) + "\n", style="green")

@@ -2,7 +2,10 @@
 the host declares it can (host.toml `component-model`), with the same JSON everywhere;
 n/a before running where it cannot (wasmtime-py: no call_async); and, on a Node without
 JSPI, a failure diagnosed as such (every function of the component, the plain one too:
-jco's instantiation itself needs JSPI)."""
+jco's instantiation itself needs JSPI). Stream results are read to their end and future
+results awaited where the host declares "streams" (the jco hosts); the wasmtime CLI,
+which panics printing them, is n/a with that reason; a stream that never ends is a
+timeout that leaves no process behind."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ import json
 
 import pytest
 
-from .conftest import report_of, wasmtui
+from .conftest import ROOT, processes_of_run, project_with_guest, report_of, wasmtui
 
 ASYNC_HOSTS = ["wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "browsers_jco",
                "firefox_jco"]
 ASYNC_CHECKS = {"add", "add-wraps", "echo", "add-after-yields", "boom", "boom-after-yields"}
+STREAM_HOSTS = ["plugin_node", "deno_jco", "bun_jco", "browsers_jco", "firefox_jco"]
+STREAM_CHECKS = {"digits-stream", "empty-stream", "long-stream", "string-stream", "future"}
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +38,10 @@ def checks(report: dict, host: str) -> dict[str, dict]:
 @pytest.mark.parametrize("host", ASYNC_HOSTS)
 def test_async_exports_run_where_the_host_declares_them(report, host):
     got = checks(report, host)
+    streams = set() if host in STREAM_HOSTS else STREAM_CHECKS
     assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
-            if c["verdict"] != "pass"} == {}
-    assert set(got) == ASYNC_CHECKS | {"plain-add"}
+            if c["verdict"] != "pass" and n not in streams} == {}
+    assert set(got) == ASYNC_CHECKS | STREAM_CHECKS | {"plain-add"}
     # a trap inside a suspended task is the guest's trap, not the host's crash
     assert got["boom-after-yields"]["outcome"] == "trapped"
 
@@ -46,14 +52,23 @@ def test_async_values_are_identical_across_hosts(report):
         for name, c in checks(report, host).items():
             if "value" in c["actual"]:
                 by_check.setdefault(name, set()).add(json.dumps(c["actual"]))
-    assert set(by_check) == {"plain-add", "add", "add-wraps", "echo", "add-after-yields"}
+    assert set(by_check) == {"plain-add", "add", "add-wraps", "echo", "add-after-yields",
+                             *STREAM_CHECKS}
     assert {n: v for n, v in by_check.items() if len(v) != 1} == {}
+
+
+def test_a_stream_the_cli_cannot_print_is_na_with_the_measured_reason(report):
+    got = checks(report, "wasmtime_cli")
+    for name in STREAM_CHECKS:
+        assert got[name]["verdict"] == "n/a"
+        assert got[name]["reason"].startswith("wasmtime_cli cannot read a stream or future")
+        assert "exit 134" in got[name]["reason"] and got[name]["command"] == ""
 
 
 def test_a_host_without_async_calls_is_na_before_running(report):
     got = checks(report, "plugin_python")
     assert got["plain-add"]["verdict"] == "pass"
-    for name in ASYNC_CHECKS:
+    for name in ASYNC_CHECKS | STREAM_CHECKS:
         assert got[name]["verdict"] == "n/a"
         assert got[name]["reason"].startswith("plugin_python cannot call an async export")
         assert "wasmtime-py#333" in got[name]["reason"]
@@ -64,3 +79,23 @@ def test_a_node_without_jspi_fails_with_the_diagnosis(report):
     got = checks(report, "plugin_node@node-20.20.2")
     assert {c["verdict"] for c in got.values()} == {"fail"}
     assert {c["diagnosis"]["id"] for c in got.values()} == {"no-jspi"}
+
+
+def test_a_stream_that_never_ends_is_a_timeout_and_leaves_nothing(tmp_path, built_guests):
+    """`endless` writes forever: the adapter keeps reading (keeping at most STREAM_CAP
+    items), the check's timeout stops it, and the run leaves no process behind."""
+    component = ROOT / "guests/async_rust/async_rust.wasm"
+    project = project_with_guest(tmp_path, "endless", f"""component = "{component}"
+[[check]]
+name = "endless"
+kind = "invoke"
+function = "wasmtui:conformance/async-calls.endless"
+timeout = 3
+expect = {{ value = [] }}
+""")
+    proc = wasmtui("--root", str(project), "--headless", "--json", "-H", "plugin_node",
+                   "-H", "browsers_jco", timeout=300)
+    report = report_of(proc)
+    verdicts = {c["host"]: c["checks"][0]["verdict"] for c in report["cells"]}
+    assert verdicts == {"plugin_node": "timeout", "browsers_jco": "timeout"}
+    assert processes_of_run(report["run_dir"]) == []

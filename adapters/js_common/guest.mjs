@@ -2,7 +2,7 @@
 // imports here): the builtin host functions of adapters/PROTOCOL.md, jco's naming, and
 // the typed call of an invoke check (values.mjs).
 import { errorText, outcomeOf } from "./outcomes.mjs";
-import { camel, resultOf, toJcoArgs } from "./values.mjs";
+import { camel, resultOf, settleReturn, toJcoArgs } from "./values.mjs";
 
 export { camel };
 
@@ -128,10 +128,21 @@ export async function invoke(instance, check) {
   } catch (err) {
     return { outcome: "harness-error", error: `cannot pass the arguments to jco: ${err?.stack ?? err}` };
   }
+  return answer(() => f(...args), check.signature);
+}
+
+/**
+ * Make a call and read its answer: its streams to their end and its futures awaited
+ * (a trap while they are read is the call's), then in the value model, handles bound
+ * under `bind`. A result for adapters/PROTOCOL.md (a stream past STREAM_CAP items is
+ * cut: `value_truncated`).
+ */
+async function answer(call, signature, handles, bind = "") {
   let returned;
   let thrown;
+  const cut = { items: 0 };
   try {
-    returned = await f(...args);
+    returned = await settleReturn(signature, await call(), cut);
   } catch (err) {
     thrown = err ?? new Error(String(err));
   }
@@ -139,12 +150,12 @@ export async function invoke(instance, check) {
     return { outcome: "trapped", error: `${thrown.message} during the call` };
   }
   try {
-    const value = resultOf(check.signature, returned, thrown);
+    const value = resultOf(signature, returned, thrown, handles, bind);
     if (value === undefined) {
       const text = errorText(thrown);
       return { outcome: outcomeOf(text, true), error: text };
     }
-    return { outcome: "ok", value };
+    return { outcome: "ok", value, ...(cut.items ? { value_truncated: true } : {}) };
   } catch (err) {
     return { outcome: "harness-error", error: `cannot read jco's answer: ${err?.stack ?? err}` };
   }
@@ -186,6 +197,8 @@ async function scenario(instance, steps) {
   return { outcome: last.outcome, steps: done, ...(last.error !== undefined ? { error: last.error } : {}) };
 }
 
+const DROP_SIGNATURE = { params: [], result: null };
+
 async function runStep(instance, step, handles) {
   let call;
   try {
@@ -201,27 +214,5 @@ async function runStep(instance, step, handles) {
   } catch (err) {
     return { outcome: "harness-error", error: `cannot pass the arguments to jco: ${err?.stack ?? err}` };
   }
-  let returned;
-  let thrown;
-  try {
-    returned = await call();
-  } catch (err) {
-    thrown = err ?? new Error(String(err));
-  }
-  if (thrown instanceof GuestExit) return { outcome: "trapped", error: `${thrown.message} during the call` };
-  if (step.drop !== undefined) {
-    if (thrown === undefined) return { outcome: "ok", value: null };
-    const text = errorText(thrown);
-    return { outcome: outcomeOf(text, true), error: text };
-  }
-  try {
-    const value = resultOf(step.signature, returned, thrown, handles, step.bind ?? "");
-    if (value === undefined) {
-      const text = errorText(thrown);
-      return { outcome: outcomeOf(text, true), error: text };
-    }
-    return { outcome: "ok", value };
-  } catch (err) {
-    return { outcome: "harness-error", error: `cannot read jco's answer: ${err?.stack ?? err}` };
-  }
+  return answer(call, step.signature ?? DROP_SIGNATURE, handles, step.bind ?? "");
 }

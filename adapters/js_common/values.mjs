@@ -103,6 +103,8 @@ export function fromJco(t, v, handles, bind = "", path = "") {
     case "s64": case "u64": return BigInt(v);
     case "f32": return floatJson(shortestF32(v));
     case "f64": return floatJson(v);
+    case "stream": return Array.from(v, (e, i) => (t.stream == null ? null : from(t.stream, e, `${path}[${i}]`)));
+    case "future": return t.future == null ? null : from(t.future, v, path);
     case "own": case "borrow": {
       if (!handles) throw new Error("a handle came back outside a scenario");
       const name = handleName(bind, path);
@@ -130,6 +132,79 @@ export function fromJco(t, v, handles, bind = "", path = "") {
     }
     default: return v; // bool, small integers, char, string, enum
   }
+}
+
+/** Whether a type tree holds one of `kinds` anywhere (values.py `contains`). */
+export function contains(t, kinds) {
+  if (t == null || typeof t === "string") return false;
+  const [k, body] = Object.entries(t)[0];
+  if (kinds.includes(k)) return true;
+  switch (k) {
+    case "list": case "option": case "stream": case "future": return contains(body, kinds);
+    case "tuple": return body.some((e) => contains(e, kinds));
+    case "record": case "variant": return body.some(([, e]) => contains(e, kinds));
+    case "result": return contains(body.ok, kinds) || contains(body.err, kinds);
+    default: return false;
+  }
+}
+
+// A stream is read in chunks of this many items; at most STREAM_CAP items are kept (the
+// rest are read and dropped, and `cut.items` counts them), so a stream that never ends
+// runs into the check's timeout instead of filling memory.
+const STREAM_CHUNK = 256;
+export const STREAM_CAP = 65536;
+
+/**
+ * A jco value with every stream in it read to its end (an Array of its items) and every
+ * future awaited (its value), typed by `t`: what fromJco then converts. jco's streams
+ * are read with read({count}), which gives a typed array (numeric items) or an Array.
+ */
+export async function settle(t, v, cut = { items: 0 }) {
+  if (!contains(t, ["stream", "future"]) || v == null) return v;
+  const k = kindOf(t);
+  const each = async (types, values) => Promise.all(values.map((e, i) => settle(types[i], e, cut)));
+  switch (k) {
+    case "stream": {
+      const items = [];
+      for (;;) {
+        const { value, done } = await v.read({ count: STREAM_CHUNK });
+        if (done) break;
+        for (const e of value ?? []) {
+          if (items.length < STREAM_CAP) items.push(e);
+          else cut.items++;
+        }
+      }
+      return each(items.map(() => t.stream), items);
+    }
+    case "future": return settle(t.future, await v, cut);
+    case "list": return each(Array.from(v, () => t.list), Array.from(v));
+    case "tuple": return each(t.tuple, v);
+    case "record": {
+      const out = { ...v };
+      for (const [n, ft] of t.record) out[camel(n)] = await settle(ft, v[camel(n)], cut);
+      return out;
+    }
+    case "option": {
+      if (kindOf(t.option) === "option") return v.tag === "none" ? v : { tag: "some", val: await settle(t.option, v.val, cut) };
+      return settle(t.option, v, cut);
+    }
+    case "variant": case "result": {
+      const ct = k === "variant" ? t.variant.find(([n]) => n === v.tag)[1] : t.result[v.tag];
+      return ct == null ? v : { tag: v.tag, val: await settle(ct, v.val, cut) };
+    }
+    default: return v;
+  }
+}
+
+/**
+ * A call's returned value with its streams read and futures awaited (settle). jco
+ * returns a top-level result's ok payload bare, so that is what is settled then.
+ */
+export async function settleReturn(sig, value, cut) {
+  const rt = sig.result;
+  if (rt == null) return value;
+  const t = kindOf(rt) === "result" ? rt.result.ok : rt;
+  return t == null ? value : settle(t, value, cut);
 }
 
 /** A call's canonical arguments as jco wants them. */

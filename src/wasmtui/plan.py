@@ -79,19 +79,29 @@ def na_reason(check: Check, host: Host) -> str | None:
 
 # What each component-model feature of host.toml `component-model` lets a host do.
 FEATURES = {"async": "call an async export",
-            "scenarios": "run a scenario (several calls on one instance, resource handles)"}
+            "scenarios": "run a scenario (several calls on one instance, resource handles)",
+            "streams": "read a stream or future result",
+            "stream-arguments": "pass a stream or future as an argument"}
 
 
 def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
     """The component-model features an invoke check needs of its host, each with what
-    needs it: a scenario needs "scenarios"; a call of an `async func`, "async"."""
+    needs it: a scenario needs "scenarios"; a call of an `async func`, "async"; a stream
+    or future in its result, "streams", and in a parameter, "stream-arguments"."""
     if check.kind is not CheckKind.INVOKE:
         return []
     needs = [("scenarios", check.name)] if check.steps else []
     for function in [check.function] if not check.steps else [s.call for s in check.steps]:
         found = info.find_function(function) if function else None
-        if found is not None and found[1].get("async"):
+        if found is None:
+            continue
+        sig = found[1]
+        if sig.get("async"):
             needs.append(("async", function))
+        if values.has_async_values(sig["result"]):
+            needs.append(("streams", function))
+        if any(values.has_async_values(t) for _, t in sig["params"]):
+            needs.append(("stream-arguments", function))
     return needs
 
 

@@ -5,8 +5,12 @@ A WIT type travels as JSON too (a *type tree*): a primitive is its name (`"u64"`
 `"string"`), a compound is a one-key object: `{"list": T}`, `{"tuple": [T...]}`,
 `{"record": [[name, T]...]}`, `{"variant": [[case, T|null]...]}`, `{"enum": [case...]}`,
 `{"flags": [name...]}`, `{"option": T}`, `{"result": {"ok": T|null, "err": T|null}}`,
-a resource handle `{"own": R}` / `{"borrow": R}` (R: the resource's WIT name), and
-what the model cannot express (futures, streams) `{"unsupported": why}`.
+a resource handle `{"own": R}` / `{"borrow": R}` (R: the resource's WIT name), a
+`{"stream": T|null}` or `{"future": T|null}`, and what the model cannot express
+`{"unsupported": why}`.
+
+A stream's value is the JSON array of everything it carried, read to its end; a future's
+is the value it resolved to.
 
 A handle's value is `{"handle": NAME, "resource": R}`: NAME is what a scenario's step
 bound it to (`bind`), never a host's own number, so every host gives the same JSON.
@@ -35,6 +39,7 @@ INTEGERS = {
 }
 FLOATS = ("f32", "f64")
 HANDLES = ("own", "borrow")  # resource handles: {"own": "counter"}
+ASYNC_VALUES = ("stream", "future")  # read to their end / awaited by the adapter
 SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 
 
@@ -89,6 +94,8 @@ def render(t: Type | None) -> str:
         return f"{k} {{ " + ", ".join(v) + " }"
     if k in HANDLES:
         return v if k == "own" else f"borrow<{v}>"  # WIT writes own<r> as plain r
+    if k in ASYNC_VALUES:
+        return k if v is None else f"{k}<{render(v)}>"
     return str(v) if k == "unsupported" else k
 
 
@@ -205,6 +212,13 @@ def canonical(t: Type, v: Any, path: str = "") -> Any:
         return {name: _payload(body.get(name), payload, f"{path}.{name}")}
     if k in HANDLES:
         return _handle(body, v, path)
+    if k == "stream":
+        if not isinstance(v, list):
+            raise ValueMismatch(path, f"expected an array (everything the {render(t)} carried), "
+                                    f"got {v!r}")
+        return [_payload(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
+    if k == "future":
+        return _payload(body, v, path)
     raise ValueMismatch(path, f"the value model cannot express {render(t)}")
 
 
@@ -255,22 +269,32 @@ def handles_in(t: Type | None, v: Any, path: str = "") -> list[tuple[str, str, s
     return []
 
 
-def has_handles(t: Type | None) -> bool:
-    """Whether values of `t` can hold a resource handle."""
+def contains(t: Type | None, kinds: tuple[str, ...]) -> bool:
+    """Whether a type tree holds a type of one of `kinds` anywhere ("own", "stream"...)."""
     if t is None or isinstance(t, str):
         return False
     k, body = next(iter(t.items()))
-    if k in HANDLES:
+    if k in kinds:
         return True
-    if k in ("list", "option"):
-        return has_handles(body)
+    if k in ("list", "option", "stream", "future"):
+        return contains(body, kinds)
     if k == "tuple":
-        return any(has_handles(e) for e in body)
+        return any(contains(e, kinds) for e in body)
     if k in ("record", "variant"):
-        return any(has_handles(e) for _, e in body)
+        return any(contains(e, kinds) for _, e in body)
     if k == "result":
-        return has_handles(body.get("ok")) or has_handles(body.get("err"))
+        return contains(body.get("ok"), kinds) or contains(body.get("err"), kinds)
     return False
+
+
+def has_async_values(t: Type | None) -> bool:
+    """Whether values of `t` hold a stream or a future (an adapter reads them)."""
+    return contains(t, ASYNC_VALUES)
+
+
+def has_handles(t: Type | None) -> bool:
+    """Whether values of `t` can hold a resource handle."""
+    return contains(t, HANDLES)
 
 
 def _one_key(v: Any, path: str, names: list[str]) -> tuple[str, Any]:
@@ -302,8 +326,14 @@ def first_difference(t: Type | None, expected: Any, actual: Any) -> str | None:
 def _diff(t: Type, want: Any, got: Any, path: str) -> str | None:
     k = kind(t)
     where = path or "the value"
-    if k in ("list", "tuple") and isinstance(want, list) and isinstance(got, list):
-        types = [t["list"]] * len(want) if k == "list" else t["tuple"]  # type: ignore[index]
+    if k == "future":
+        body = t["future"]  # type: ignore[index]
+        return None if body is None else _diff(body, want, got, path)
+    if k in ("list", "tuple", "stream") and isinstance(want, list) and isinstance(got, list):
+        if k == "stream" and t["stream"] is None:  # type: ignore[index]
+            return None if len(want) == len(got) else \
+                f"{where}: expected {len(want)} elements, got {len(got)}"
+        types = [t[k]] * len(want) if k != "tuple" else t["tuple"]  # type: ignore[index]
         for i, (et, a, b) in enumerate(zip(types, want, got, strict=False)):  # common prefix
             if (d := _diff(et, a, b, f"{path}[{i}]")) is not None:
                 return d
@@ -383,4 +413,8 @@ def placeholder(t: Type | None) -> Any:
         return {"ok": placeholder(body.get("ok"))}
     if k in HANDLES:
         return {"handle": body}
+    if k == "stream":
+        return []
+    if k == "future":
+        return placeholder(body)
     return None

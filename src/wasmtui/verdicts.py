@@ -17,7 +17,7 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
                  "status": "status", "body": "body"}
 ACTUAL_FIELDS = ("value", "stdout", "exit_code", "status", "body", "error")
 # Set by an adapter when an output went past the protocol's 1 MiB cap.
-TRUNCATION_FLAGS = ("stdout_truncated", "body_truncated")
+TRUNCATION_FLAGS = ("stdout_truncated", "body_truncated", "value_truncated")
 OUTCOMES = ("ok", "refused", "trapped")
 
 

@@ -142,7 +142,9 @@ class _Reader:
         if k == "handle":
             (how, tid), = v.items()  # own, borrow
             return {how: self.resource_name(tid)}
-        return {"unsupported": k}  # future, stream, map, fixed-size lists...
+        if k in ("stream", "future"):
+            return {k: self._maybe(v)}
+        return {"unsupported": k}  # map, fixed-size lists...
 
     def resource_name(self, tid: int) -> str:
         """A resource's WIT name (`counter`), through `use` aliases to the resource."""

@@ -62,6 +62,6 @@ def test_names_and_types_as_the_value_model_writes_them():
     assert api.signatures["shape"] == {
         "params": [["p", {"record": [["x", "s32"], ["y", "f64"]]}],
                    ["f", {"flags": ["read", "write"]}]],
-        "result": {"result": {"ok": {"variant": [["a", None], ["b", {"unsupported": "stream"}]]},
+        "result": {"result": {"ok": {"variant": [["a", None], ["b", {"stream": "u8"}]]},
                               "err": None}}}
     assert api.functions["shape"].startswith("func(p: record { x: s32, y: f64 }")

@@ -5,6 +5,7 @@
 wit_bindgen::generate!({ world: "async-exports", path: "wit" });
 
 use exports::wasmtui::conformance::async_calls::Guest;
+use wit_bindgen::{FutureReader, StreamReader};
 
 struct Component;
 
@@ -29,6 +30,42 @@ impl Guest for Component {
             wit_bindgen::yield_async().await;
         }
         panic!("boom after {after_yields} yields")
+    }
+    async fn digits(n: u32) -> StreamReader<u8> {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            let bytes: Vec<u8> = (0..n).map(|i| (i % 10) as u8).collect();
+            tx.write_all(bytes).await;
+        });
+        rx
+    }
+    async fn words(s: String) -> StreamReader<String> {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            for word in s.split_whitespace() {
+                tx.write_all(vec![word.to_string()]).await;
+            }
+        });
+        rx
+    }
+    async fn later(x: u32) -> FutureReader<u32> {
+        let (tx, rx) = wit_future::new(|| 0);
+        wit_bindgen::spawn_local(async move {
+            wit_bindgen::yield_async().await;
+            let _ = tx.write(x.wrapping_add(1)).await;
+        });
+        rx
+    }
+    async fn endless() -> StreamReader<u8> {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            loop {
+                if !tx.write_all(vec![7; 64]).await.is_empty() {
+                    break; // the reader went away
+                }
+            }
+        });
+        rx
     }
 }
 

@@ -49,6 +49,13 @@ def test_handles_are_named_by_their_bind_and_path(v):
     assert values.has_handles(v["type"])
 
 
+@pytest.mark.parametrize("v", VECTORS["streams"], ids=lambda v: json.dumps(v["type"])[:50])
+def test_stream_and_future_values_are_canonical(v):
+    assert values.canonical(v["type"], v["value"]) == v["value"]
+    assert values.has_async_values(v["type"]) and not values.has_handles(v["type"])
+    assert values.render(v["type"]).split("<")[0] in ("stream", "future")
+
+
 def test_bool_is_not_an_integer():
     assert values.first_difference("bool", True, True) is None
     with pytest.raises(values.ValueMismatch):

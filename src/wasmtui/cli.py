@@ -12,8 +12,9 @@ import anyio
 
 from . import __version__, report_commands
 from .errors import UsageError
+from .model import Guest, Host
 from .outputs import Outputs
-from .paths import find_root
+from .paths import cache_dir, find_root
 from .runlog import DEFAULT_LOG_LIMIT
 from .session import DEFAULT_MEMORY_LIMIT, Options
 
@@ -321,6 +322,29 @@ COMMANDS = {"sweep": sweep_main, "init": init_main, "hosts": hosts_main,
             **report_commands.COMMANDS}
 
 
+def list_catalog(guests: list[Guest], hosts: list[Host]) -> None:
+    """`--list`: each guest with what it exports (the names a check calls, with their
+    WIT signatures: `async`, handles, streams), then each host with what it runs."""
+    from .inspect import inspect_component
+
+    for g in guests:
+        print(f"guest {g.name:28} {g.component}")
+        info = inspect_component(g.component, cache_dir())
+        if info.kind != "component":
+            print(f"      ({info.kind}{': ' + info.error if info.error else ''})")
+        for iface in info.exports:
+            for fname, wit in iface.functions.items():
+                name = fname if fname == iface.name else f"{iface.name}.{fname}"
+                print(f"      {name}: {wit}")
+    for h in hosts:
+        modules = f"; core modules: {', '.join(sorted(h.core_modules))}" \
+            if h.core_modules else ""
+        model = f"; component model: {', '.join(sorted(h.component_model))}" \
+            if h.component_model else ""
+        print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
+              f"WASI {', '.join(sorted(h.wasi))}{model}{modules}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Every command's bad input ends here, said one way: `wasmtui[ COMMAND]: what and
     where`, exit 2 (errors.UsageError; a missing file too)."""
@@ -359,13 +383,7 @@ def run_main(argv: list[str]) -> int:
                       known_failures=load_expectations(known) if known else [],
                       shard=args.shard, hosts=hosts, guests=guests)
     if args.list:
-        for g in guests:
-            print(f"guest {g.name:28} {g.component}")
-        for h in hosts:
-            modules = f"; core modules: {', '.join(sorted(h.core_modules))}" \
-                if h.core_modules else ""
-            print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
-                  f"WASI {', '.join(sorted(h.wasi))}{modules}")
+        list_catalog(guests, hosts)
         return 0
     if not hosts or not guests:
         what = "host" if not hosts else "guest"

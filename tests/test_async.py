@@ -19,7 +19,9 @@ ASYNC_HOSTS = ["wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "browsers_j
                "firefox_jco"]
 ASYNC_CHECKS = {"add", "add-wraps", "echo", "add-after-yields", "boom", "boom-after-yields"}
 STREAM_HOSTS = ["plugin_node", "deno_jco", "bun_jco", "browsers_jco", "firefox_jco"]
-STREAM_CHECKS = {"digits-stream", "empty-stream", "long-stream", "string-stream", "future"}
+STREAM_RESULTS = {"digits-stream", "empty-stream", "long-stream", "string-stream", "future"}
+STREAM_ARGUMENTS = {"stream-argument", "empty-stream-argument", "future-argument"}
+STREAM_CHECKS = STREAM_RESULTS | STREAM_ARGUMENTS
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +61,13 @@ def test_async_values_are_identical_across_hosts(report):
 
 def test_a_stream_the_cli_cannot_print_is_na_with_the_measured_reason(report):
     got = checks(report, "wasmtime_cli")
-    for name in STREAM_CHECKS:
+    for name in STREAM_RESULTS:
         assert got[name]["verdict"] == "n/a"
         assert got[name]["reason"].startswith("wasmtime_cli cannot read a stream or future")
         assert "exit 134" in got[name]["reason"] and got[name]["command"] == ""
+    for name in STREAM_ARGUMENTS:
+        assert got[name]["verdict"] == "n/a"
+        assert got[name]["reason"].startswith("wasmtime_cli cannot pass a stream or future")
 
 
 def test_a_host_without_async_calls_is_na_before_running(report):

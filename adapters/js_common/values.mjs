@@ -60,6 +60,9 @@ export function toJco(t, v, handles) {
       if (!handles?.has(v.handle)) throw new Error(`no handle is bound as ${JSON.stringify(v.handle)}`);
       return handles.get(v.handle);
     }
+    // jco lowers any iterable as a stream it reads, and a promise as a future
+    case "stream": return v.map((e) => (t.stream == null ? undefined : to(t.stream, e)));
+    case "future": return Promise.resolve(t.future == null ? undefined : to(t.future, v));
     case "s64": case "u64": return BigInt(v);
     case "s8": case "u8": case "s16": case "u16": case "s32": case "u32": return Number(v);
     case "f32": case "f64": return typeof v === "string" ? SPECIAL[v] : Number(v);

@@ -56,6 +56,12 @@ impl Guest for Component {
         });
         rx
     }
+    async fn sum(s: StreamReader<u32>) -> u64 {
+        s.collect().await.into_iter().map(u64::from).sum()
+    }
+    async fn plus_one(f: FutureReader<u32>) -> u32 {
+        f.await.wrapping_add(1)
+    }
     async fn endless() -> StreamReader<u8> {
         let (mut tx, rx) = wit_stream::new();
         wit_bindgen::spawn_local(async move {

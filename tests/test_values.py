@@ -36,6 +36,10 @@ def _id(v: dict) -> str:
 
 @pytest.mark.parametrize("v", VECTORS["roundtrip"], ids=_id)
 def test_wasmtime_py_converters(v):
+    if values.contains(v["type"], tuple(wasmtime_values.NOT_HERE)):
+        with pytest.raises(TypeError, match="wasmtime-py 50"):  # n/a there, by host.toml
+            wasmtime_values.to_host(v["type"], v["value"])
+        return
     host = wasmtime_values.to_host(v["type"], v["value"])
     assert wasmtime_values.from_host(v["type"], host) == v["value"]
 
@@ -70,8 +74,10 @@ def test_wasmtime_py_forms():
 
 
 def test_wave_json_vectors():
-    """wave-json (wasm-wave) writes each value as the vectors say and reads it back."""
-    rows = VECTORS["roundtrip"]
+    """wave-json (wasm-wave) writes each value as the vectors say and reads it back.
+    (wasm-wave 0.258 has no map type: maps never reach it, wasmtime_cli being n/a for
+    them, host.toml `component-model`.)"""
+    rows = [v for v in VECTORS["roundtrip"] if not values.contains(v["type"], ("map",))]
     lines = [json.dumps({"encode": v["type"], "value": v["value"]}) for v in rows]
     out = subprocess.run([tool("wave-json")], input="\n".join(lines) + "\n", text=True,
                          capture_output=True, check=True).stdout.splitlines()

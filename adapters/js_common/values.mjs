@@ -60,6 +60,7 @@ export function toJco(t, v, handles) {
       if (!handles?.has(v.handle)) throw new Error(`no handle is bound as ${JSON.stringify(v.handle)}`);
       return handles.get(v.handle);
     }
+    case "map": return new Map(v.map(([key, value]) => [to(t.map[0], key), to(t.map[1], value)]));
     // jco lowers any iterable as a stream it reads, and a promise as a future
     case "stream": return v.map((e) => (t.stream == null ? undefined : to(t.stream, e)));
     case "future": return Promise.resolve(t.future == null ? undefined : to(t.future, v));
@@ -107,6 +108,8 @@ export function fromJco(t, v, handles, bind = "", path = "") {
     case "f32": return floatJson(shortestF32(v));
     case "f64": return floatJson(v);
     case "stream": return Array.from(v, (e, i) => (t.stream == null ? null : from(t.stream, e, `${path}[${i}]`)));
+    // a Map, as [key, value] pairs in its own order (the core sorts them: values.py _map)
+    case "map": return Array.from(v, ([key, value], i) => [from(t.map[0], key, `${path}[${i}][0]`), from(t.map[1], value, `${path}[${i}][1]`)]);
     case "future": return t.future == null ? null : from(t.future, v, path);
     case "own": case "borrow": {
       if (!handles) throw new Error("a handle came back outside a scenario");
@@ -144,7 +147,7 @@ export function contains(t, kinds) {
   if (kinds.includes(k)) return true;
   switch (k) {
     case "list": case "option": case "stream": case "future": return contains(body, kinds);
-    case "tuple": return body.some((e) => contains(e, kinds));
+    case "tuple": case "map": return body.some((e) => contains(e, kinds));
     case "record": case "variant": return body.some(([, e]) => contains(e, kinds));
     case "result": return contains(body.ok, kinds) || contains(body.err, kinds);
     default: return false;

@@ -37,7 +37,17 @@ end
 
 vectors = JSON.parse(File.read(File.join(__dir__, "..", "values", "vectors.json")))
 failures = 0
+# wasmtime-rb values of these kinds are not converted here (host.toml: those checks are n/a)
+NOT_HERE = %w[map stream future].freeze
+contains = lambda do |t|
+  t.is_a?(Hash) && (NOT_HERE.include?(t.keys.first) || [t.values.first].flatten.any? { |e| contains.call(e) })
+end
+skipped = 0
 vectors["roundtrip"].each do |v|
+  if contains.call(v["type"])
+    skipped += 1
+    next
+  end
   want = JSON.generate(v["value"])
   got = begin
     JSON.generate(Values.from_host(v["type"], Values.to_host(v["type"], v["value"])))
@@ -52,7 +62,8 @@ vectors["roundtrip"].each do |v|
   failures += 1
   puts "#{JSON.generate(v['type'])}: #{want} came back as #{got}"
 end
-puts "#{vectors['roundtrip'].size - failures}/#{vectors['roundtrip'].size} round trips"
+puts "#{vectors['roundtrip'].size - skipped - failures}/#{vectors['roundtrip'].size - skipped} round trips " \
+     "(#{skipped} with maps, streams or futures: not converted by the Ruby adapter)"
 
 # Handles: each named handle goes in as an object of its own and must come back as that
 # very object, named by the step's bind and its path in the value.

@@ -27,7 +27,7 @@ Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host f
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
 # Component-model features beyond plain calls a host may declare (plan.FEATURES).
-CMFeature = Literal["async", "scenarios", "streams", "stream-arguments"]
+CMFeature = Literal["async", "scenarios", "streams", "stream-arguments", "maps"]
 GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
 HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",

@@ -81,7 +81,8 @@ def na_reason(check: Check, host: Host) -> str | None:
 FEATURES = {"async": "call an async export",
             "scenarios": "run a scenario (several calls on one instance, resource handles)",
             "streams": "read a stream or future result",
-            "stream-arguments": "pass a stream or future as an argument"}
+            "stream-arguments": "pass a stream or future as an argument",
+            "maps": "pass or return a map<K, V>"}
 
 
 def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
@@ -102,6 +103,9 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
             needs.append(("streams", function))
         if any(values.has_async_values(t) for _, t in sig["params"]):
             needs.append(("stream-arguments", function))
+        if any(values.contains(t, ("map",)) for t in [sig["result"], *(t for _, t in
+                                                                           sig["params"])]):
+            needs.append(("maps", function))
     return needs
 
 

@@ -10,7 +10,9 @@ a resource handle `{"own": R}` / `{"borrow": R}` (R: the resource's WIT name), a
 `{"unsupported": why}`.
 
 A stream's value is the JSON array of everything it carried, read to its end; a future's
-is the value it resolved to.
+is the value it resolved to. A `{"map": [K, V]}` is an array of `[key, value]` pairs, keys
+unique, in the order of their keys (a map has no order of its own: every host's answer
+is written sorted, so two hosts that agree give the same JSON).
 
 A handle's value is `{"handle": NAME, "resource": R}`: NAME is what a scenario's step
 bound it to (`bind`), never a host's own number, so every host gives the same JSON.
@@ -96,6 +98,8 @@ def render(t: Type | None) -> str:
         return v if k == "own" else f"borrow<{v}>"  # WIT writes own<r> as plain r
     if k in ASYNC_VALUES:
         return k if v is None else f"{k}<{render(v)}>"
+    if k == "map":
+        return f"map<{render(v[0])}, {render(v[1])}>"
     return str(v) if k == "unsupported" else k
 
 
@@ -219,7 +223,30 @@ def canonical(t: Type, v: Any, path: str = "") -> Any:
         return [_payload(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
     if k == "future":
         return _payload(body, v, path)
+    if k == "map":
+        return _map(body, v, path)
     raise ValueMismatch(path, f"the value model cannot express {render(t)}")
+
+
+def _map(types: list[Type], v: Any, path: str) -> list[list[Any]]:
+    """A map: `[[key, value]...]`, keys unique, sorted by key (map_key_order)."""
+    if not isinstance(v, list) or any(not isinstance(e, list) or len(e) != 2 for e in v):
+        raise ValueMismatch(path, f"expected an array of [key, value] pairs "
+                                f"({render({'map': types})}), got {v!r}")
+    pairs = [[canonical(types[0], key, f"{path}[{i}][0]"),
+              canonical(types[1], value, f"{path}[{i}][1]")] for i, (key, value) in enumerate(v)]
+    pairs.sort(key=lambda p: map_key_order(p[0]))
+    for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
+        if map_key_order(a) == map_key_order(b):
+            raise ValueMismatch(path, f"the key {_show(a)} appears twice")
+    return pairs
+
+
+def map_key_order(key: Any) -> tuple[int, Any]:
+    """How a map's canonical pairs are ordered: numbers by value, the rest by JSON text."""
+    if isinstance(key, int | float) and not isinstance(key, bool):
+        return (0, key)
+    return (1, json.dumps(key, ensure_ascii=False, sort_keys=True))
 
 
 def _handle(resource: str, v: Any, path: str) -> dict[str, str]:
@@ -278,7 +305,7 @@ def contains(t: Type | None, kinds: tuple[str, ...]) -> bool:
         return True
     if k in ("list", "option", "stream", "future"):
         return contains(body, kinds)
-    if k == "tuple":
+    if k in ("tuple", "map"):
         return any(contains(e, kinds) for e in body)
     if k in ("record", "variant"):
         return any(contains(e, kinds) for _, e in body)
@@ -329,6 +356,14 @@ def _diff(t: Type, want: Any, got: Any, path: str) -> str | None:
     if k == "future":
         body = t["future"]  # type: ignore[index]
         return None if body is None else _diff(body, want, got, path)
+    if k == "map" and isinstance(want, list) and isinstance(got, list):
+        pair = {"tuple": t["map"]}  # type: ignore[index]
+        for i, (a, b) in enumerate(zip(want, got, strict=False)):
+            if (d := _diff(pair, a, b, f"{path}[{i}]")) is not None:
+                return d
+        if len(want) != len(got):
+            return f"{where}: expected {len(want)} entries, got {len(got)}"
+        return None
     if k in ("list", "tuple", "stream") and isinstance(want, list) and isinstance(got, list):
         if k == "stream" and t["stream"] is None:  # type: ignore[index]
             return None if len(want) == len(got) else \
@@ -413,7 +448,7 @@ def placeholder(t: Type | None) -> Any:
         return {"ok": placeholder(body.get("ok"))}
     if k in HANDLES:
         return {"handle": body}
-    if k == "stream":
+    if k in ("stream", "map"):
         return []
     if k == "future":
         return placeholder(body)

@@ -144,7 +144,9 @@ class _Reader:
             return {how: self.resource_name(tid)}
         if k in ("stream", "future"):
             return {k: self._maybe(v)}
-        return {"unsupported": k}  # map, fixed-size lists...
+        if k == "map":
+            return {"map": [self.tree(v[0]), self.tree(v[1])]}
+        return {"unsupported": k}  # fixed-size lists...
 
     def resource_name(self, tid: int) -> str:
         """A resource's WIT name (`counter`), through `use` aliases to the resource."""

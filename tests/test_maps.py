@@ -1,0 +1,66 @@
+"""map<K, V> (guests/maps_rust) on real hosts: passed and returned where the engine has
+maps (jco: JS Map objects), the same JSON everywhere (pairs sorted by key); n/a with
+the measured reason where it does not (wasmtime 49's `--invoke`, wasmtime-py 50); and a
+host refusing the component for want of the map feature is diagnosed, with its flag."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import ROOT, project_with_guest, report_of, wasmtui
+
+MAP_HOSTS = ["plugin_node", "deno_jco", "bun_jco", "browsers_jco", "firefox_jco"]
+
+
+@pytest.fixture(scope="module")
+def report(built_guests) -> dict:
+    hosts = [*MAP_HOSTS, "wasmtime_cli", "plugin_python"]
+    proc = wasmtui("--headless", "--json", "-g", "maps_rust", *[f"--host={h}" for h in hosts],
+                   timeout=900)
+    return report_of(proc)
+
+
+def checks(report: dict, host: str) -> dict[str, dict]:
+    cell = next(c for c in report["cells"] if c["host"] == host)
+    return {c["name"]: c for c in cell["checks"]}
+
+
+@pytest.mark.parametrize("host", MAP_HOSTS)
+def test_maps_pass_where_the_engine_has_them(report, host):
+    got = checks(report, host)
+    assert len(got) == 6
+    assert {n: (c["verdict"], c["reason"]) for n, c in got.items() if c["verdict"] != "pass"} == {}
+
+
+def test_map_values_are_identical_across_hosts(report):
+    by_check: dict[str, set[str]] = {}
+    for host in MAP_HOSTS:
+        for name, c in checks(report, host).items():
+            by_check.setdefault(name, set()).add(json.dumps(c["actual"]["value"]))
+    assert {n: v for n, v in by_check.items() if len(v) != 1} == {}
+
+
+@pytest.mark.parametrize("host,measured", [("wasmtime_cli", "component-model-map"),
+                                           ("plugin_python", "unknown component value type")])
+def test_hosts_without_maps_are_na_with_the_measured_reason(report, host, measured):
+    for name, c in checks(report, host).items():
+        assert c["verdict"] == "n/a", name
+        assert "cannot pass or return a map<K, V>" in c["reason"] and measured in c["reason"]
+
+
+def test_a_refusal_for_want_of_the_map_feature_is_diagnosed(tmp_path, built_guests):
+    """wasmtime 49 without -W component-model-map refuses the whole component: an
+    instantiate check fails, diagnosed, and the workaround (the flag) makes it pass."""
+    component = ROOT / "guests/maps_rust/maps_rust.wasm"
+    project = project_with_guest(tmp_path, "maps", f"""component = "{component}"
+[[check]]
+name = "instantiate"
+kind = "instantiate"
+""")
+    report = report_of(wasmtui("--root", str(project), "--headless", "--json",
+                               "--try-workarounds", "-H", "wasmtime_cli"))
+    check, = report["cells"][0]["checks"]
+    assert (check["verdict"], check["diagnosis"]["id"]) == ("fail", "no-map-feature")
+    assert check["workaround"]["verdict"] == "pass"

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
 GUESTS = ["hello_world_rust", "hello_world_rust_no_wasi", "hello_world_imports_rust",
           "wasi_cli_rust", "wasi_http_rust", "wasi_cli_http_rust", "values_rust", "async_rust",
-          "resources_rust", "maps_rust",
+          "resources_rust", "maps_rust", "composed_c_rust",
           "sandbox_probe_rust", "sandbox_probe_http_rust", "wasi_p3_cli", "wasi_p3_http",
           "hello_world_wasip1", "hello_world_wasip1_adapted", "hello_world_py", "wasi_cli_py",
           "hello_world_js", "hello_world_c"]

@@ -64,3 +64,24 @@ def test_the_wasmtime_cli_is_na_with_its_measured_reason(report):
     for name, c in checks(report, "wasmtime_cli").items():
         assert c["verdict"] == "n/a", name
         assert "one call per process" in c["reason"] and "exit 134" in c["reason"]
+
+
+@pytest.fixture(scope="module")
+def composed(built_guests) -> dict:
+    hosts = [*SCENARIO_HOSTS, "wasmtime_cli"]
+    proc = wasmtui("--headless", "--json", "-g", "composed_c_rust",
+                   *[f"--host={h}" for h in hosts], timeout=900)
+    return report_of(proc)
+
+
+@pytest.mark.parametrize("host", [*SCENARIO_HOSTS, "wasmtime_cli"])
+def test_handles_crossing_two_composed_components_work_on_every_host(composed, host):
+    """The C consumer's handles to the Rust provider's counters, inside one composed
+    component (the class of jco#1383/#1390): every check passes; the one scenario is
+    n/a on the wasmtime CLI (one call per process), with its reason."""
+    got = checks(composed, host)
+    assert len(got) == 5
+    expected_na = {"drops-reach-the-provider"} if host == "wasmtime_cli" else set()
+    assert {n for n, c in got.items() if c["verdict"] == "n/a"} == expected_na
+    assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
+            if c["verdict"] not in ("pass", "n/a")} == {}

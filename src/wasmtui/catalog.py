@@ -108,7 +108,9 @@ def load_host(folder: Path) -> Host:
         releases=tuple(
             Releases(registry=r.registry, package=r.package, install=r.install,
                      env=dict(r.env), label=r.label or r.package, program=r.program,
-                     prefix=f"{r.label or r.package}-" if i else "")
+                     prefix=f"{r.label or r.package}-" if i else "",
+                     component_model_since={f: tuple(t.split(": ", 1))  # type: ignore[misc]
+                                            for f, t in r.component_model_since.items()})
             for i, r in enumerate(data.releases)),
         own_binary=None if data.own_binary is None else (
             ("program", "") if data.own_binary.program else ("env", data.own_binary.env)),

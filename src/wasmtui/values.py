@@ -279,8 +279,10 @@ def handles_in(t: Type | None, v: Any, path: str = "") -> list[tuple[str, str, s
     if k in ("string", "char", "bool", "enum", "flags", *INTEGERS, *FLOATS):
         return []
     body = t[k]  # type: ignore[index]
-    if k == "list":
+    if k in ("list", "stream"):
         return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
+    if k == "future":
+        return handles_in(body, v, path)
     if k == "tuple":
         return [h for i, (et, e) in enumerate(zip(body, v, strict=True))
                 for h in handles_in(et, e, f"{path}[{i}]")]

@@ -192,7 +192,10 @@ class PluginPython(Adapter):
         for step in steps:
             try:
                 if "drop" in step:
-                    handles[step["drop"]].drop(store)  # the guest's destructor runs
+                    try:
+                        handles[step["drop"]].drop(store)  # the guest's destructor runs
+                    except ValueError as exc:  # wasmtime-py's own: a handle it closed
+                        raise HostRefused(f"wasmtime-py refused the drop: {exc}") from exc
                     value = None
                 else:
                     value = self._call_export(store, instance, step["interface"], step["name"],

@@ -213,12 +213,18 @@ def resolve_steps(run: CheckRun, info: ComponentInfo, guest: Guest
     verdict settled here (as `resolve`), or None."""
     check = run.check
     binds: set[str] = set()
+    gone: dict[str, str] = {}  # handles no longer the caller's: dropped, or moved (own)
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(check.steps, 1):
         where = f"{_where(guest, check)}, step {i}"
         if step.drop:
             if not _bound(step.drop, binds):
                 return Verdict.ERROR, f"{where}: drop {step.drop!r}: no earlier step binds it"
+            if step.drop in gone:
+                return Verdict.ERROR, (f"{where}: drop {step.drop!r}: it was {gone[step.drop]}, "
+                                       f"so there is nothing left to drop (hosts differ: some "
+                                       f"ignore it, some refuse it)")
+            gone[step.drop] = f"dropped at step {i}"
             steps.append({"drop": step.drop})
             continue
         found = info.locate(step.call or "")
@@ -238,10 +244,12 @@ def resolve_steps(run: CheckRun, info: ComponentInfo, guest: Guest
         except values.ValueMismatch as exc:
             return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
         for (_, t), a in zip(sig["params"], args, strict=True):
-            for path, _, name in values.handles_in(t, a):
+            for path, how, name in values.handles_in(t, a):
                 if not _bound(name, binds):
                     return Verdict.ERROR, (f"{where}: argument{path} names handle {name!r}, "
                                            f"which no earlier step binds")
+                if how == "own":
+                    gone.setdefault(name, f"moved into {step.call} at step {i}")
         if values.has_handles(sig["result"]) and not step.bind:
             return Verdict.ERROR, (f"{where}: {step.call} returns "
                                    f"{values.render(sig['result'])}: name its handle(s) with "

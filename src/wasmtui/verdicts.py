@@ -106,6 +106,10 @@ def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
         if "error" in got:
             entry["error"] = got["error"]
         if out == "harness-error":
+            if missing := _unreturned_handles(step, done[:i], types):
+                return Verdict.ERROR, actual, (
+                    f"{label}: names handle {missing[0]!r}, which no earlier step returned "
+                    f"(returned: {', '.join(_returned(done[:i], types)) or 'none'})")
             return Verdict.ERROR, actual, f"{label}: the adapter failed on its own"
         if out not in ("ok", "trapped", "call-failed"):
             return Verdict.ERROR, actual, f"{label}: the adapter sent an unknown outcome {out!r}"
@@ -133,6 +137,34 @@ def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
     if wrong:
         return Verdict.FAIL, actual, "unexpected " + "; ".join(wrong)
     return Verdict.PASS, actual, ""
+
+
+def _returned(done: list[Any], types: tuple[Any, ...]) -> list[str]:
+    """The handle names the steps run so far returned (bound), from their values."""
+    names = []
+    for i, got in enumerate(done):
+        if isinstance(got, dict) and got.get("outcome") == "ok" and i < len(types):
+            try:
+                names += [n for _, _, n in values.handles_in(types[i], got.get("value"))]
+            except (KeyError, TypeError, IndexError, AttributeError):
+                continue  # not a well-formed value: judged as such at its own step
+    return names
+
+
+def _unreturned_handles(step: Any, done: list[Any], types: tuple[Any, ...]) -> list[str]:
+    """Handles a step names that no earlier step returned (`cs[3]` of a list of one): the
+    manifest's expectation, not the adapter, is what failed."""
+    named = [h["handle"] for a in step.args for h in _handle_refs(a)]
+    returned = set(_returned(done, types))
+    return [n for n in named if n not in returned]
+
+
+def _handle_refs(v: Any) -> list[dict[str, Any]]:
+    if isinstance(v, dict) and isinstance(v.get("handle"), str) and set(v) <= {"handle",
+                                                                              "resource"}:
+        return [v]
+    items = v.values() if isinstance(v, dict) else v if isinstance(v, list) else []
+    return [h for e in items for h in _handle_refs(e)]
 
 
 def _judge_call(check: Check, result: dict[str, Any], result_type: Any = None,

@@ -107,6 +107,9 @@ def test_handles_inside_a_bound_value_are_named_by_their_path():
     ((new(), Step(call=f"{IFACE}.total", args=([{"handle": "c", "resource": "other"}],))),
      "resource counter"),
     ((new(-1),), "out of range"),
+    ((new(), Step(drop="c"), Step(drop="c")), "it was dropped at step 2"),
+    ((new(), Step(call=f"{IFACE}.[static]counter.consume", args=({"handle": "c"},)),
+      Step(drop="c")), "it was moved into"),
 ])
 def test_a_step_that_cannot_be_resolved_is_the_manifests_error(steps, message):
     run = planned(scenario(*steps))
@@ -176,6 +179,17 @@ def test_a_trap_where_none_is_expected_fails_at_its_step():
     d = judged(scenario(new(), get(value=5)),
                {**trap, "steps": [{"outcome": "ok", "value": H}, trap]})
     assert d.verdict is Verdict.FAIL and d.reason == "step 2 (c.get()): the guest trapped"
+
+
+def test_a_handle_no_step_returned_is_the_manifests_error_not_the_adapters():
+    many = scenario(Step(call=f"{IFACE}.make-many", args=(1,), bind="cs"), get("cs[3]"))
+    d = judged(many, {"outcome": "harness-error", "error": "no handle is bound as 'cs[3]'",
+                      "steps": [{"outcome": "ok", "value": [{"handle": "cs[0]"}]},
+                                {"outcome": "harness-error", "error": "no handle"}]},
+               types=({"list": OWN}, "u32"))
+    assert d.verdict is Verdict.ERROR
+    assert d.reason == ("step 2 (cs[3].get()): names handle 'cs[3]', which no earlier step "
+                        "returned (returned: cs[0])")
 
 
 def test_an_adapter_answer_that_is_not_a_handle_is_a_harness_error():

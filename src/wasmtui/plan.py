@@ -164,30 +164,56 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
         return resolve_steps(run, info, guest)
     if check.kind is not CheckKind.INVOKE or not check.function:
         return None
-    found = info.find_function(check.function)
-    if found is None and info.types_error:
-        return Verdict.ERROR, (f"the function types of this component are unknown, so "
-                               f"{check.function}'s values cannot be converted: "
-                               f"{info.types_error}")
-    if found is None:
-        return Verdict.FAIL, (f"the component does not export {check.function} that the "
-                              f"manifest expects (exports: "
-                              f"{', '.join(e.name for e in info.exports) or 'none'})")
-    name, sig = found
     where = _where(guest, check)
+    try:
+        iface, func, sig, args = _typed_call(info, check.function, check.args, check.expect,
+                                             where)
+    except _Settled as settled_here:
+        return settled_here.verdict, settled_here.why
+    name = f"{iface}.{func}" if iface else func
     if RESOURCE_FUNCTION.search(name) or _takes_handles(sig):
         return Verdict.ERROR, (f"{where}: {check.function} takes or returns a resource handle, "
                                f"which only a scenario can give or bind: write the check as "
                                f"`steps` (guests/README.md, \"Scenarios\")")
-    try:
-        args = values.canonical_args(sig, list(check.args))
-        if "value" in check.expect:
-            values.canonical(sig["result"], check.expect["value"], "expect.value") \
-                if sig["result"] is not None else _no_value(check.expect["value"])
-    except values.ValueMismatch as exc:
-        return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
     run.resolved = replace(run.resolved, function=name, signature=sig, args=tuple(args))
     return None
+
+
+class _Settled(Exception):
+    """A call of the manifest's that the plan settles (resolve): its verdict and why."""
+
+    def __init__(self, verdict: Verdict, why: str) -> None:
+        super().__init__(why)
+        self.verdict, self.why = verdict, why
+
+
+def _typed_call(info: ComponentInfo, function: str, args: tuple[Any, ...],
+                expect: dict[str, Any], where: str
+                ) -> tuple[str | None, str, dict[str, Any], list[Any]]:
+    """A manifest's call (a check's, or a scenario step's) against the component's
+    types: its interface and name as exported, its signature, and its arguments made
+    canonical, the expected value checked too. A missing function fails (a broken build
+    or a typo); unknown types or a value that does not fit is an error (neither the
+    guest's nor the host's doing): raised as _Settled."""
+    found = info.locate(function)
+    if found is None and info.types_error:
+        raise _Settled(Verdict.ERROR, f"the function types of this component are unknown, so "
+                                      f"{function}'s values cannot be converted: "
+                                      f"{info.types_error}")
+    if found is None:
+        raise _Settled(Verdict.FAIL, f"the component does not export {function} that the "
+                                     f"manifest expects (exports: "
+                                     f"{', '.join(e.name for e in info.exports) or 'none'})")
+    iface, func, sig = found
+    try:
+        canonical = values.canonical_args(sig, list(args))
+        if "value" in expect:
+            values.canonical(sig["result"], expect["value"], "expect.value") \
+                if sig["result"] is not None else _no_value(expect["value"])
+    except values.ValueMismatch as exc:
+        raise _Settled(Verdict.ERROR, f"{where}: {exc} (signature: "
+                                      f"{values.render_signature(sig)})") from exc
+    return iface, func, sig, canonical
 
 
 def _where(guest: Guest, check: Check) -> str:
@@ -227,22 +253,12 @@ def resolve_steps(run: CheckRun, info: ComponentInfo, guest: Guest
             gone[step.drop] = f"dropped at step {i}"
             steps.append({"drop": step.drop})
             continue
-        found = info.locate(step.call or "")
-        if found is None and info.types_error:
-            return Verdict.ERROR, (f"the function types of this component are unknown, so "
-                                   f"{step.call}'s values cannot be converted: "
-                                   f"{info.types_error}")
-        if found is None:
-            return Verdict.FAIL, (f"{where}: the component does not export {step.call} "
-                                  f"(exports: {', '.join(e.name for e in info.exports) or 'none'})")
-        iface, func, sig = found
         try:
-            args = values.canonical_args(sig, list(step.args))
-            if "value" in step.expect:
-                values.canonical(sig["result"], step.expect["value"], "expect.value") \
-                    if sig["result"] is not None else _no_value(step.expect["value"])
-        except values.ValueMismatch as exc:
-            return Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})"
+            iface, func, sig, args = _typed_call(info, step.call or "", step.args, step.expect,
+                                                 where)
+        except _Settled as settled_here:
+            why = settled_here.why
+            return settled_here.verdict, why if why.startswith(where) else f"step {i}: {why}"
         for (_, t), a in zip(sig["params"], args, strict=True):
             for path, how, name in values.handles_in(t, a):
                 if not _bound(name, binds):

@@ -115,6 +115,18 @@ def report_of(proc: subprocess.CompletedProcess) -> dict:
     return json.loads(proc.stdout)
 
 
+def matrix(guest: str, hosts: list[str]) -> dict:
+    """The JSON report of one catalog guest on these hosts."""
+    return report_of(wasmtui("--headless", "--json", "-g", guest,
+                             *[f"--host={h}" for h in hosts], timeout=900))
+
+
+def cell_checks(report: dict, host: str) -> dict[str, dict]:
+    """A report's checks on `host` (its first cell there), by name."""
+    cell = next(c for c in report["cells"] if c["host"] == host)
+    return {c["name"]: c for c in cell["checks"]}
+
+
 def _proc_table() -> dict[int, tuple[int, str, bytes, bytes]]:
     """pid -> (ppid, state, cmdline, environ) for every readable process."""
     table = {}

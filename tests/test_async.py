@@ -13,7 +13,15 @@ import json
 
 import pytest
 
-from .conftest import ROOT, processes_of_run, project_with_guest, report_of, wasmtui
+from .conftest import (
+    ROOT,
+    cell_checks,
+    matrix,
+    processes_of_run,
+    project_with_guest,
+    report_of,
+    wasmtui,
+)
 
 ASYNC_HOSTS = ["wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "browsers_jco",
                "firefox_jco"]
@@ -26,20 +34,12 @@ STREAM_CHECKS = STREAM_RESULTS | STREAM_ARGUMENTS
 
 @pytest.fixture(scope="module")
 def report(built_guests) -> dict:
-    hosts = [*ASYNC_HOSTS, "plugin_python", "plugin_node@node-20.20.2"]
-    proc = wasmtui("--headless", "--json", "-g", "async_rust", *[f"--host={h}" for h in hosts],
-                   timeout=900)
-    return report_of(proc)
-
-
-def checks(report: dict, host: str) -> dict[str, dict]:
-    cell = next(c for c in report["cells"] if c["host"] == host)
-    return {c["name"]: c for c in cell["checks"]}
+    return matrix("async_rust", [*ASYNC_HOSTS, "plugin_python", "plugin_node@node-20.20.2"])
 
 
 @pytest.mark.parametrize("host", ASYNC_HOSTS)
 def test_async_exports_run_where_the_host_declares_them(report, host):
-    got = checks(report, host)
+    got = cell_checks(report, host)
     streams = set() if host in STREAM_HOSTS else STREAM_CHECKS
     assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
             if c["verdict"] != "pass" and n not in streams} == {}
@@ -51,7 +51,7 @@ def test_async_exports_run_where_the_host_declares_them(report, host):
 def test_async_values_are_identical_across_hosts(report):
     by_check: dict[str, set[str]] = {}
     for host in ASYNC_HOSTS:
-        for name, c in checks(report, host).items():
+        for name, c in cell_checks(report, host).items():
             if "value" in c["actual"]:
                 by_check.setdefault(name, set()).add(json.dumps(c["actual"]))
     assert set(by_check) == {"plain-add", "add", "add-wraps", "echo", "add-after-yields",
@@ -60,7 +60,7 @@ def test_async_values_are_identical_across_hosts(report):
 
 
 def test_a_stream_the_cli_cannot_print_is_na_with_the_measured_reason(report):
-    got = checks(report, "wasmtime_cli")
+    got = cell_checks(report, "wasmtime_cli")
     for name in STREAM_RESULTS:
         assert got[name]["verdict"] == "n/a"
         assert got[name]["reason"].startswith("wasmtime_cli cannot read a stream or future")
@@ -71,7 +71,7 @@ def test_a_stream_the_cli_cannot_print_is_na_with_the_measured_reason(report):
 
 
 def test_a_host_without_async_calls_is_na_before_running(report):
-    got = checks(report, "plugin_python")
+    got = cell_checks(report, "plugin_python")
     assert got["plain-add"]["verdict"] == "pass"
     for name in ASYNC_CHECKS | STREAM_CHECKS:
         assert got[name]["verdict"] == "n/a"
@@ -84,7 +84,7 @@ def test_a_node_without_jspi_is_na_for_async_and_fails_the_rest_diagnosed(report
     """Node 20's release is older than the node axis's `component-model-since` for
     async: its async checks are n/a before running; the plain function still runs and
     fails, diagnosed (jco's JSPI transpile of the whole component needs JSPI)."""
-    got = checks(report, "plugin_node@node-20.20.2")
+    got = cell_checks(report, "plugin_node@node-20.20.2")
     assert (got["plain-add"]["verdict"], got["plain-add"]["diagnosis"]["id"]) == \
         ("fail", "no-jspi")
     for name in ASYNC_CHECKS | STREAM_CHECKS:

@@ -9,27 +9,19 @@ import json
 
 import pytest
 
-from .conftest import ROOT, project_with_guest, report_of, wasmtui
+from .conftest import ROOT, cell_checks, matrix, project_with_guest, report_of, wasmtui
 
 MAP_HOSTS = ["plugin_node", "deno_jco", "bun_jco", "browsers_jco", "firefox_jco"]
 
 
 @pytest.fixture(scope="module")
 def report(built_guests) -> dict:
-    hosts = [*MAP_HOSTS, "wasmtime_cli", "plugin_python"]
-    proc = wasmtui("--headless", "--json", "-g", "maps_rust", *[f"--host={h}" for h in hosts],
-                   timeout=900)
-    return report_of(proc)
-
-
-def checks(report: dict, host: str) -> dict[str, dict]:
-    cell = next(c for c in report["cells"] if c["host"] == host)
-    return {c["name"]: c for c in cell["checks"]}
+    return matrix("maps_rust", [*MAP_HOSTS, "wasmtime_cli", "plugin_python"])
 
 
 @pytest.mark.parametrize("host", MAP_HOSTS)
 def test_maps_pass_where_the_engine_has_them(report, host):
-    got = checks(report, host)
+    got = cell_checks(report, host)
     assert len(got) == 6
     assert {n: (c["verdict"], c["reason"]) for n, c in got.items() if c["verdict"] != "pass"} == {}
 
@@ -37,7 +29,7 @@ def test_maps_pass_where_the_engine_has_them(report, host):
 def test_map_values_are_identical_across_hosts(report):
     by_check: dict[str, set[str]] = {}
     for host in MAP_HOSTS:
-        for name, c in checks(report, host).items():
+        for name, c in cell_checks(report, host).items():
             by_check.setdefault(name, set()).add(json.dumps(c["actual"]["value"]))
     assert {n: v for n, v in by_check.items() if len(v) != 1} == {}
 
@@ -45,7 +37,7 @@ def test_map_values_are_identical_across_hosts(report):
 @pytest.mark.parametrize("host,measured", [("wasmtime_cli", "component-model-map"),
                                            ("plugin_python", "unknown component value type")])
 def test_hosts_without_maps_are_na_with_the_measured_reason(report, host, measured):
-    for name, c in checks(report, host).items():
+    for name, c in cell_checks(report, host).items():
         assert c["verdict"] == "n/a", name
         assert "cannot pass or return a map<K, V>" in c["reason"] and measured in c["reason"]
 

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import report_of, wasmtui
+from .conftest import cell_checks, matrix
 
 SCENARIO_HOSTS = ["plugin_python", "plugin_node", "deno_jco", "bun_jco", "browsers_jco",
                   "firefox_jco"]
@@ -19,20 +19,12 @@ AFTER_DROP = {"use-after-drop", "use-after-move", "borrow-of-dropped"}
 
 @pytest.fixture(scope="module")
 def report(built_guests) -> dict:
-    hosts = [*SCENARIO_HOSTS, "wasmtime_cli"]
-    proc = wasmtui("--headless", "--json", "-g", "resources_rust",
-                   *[f"--host={h}" for h in hosts], timeout=900)
-    return report_of(proc)
-
-
-def checks(report: dict, host: str) -> dict[str, dict]:
-    cell = next(c for c in report["cells"] if c["host"] == host)
-    return {c["name"]: c for c in cell["checks"]}
+    return matrix("resources_rust", [*SCENARIO_HOSTS, "wasmtime_cli"])
 
 
 @pytest.mark.parametrize("host", SCENARIO_HOSTS)
 def test_every_scenario_passes_where_the_host_runs_scenarios(report, host):
-    got = checks(report, host)
+    got = cell_checks(report, host)
     assert len(got) >= 13
     assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
             if c["verdict"] != "pass"} == {}
@@ -42,7 +34,7 @@ def test_steps_are_identical_across_hosts(report):
     """Every step's call, outcome and value (not the host's own error words)."""
     by_check: dict[str, set[str]] = {}
     for host in SCENARIO_HOSTS:
-        for name, c in checks(report, host).items():
+        for name, c in cell_checks(report, host).items():
             steps = [{k: v for k, v in s.items() if k != "error"} for s in c["actual"]["steps"]]
             by_check.setdefault(name, set()).add(json.dumps(steps))
     assert {n: v for n, v in by_check.items() if len(v) != 1} == {}
@@ -56,22 +48,19 @@ def test_a_dead_handle_is_refused_by_the_host_not_trapped_in_the_guest(report, h
     (`call-failed`: wasmtime's "unknown handle index", wasmtime-py's closed object, jco's
     "Not a valid resource"), never a crash; the check expects a trap and passes."""
     for name in AFTER_DROP:
-        last = checks(report, host)[name]["actual"]["steps"][-1]
+        last = cell_checks(report, host)[name]["actual"]["steps"][-1]
         assert last["outcome"] == "call-failed", (name, last)
 
 
 def test_the_wasmtime_cli_is_na_with_its_measured_reason(report):
-    for name, c in checks(report, "wasmtime_cli").items():
+    for name, c in cell_checks(report, "wasmtime_cli").items():
         assert c["verdict"] == "n/a", name
         assert "one call per process" in c["reason"] and "exit 134" in c["reason"]
 
 
 @pytest.fixture(scope="module")
 def composed(built_guests) -> dict:
-    hosts = [*SCENARIO_HOSTS, "wasmtime_cli"]
-    proc = wasmtui("--headless", "--json", "-g", "composed_c_rust",
-                   *[f"--host={h}" for h in hosts], timeout=900)
-    return report_of(proc)
+    return matrix("composed_c_rust", [*SCENARIO_HOSTS, "wasmtime_cli"])
 
 
 @pytest.mark.parametrize("host", [*SCENARIO_HOSTS, "wasmtime_cli"])
@@ -79,7 +68,7 @@ def test_handles_crossing_two_composed_components_work_on_every_host(composed, h
     """The C consumer's handles to the Rust provider's counters, inside one composed
     component (the class of jco#1383/#1390): every check passes; the one scenario is
     n/a on the wasmtime CLI (one call per process), with its reason."""
-    got = checks(composed, host)
+    got = cell_checks(composed, host)
     assert len(got) == 5
     expected_na = {"drops-reach-the-provider"} if host == "wasmtime_cli" else set()
     assert {n for n, c in got.items() if c["verdict"] == "n/a"} == expected_na

@@ -55,7 +55,7 @@ class Known:
     project's known failure for it."""
 
     host: str = ""
-    result_type: Any = None
+    result_type: Any = None  # a scenario: its resolved steps (CheckRun.typing)
     host_limit: Diagnosis | None = None
     known_failure: Expectation | None = None
 

@@ -506,9 +506,10 @@ class CheckRun:
         return (self.resolved.signature or {}).get("result")
 
     @property
-    def step_types(self) -> tuple[Any, ...]:
-        """A scenario's result types, step by step (None: no result, or a drop)."""
-        return tuple((s.get("signature") or {}).get("result") for s in self.resolved.steps or ())
+    def typing(self) -> Any:
+        """What the verdict reads the adapter's answer by: the function's result type, or
+        a scenario's resolved steps (their signatures)."""
+        return self.resolved.steps or () if self.check.steps else self.result_type
 
     def request(self) -> dict[str, Any]:
         """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""

@@ -195,8 +195,7 @@ class Runner:
                                 probe=self._probe(cell, run, request)
                                 if facts.result is not None else None)
                 run.record(decide(check, facts, Known(
-                    host=cell.host.base_name,
-                    result_type=run.step_types if check.steps else run.result_type,
+                    host=cell.host.base_name, result_type=run.typing,
                     host_limit=run.host_limit, known_failure=run.known_failure)))
                 if log.dropped:
                     run.log_truncated = True

@@ -71,10 +71,15 @@ def _judge(check: Check, result: dict[str, Any], result_type: Any = None,
     return _judge_call(check, result, result_type, started, probe)
 
 
-def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
+def _result_type(resolved: tuple[dict[str, Any], ...], i: int) -> Any:
+    return (resolved[i].get("signature") or {}).get("result") if i < len(resolved) else None
+
+
+def judge_steps(check: Check, result: dict[str, Any], resolved: tuple[dict[str, Any], ...],
                 started: bool = True) -> tuple[Verdict, dict[str, Any], str]:
-    """A scenario's verdict, step by step: each step's value is compared under its
-    result type; a step that traps (or that the host refuses mid-call: `call-failed`) is
+    """A scenario's verdict, step by step (`resolved`: its steps as the plan sent them,
+    with their signatures): each step's value is compared under its result type; a step
+    that traps (or that the host refuses mid-call: `call-failed`) is
     a pass only where that step expects a trap (always the last). The actual JSON lists
     every step run, with its call, outcome and value or error, so a report shows where
     hosts part ways (a clean trap on one, the host's own error on another)."""
@@ -106,10 +111,11 @@ def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
         if "error" in got:
             entry["error"] = got["error"]
         if out == "harness-error":
-            if missing := _unreturned_handles(step, done[:i], types):
+            returned = _returned(done[:i], resolved)
+            if missing := [n for n in _named(resolved, i) if n not in returned]:
                 return Verdict.ERROR, actual, (
                     f"{label}: names handle {missing[0]!r}, which no earlier step returned "
-                    f"(returned: {', '.join(_returned(done[:i], types)) or 'none'})")
+                    f"(returned: {', '.join(returned) or 'none'})")
             return Verdict.ERROR, actual, f"{label}: the adapter failed on its own"
         if out not in ("ok", "trapped", "call-failed"):
             return Verdict.ERROR, actual, f"{label}: the adapter sent an unknown outcome {out!r}"
@@ -120,7 +126,7 @@ def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
             return Verdict.FAIL, actual, f"{label}: {what}"
         if step.expect.get("trap"):
             return Verdict.FAIL, actual, f"{label}: expected a trap, but the call returned"
-        t = types[i] if i < len(types) else None
+        t = _result_type(resolved, i)
         try:
             entry["value"] = values.canonical(t, got.get("value")) if t is not None \
                 else got.get("value")
@@ -139,32 +145,25 @@ def judge_steps(check: Check, result: dict[str, Any], types: tuple[Any, ...],
     return Verdict.PASS, actual, ""
 
 
-def _returned(done: list[Any], types: tuple[Any, ...]) -> list[str]:
+def _returned(done: list[Any], resolved: tuple[dict[str, Any], ...]) -> list[str]:
     """The handle names the steps run so far returned (bound), from their values."""
     names = []
     for i, got in enumerate(done):
-        if isinstance(got, dict) and got.get("outcome") == "ok" and i < len(types):
+        if isinstance(got, dict) and got.get("outcome") == "ok":
             try:
-                names += [n for _, _, n in values.handles_in(types[i], got.get("value"))]
-            except (KeyError, TypeError, IndexError, AttributeError):
+                names += [n for _, _, n in values.handles_in(_result_type(resolved, i),
+                                                             got.get("value"))]
+            except (KeyError, TypeError, IndexError, AttributeError, StopIteration):
                 continue  # not a well-formed value: judged as such at its own step
     return names
 
 
-def _unreturned_handles(step: Any, done: list[Any], types: tuple[Any, ...]) -> list[str]:
-    """Handles a step names that no earlier step returned (`cs[3]` of a list of one): the
-    manifest's expectation, not the adapter, is what failed."""
-    named = [h["handle"] for a in step.args for h in _handle_refs(a)]
-    returned = set(_returned(done, types))
-    return [n for n in named if n not in returned]
-
-
-def _handle_refs(v: Any) -> list[dict[str, Any]]:
-    if isinstance(v, dict) and isinstance(v.get("handle"), str) and set(v) <= {"handle",
-                                                                              "resource"}:
-        return [v]
-    items = v.values() if isinstance(v, dict) else v if isinstance(v, list) else []
-    return [h for e in items for h in _handle_refs(e)]
+def _named(resolved: tuple[dict[str, Any], ...], i: int) -> list[str]:
+    """The handles step `i` passes, by name (from its canonical arguments and types)."""
+    step = resolved[i] if i < len(resolved) else {}
+    params = (step.get("signature") or {}).get("params", [])
+    return [n for (_, t), a in zip(params, step.get("args", []), strict=False)
+            for _, _, n in values.handles_in(t, a)]
 
 
 def _judge_call(check: Check, result: dict[str, Any], result_type: Any = None,

@@ -90,7 +90,7 @@ def test_steps_are_resolved_with_interface_name_signature_and_canonical_args():
         (IFACE, "[constructor]counter", "c")
     assert second["args"] == [{"handle": "c", "resource": "counter"}]
     assert third == {"drop": "c"}
-    assert run.step_types == (OWN, "u32", None)
+    assert [(s.get("signature") or {}).get("result") for s in run.typing] == [OWN, "u32", None]
 
 
 def test_handles_inside_a_bound_value_are_named_by_their_path():
@@ -137,8 +137,10 @@ def test_a_host_without_scenarios_makes_them_na_with_its_reason():
 
 # -- the verdict, step by step ---------------------------------------------------------------
 
-def judged(check: Check, result: dict, types=(OWN, "u32", None, "u32")):
-    return decide(check, Facts(result=result, started=True), Known(result_type=types))
+def judged(check: Check, result: dict):
+    """The verdict of `result` for a check the plan resolved (its steps' signatures)."""
+    run = planned(check)
+    return decide(check, Facts(result=result, started=True), Known(result_type=run.typing))
 
 
 H = {"handle": "c", "resource": "counter"}
@@ -185,8 +187,7 @@ def test_a_handle_no_step_returned_is_the_manifests_error_not_the_adapters():
     many = scenario(Step(call=f"{IFACE}.make-many", args=(1,), bind="cs"), get("cs[3]"))
     d = judged(many, {"outcome": "harness-error", "error": "no handle is bound as 'cs[3]'",
                       "steps": [{"outcome": "ok", "value": [{"handle": "cs[0]"}]},
-                                {"outcome": "harness-error", "error": "no handle"}]},
-               types=({"list": OWN}, "u32"))
+                                {"outcome": "harness-error", "error": "no handle"}]})
     assert d.verdict is Verdict.ERROR
     assert d.reason == ("step 2 (cs[3].get()): names handle 'cs[3]', which no earlier step "
                         "returned (returned: cs[0])")

@@ -124,8 +124,6 @@ def judge_steps(check: Check, result: dict[str, Any], resolved: tuple[dict[str, 
                 return Verdict.PASS, actual, ""
             what = "the guest trapped" if out == "trapped" else "the call failed in the host"
             return Verdict.FAIL, actual, f"{label}: {what}"
-        if step.expect.get("trap"):
-            return Verdict.FAIL, actual, f"{label}: expected a trap, but the call returned"
         t = _result_type(resolved, i)
         try:
             entry["value"] = values.canonical(t, got.get("value")) if t is not None \
@@ -133,6 +131,8 @@ def judge_steps(check: Check, result: dict[str, Any], resolved: tuple[dict[str, 
         except values.ValueMismatch as exc:
             return Verdict.ERROR, actual, (f"{label}: the adapter's answer is not a "
                                            f"{values.render(t)} ({exc}): a harness bug")
+        if step.expect.get("trap"):
+            return Verdict.FAIL, actual, f"{label}: expected a trap, but the call returned"
         if "value" in step.expect:
             diff = values.first_difference(t, step.expect["value"], entry["value"])
             if diff is not None:

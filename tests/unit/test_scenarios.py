@@ -248,3 +248,25 @@ def test_a_release_older_than_a_feature_makes_its_checks_na():
     assert run.reason.endswith("node 24.11.1 is older than 25.0.0: no JSPI")
     assert planned(scenario(new()), on=h.at_release("node-26.1.0")).runnable
     assert planned(scenario(new()), on=h.at_release("1.20.0")).runnable  # the jco axis
+
+
+# -- how reports write a scenario ------------------------------------------------------------
+
+def test_a_failed_scenario_reads_step_by_step_in_the_reports():
+    from wasmtui.report import check_details
+
+    d = judged(USE_AFTER_DROP, {"outcome": "ok", "steps": [
+        {"outcome": "ok", "value": H}, {"outcome": "ok", "value": 5},
+        {"outcome": "ok", "value": None}, {"outcome": "ok", "value": 5}]})
+    check = {"command": "adapter --once '…'", "verdict": str(d.verdict),
+             "expected": {"steps": [{"step": s.label(), **s.expect}
+                                    for s in USE_AFTER_DROP.steps]},
+             "actual": d.actual}
+    assert check_details(check) == [
+        "reproduce: adapter --once '…'",
+        'step 1: new counter(5) -> c: expected to return, got {"handle": "c", '
+        '"resource": "counter"}',
+        "step 2: c.get(): expected 5, got 5",
+        "step 3: drop c: expected to return, got null",
+        "step 4: c.get(): expected a trap, got 5",
+    ]

@@ -89,13 +89,33 @@ def known_features(ids: list[str]) -> list[str]:
     return ids
 
 
-class StepEntry(_Strict):
+class _Arguments(_Strict):
+    """A call's arguments, as `args` or in their JSON spelling `args-json` (TOML has no
+    null): a check's, or a scenario step's."""
+
+    args: list[Any] | None = None
+    args_json: StrictStr | None = Field(None, alias="args-json")
+
+    @model_validator(mode="after")
+    def _one_spelling(self) -> _Arguments:
+        if self.args is not None and self.args_json is not None:
+            raise ValueError("give `args` or `args-json`, not both")
+        if self.args_json is not None and not isinstance(_json_text(self.args_json, "args-json"),
+                                                         list):
+            raise ValueError("`args-json` must be a JSON array")
+        return self
+
+    def arguments(self) -> list[Any]:
+        if self.args_json is not None:
+            return _json_text(self.args_json, "args-json")
+        return list(self.args or [])
+
+
+class StepEntry(_Arguments):
     """One step of a scenario (a check's `steps`): call a function, constructor, method
     or static, or drop a bound handle, on the one instance the scenario runs on."""
 
     call: StrictStr | None = None
-    args: list[Any] | None = None
-    args_json: StrictStr | None = Field(None, alias="args-json")
     bind: StrictStr | None = None  # the name the returned handle(s) are bound to
     drop: StrictStr | None = None
     expect: Expect | None = None
@@ -107,30 +127,18 @@ class StepEntry(_Strict):
                              "(drop = \"NAME\")")
         if self.drop is not None and self.model_fields_set - {"drop"}:
             raise ValueError("a drop step takes nothing but the handle's name")
-        if self.args is not None and self.args_json is not None:
-            raise ValueError("give `args` or `args-json`, not both")
-        if self.args_json is not None and not isinstance(_json_text(self.args_json, "args-json"),
-                                                         list):
-            raise ValueError("`args-json` must be a JSON array")
         if self.expect is not None and self.expect.model_fields_set - {"value", "value_json",
                                                                        "trap"}:
             raise ValueError("a step expects a `value` (or `value-json`) or a `trap`")
         return self
 
-    def arguments(self) -> list[Any]:
-        if self.args_json is not None:
-            return _json_text(self.args_json, "args-json")
-        return list(self.args or [])
 
-
-class CheckEntry(_Strict):
+class CheckEntry(_Arguments):
     """One `[[check]]` of guest.toml."""
 
     name: StrictStr
     kind: Kind
     function: StrictStr | None = None
-    args: list[Any] | None = None
-    args_json: StrictStr | None = Field(None, alias="args-json")
     expect: Expect | None = None
     host_functions: dict[StrictStr, Builtin] = Field(default_factory=dict, alias="host-functions")
     env: dict[StrictStr, StrictStr] = Field(default_factory=dict)
@@ -192,17 +200,7 @@ class CheckEntry(_Strict):
             if self.expect is None:
                 raise ValueError("an invoke check needs an `expect` (e.g. expect = { value = 1 },"
                                  " or expect = { trap = true })")
-        if self.args is not None and self.args_json is not None:
-            raise ValueError("give `args` or `args-json`, not both")
-        if self.args_json is not None and not isinstance(_json_text(self.args_json, "args-json"),
-                                                         list):
-            raise ValueError("`args-json` must be a JSON array")
         return self
-
-    def arguments(self) -> list[Any]:
-        if self.args_json is not None:
-            return _json_text(self.args_json, "args-json")
-        return list(self.args or [])
 
 
 class GuestManifest(_Strict):

@@ -58,15 +58,17 @@ def raw_http_time(command: str) -> float:
     return time.perf_counter() - t0
 
 
-async def checks_through_wasmtui(host: str, guest: str, repeat: int) -> tuple[list[float], str]:
-    """Run one cell's first check `repeat` times through one warm adapter; returns the
-    durations and the check's reproduction command."""
+async def checks_through_wasmtui(host: str, guest: str, repeat: int,
+                                 check: str = "") -> tuple[list[float], str]:
+    """Run one cell's check (`check`, else its first) `repeat` times through one warm
+    adapter; returns the durations and the check's reproduction command."""
     options = Options(root=ROOT, guest_patterns=[guest], host_patterns=[host], jobs=1)
     session = Session(options)
     try:
         await session.prepare()
         cell = session.cells[0]
-        cell.runs = cell.runs[:1]
+        cell.runs = [next(r for r in cell.runs if r.check.name == check)] if check \
+            else cell.runs[:1]
         durations = []
         for _ in range(repeat):
             cell.runs[0].reset()

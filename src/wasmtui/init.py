@@ -72,7 +72,7 @@ def _makers(iface: Interface) -> dict[str, tuple[str, dict[str, Any]]]:
     made: dict[str, tuple[str, dict[str, Any]]] = {}
     for fname, sig in sorted(iface.signatures.items(), key=lambda f: not f[0].startswith("[c")):
         result = sig.get("result")
-        takes = any(values.has_handles(t) for _, t in sig.get("params", []))
+        takes = values.params_contain(sig, values.HANDLES)
         if isinstance(result, dict) and "own" in result and not takes:
             made.setdefault(result["own"], (fname, sig))
     return made
@@ -83,10 +83,6 @@ def _scenario(name: str, comment: str, steps: list[str]) -> str:
     return (f"[[check]]\nname = {_toml(name)}\nkind = \"invoke\"\n# {comment}\n"
             f"steps = [\n{body}]\n"
             f"todo = \"give real arguments and the values you expect\"\n")
-
-
-def _takes_own(sig: dict[str, Any]) -> bool:
-    return any("own" in json.dumps(t) for _, t in sig.get("params", []))
 
 
 def _resource_checks(iface: Interface, names: set[str]) -> list[str]:
@@ -104,7 +100,7 @@ def _resource_checks(iface: Interface, names: set[str]) -> list[str]:
         steps = [_call_step(f"{iface.name}.{maker}", sig, resource)]
         for fname, fsig in sorted(iface.signatures.items()):
             if fname.startswith((f"[method]{resource}.", f"[static]{resource}.")) \
-                    and not _takes_own(fsig):
+                    and not values.params_contain(fsig, ("own",)):
                 steps.append(_call_step(f"{iface.name}.{fname}", fsig, fname.split(".", 1)[1]))
         steps.append(f"{{ drop = {_toml(resource)} }}")
         blocks.append(_scenario(_check_name(resource, names),
@@ -112,8 +108,9 @@ def _resource_checks(iface: Interface, names: set[str]) -> list[str]:
                                 f"that borrow it, drop it", steps))
     for fname, sig in iface.signatures.items():
         plain_maker = fname in (m for m, _ in makers.values()) and not fname.startswith("[")
-        if not _has_handles(sig) or fname.startswith("[constructor]") or \
-                (RESOURCE_FUNCTION.search(fname) and not _takes_own(sig)) or plain_maker:
+        borrower = RESOURCE_FUNCTION.search(fname) and not values.params_contain(sig, ("own",))
+        if not values.signature_contains(sig, values.HANDLES) or plain_maker or borrower \
+                or fname.startswith("[constructor]"):
             continue
         args = [values.placeholder(t) for _, t in sig.get("params", [])]
         needed = dict.fromkeys(h for (_, t), a in zip(sig["params"], args, strict=True)
@@ -130,11 +127,6 @@ def _resource_checks(iface: Interface, names: set[str]) -> list[str]:
     return blocks
 
 
-def _has_handles(sig: dict[str, Any]) -> bool:
-    return values.has_handles(sig.get("result")) or any(values.has_handles(t)
-                                                        for _, t in sig.get("params", []))
-
-
 def _invoke_checks(info: ComponentInfo) -> list[str]:
     blocks: list[str] = []
     names: set[str] = set()
@@ -145,13 +137,13 @@ def _invoke_checks(info: ComponentInfo) -> list[str]:
             function = fname if fname == iface.name else f"{iface.name}.{fname}"
             types = [t for _, t in sig.get("params", [])] + [sig.get("result")]
             unsupported = [values.render(t) for t in types
-                           if t is not None and "unsupported" in json.dumps(t)]
+                           if values.contains(t, ("unsupported",))]
             if unsupported:
                 blocks.append(f"# not written: {function} ({iface.functions[fname]}) takes or "
                               f"returns what the value model cannot express "
                               f"({', '.join(unsupported)})\n")
                 continue
-            if RESOURCE_FUNCTION.search(fname) or _has_handles(sig):
+            if RESOURCE_FUNCTION.search(fname) or values.signature_contains(sig, values.HANDLES):
                 continue  # in a scenario, below
             args = [values.placeholder(t) for _, t in sig.get("params", [])]
             expect = values.placeholder(sig.get("result"))

@@ -20,7 +20,7 @@ from wasmtime import component as wc
 from . import witjson
 from .model import ComponentInfo, Interface
 from .paths import cache_dir, tool
-from .values import INTEGERS, Type
+from .values import INTEGERS, Type, signature_contains
 
 CACHE_FORMAT = 7
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
@@ -192,7 +192,7 @@ def _merge_wit(info: ComponentInfo, binary: Path) -> None:
             wit = found.get((iface.name, name))
             if wit is None:
                 continue
-            if "unsupported" in json.dumps(sig):  # handles: wasm-tools names the resource
+            if signature_contains(sig, ("unsupported",)):  # wasm-tools names the handles
                 sig = wit
             if wit.get("async"):
                 iface.add_function(name, {**sig, "async": True})

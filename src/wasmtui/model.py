@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .sandbox import Grants
-from .values import render_signature
+from .values import is_handle_ref, render_signature
 
 if TYPE_CHECKING:
     from .decide import Decision
@@ -110,8 +110,7 @@ class Step:
 
 def _short(v: Any) -> str:
     """A manifest value as a step's label writes it: a handle by its name."""
-    if isinstance(v, dict) and isinstance(v.get("handle"), str) and set(v) <= {"handle",
-                                                                                "resource"}:
+    if is_handle_ref(v):
         return v["handle"]
     if isinstance(v, list):
         return "[" + ", ".join(_short(e) for e in v) + "]"

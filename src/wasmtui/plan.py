@@ -101,10 +101,9 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
             needs.append(("async", function))
         if values.has_async_values(sig["result"]):
             needs.append(("streams", function))
-        if any(values.has_async_values(t) for _, t in sig["params"]):
+        if values.params_contain(sig, values.ASYNC_VALUES):
             needs.append(("stream-arguments", function))
-        if any(values.contains(t, ("map",)) for t in [sig["result"], *(t for _, t in
-                                                                           sig["params"])]):
+        if values.signature_contains(sig, ("map",)):
             needs.append(("maps", function))
     return needs
 
@@ -171,7 +170,7 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     except _Settled as settled_here:
         return settled_here.verdict, settled_here.why
     name = f"{iface}.{func}" if iface else func
-    if RESOURCE_FUNCTION.search(name) or _takes_handles(sig):
+    if RESOURCE_FUNCTION.search(name) or values.signature_contains(sig, values.HANDLES):
         return Verdict.ERROR, (f"{where}: {check.function} takes or returns a resource handle, "
                                f"which only a scenario can give or bind: write the check as "
                                f"`steps` (guests/README.md, \"Scenarios\")")
@@ -218,11 +217,6 @@ def _typed_call(info: ComponentInfo, function: str, args: tuple[Any, ...],
 
 def _where(guest: Guest, check: Check) -> str:
     return f"{guest.folder / 'guest.toml' if guest.folder else guest.name}: check {check.name!r}"
-
-
-def _takes_handles(sig: dict[str, Any]) -> bool:
-    return any(values.has_handles(t) for _, t in sig["params"]) \
-        or values.has_handles(sig["result"])
 
 
 def _bound(name: str, binds: set[str]) -> bool:

@@ -249,11 +249,16 @@ def map_key_order(key: Any) -> tuple[int, Any]:
     return (1, json.dumps(key, ensure_ascii=False, sort_keys=True))
 
 
+def is_handle_ref(v: Any) -> bool:
+    """Whether a manifest value is written as a handle (`{"handle": NAME}`)."""
+    return isinstance(v, dict) and isinstance(v.get("handle"), str) \
+        and set(v) <= {"handle", "resource"}
+
+
 def _handle(resource: str, v: Any, path: str) -> dict[str, str]:
     """A handle: `{"handle": NAME}`, its resource filled in from the type (and checked
     when given: a handle of another resource type is a manifest error)."""
-    if not isinstance(v, dict) or not isinstance(v.get("handle"), str) or not v["handle"] \
-            or set(v) - {"handle", "resource"}:
+    if not is_handle_ref(v) or not v["handle"]:
         raise ValueMismatch(path, f"expected a handle {{\"handle\": \"NAME\"}} (a name a step "
                                 f"bound with `bind`) of resource {resource}, got {v!r}")
     if v.get("resource", resource) != resource:
@@ -314,6 +319,16 @@ def contains(t: Type | None, kinds: tuple[str, ...]) -> bool:
     if k == "result":
         return contains(body.get("ok"), kinds) or contains(body.get("err"), kinds)
     return False
+
+
+def params_contain(sig: dict[str, Any], kinds: tuple[str, ...]) -> bool:
+    """Whether a function's parameters hold a type of one of `kinds` anywhere."""
+    return any(contains(t, kinds) for _, t in sig.get("params", []))
+
+
+def signature_contains(sig: dict[str, Any], kinds: tuple[str, ...]) -> bool:
+    """Whether a function's parameters or result hold a type of one of `kinds`."""
+    return params_contain(sig, kinds) or contains(sig.get("result"), kinds)
 
 
 def has_async_values(t: Type | None) -> bool:

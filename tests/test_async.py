@@ -17,9 +17,9 @@ from .conftest import (
     ROOT,
     cell_checks,
     matrix,
-    processes_of_run,
     project_with_guest,
     report_of,
+    wait_gone,
     wasmtui,
 )
 
@@ -109,4 +109,4 @@ expect = {{ value = [] }}
     report = report_of(proc)
     verdicts = {c["host"]: c["checks"][0]["verdict"] for c in report["cells"]}
     assert verdicts == {"plugin_node": "timeout", "browsers_jco": "timeout"}
-    assert processes_of_run(report["run_dir"]) == []
+    assert wait_gone(report["run_dir"]) == []

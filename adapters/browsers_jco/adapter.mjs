@@ -16,10 +16,9 @@ import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } f
 import { driverOf } from "./drivers.mjs";
 
 const { host: HOST, args: HOST_ARGS } = servedHost("browsers_jco");
-// The cleanup after a kill: the browser is in a process group of its own and leaves only
-// when its pipe to the dead adapter closes, writing its profile as it goes; an rm racing
-// that fails on the profile folder ("not empty"), so it retries for up to 10 s.
-const RM_RETRY = 'for i in $(seq 20); do rm -rf -- "$1" 2>/dev/null && exit 0; sleep 0.5; done; rm -rf -- "$1"';
+// The cleanup after a kill (cleanup.sh): waits for the browser, in a process group of its
+// own, to leave, kills what lingers, and removes this adapter's temp folder.
+const CLEANUP = join(ROOT, "adapters", "browsers_jco", "cleanup.sh");
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                 ".html": "text/html", ".json": "application/json" };
 
@@ -37,7 +36,7 @@ class BrowserJco {
     const library = `${this.driver.library} ${packageVersion(HOST, this.driver.library)}`;
     this.privateTmp();
     return { available: true, version: `${this.driver.version()}, jco ${jcoVersion}, ${library}`,
-             cleanup: ["sh", "-c", RM_RETRY, "sh", this.tmp] };
+             cleanup: ["sh", CLEANUP, this.tmp] };
   }
 
   /** playwright and puppeteer make each browser's profile (and artifacts) folders in

@@ -86,7 +86,10 @@ def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
 
 
 def adapter_argv(host: Host) -> list[str]:
-    argv = [a.replace("{python}", sys.executable) for a in host.adapter]
+    """host.toml's `adapter`, with {python} (wasmtui's own interpreter) and {tools} (the
+    cache's built tools, where a compiled adapter lives) filled in."""
+    tools = str(cache_dir() / "tools")
+    argv = [a.replace("{python}", sys.executable).replace("{tools}", tools) for a in host.adapter]
     if program := releases.program_for(host):  # a release of the program itself (node)
         argv[0] = program
     return argv

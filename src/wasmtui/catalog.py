@@ -105,6 +105,7 @@ def load_host(folder: Path) -> Host:
         cannot_grant=dict(data.cannot_grant),
         own_env=tuple(data.own_env),
         isolation=data.isolation.strip(),
+        experimental=data.experimental.strip(),
         releases=tuple(
             Releases(registry=r.registry, package=r.package, install=r.install,
                      env=dict(r.env), label=r.label or r.package, program=r.program,

@@ -55,6 +55,8 @@ def list_hosts(root: Path, hosts: list[Host]) -> int:
         s = found[h.name]
         state = s.version if s.available else f"not installed: {s.reason}"
         print(f"{h.name:{width}}  {'ok ' if s.available else '-- '} {state}")
+        if h.experimental:
+            print(f"{'':{width}}      experimental: {h.experimental}")
         if not s.available:
             print(f"{'':{width}}      install: wasmtui hosts install {h.name}   "
                   f"(runs: {s.install or h.install})")

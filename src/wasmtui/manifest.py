@@ -227,11 +227,11 @@ class GuestManifest(_Strict):
 class ReleasesManifest(_Strict):
     """How other releases of a host are listed and installed beside the default one."""
 
-    registry: Literal["pypi", "npm"]
+    registry: Literal["pypi", "npm", "goproxy"]
     package: StrictStr  # the registry package whose releases are the host's versions
     label: StrictStr = ""  # how answers name it ("wasmtime-py"); default: the package
-    # A shell command; {version}, {dir} (the release's folder in the cache) and {python}
-    # are filled in, quoted.
+    # A shell command; {version}, {dir} (the release's folder in the cache), {python} and
+    # {root} (the project folder holding hosts/) are filled in, quoted.
     install: StrictStr
     # Variables that make the adapter use that release ({dir} filled in).
     env: dict[StrictStr, StrictStr] = Field(default_factory=dict)
@@ -280,6 +280,9 @@ class HostManifest(_Strict):
     grants: dict[Capability, StrictStr] = Field(default_factory=dict)
     # How the host isolates guests from the machine (a browser's own sandbox...), in words.
     isolation: StrictStr = ""
+    # Why its verdicts deserve a second look (a young runtime): shown beside its name by
+    # `wasmtui hosts`, in the report and the README. Its verdicts count like any other's.
+    experimental: StrictStr = ""
     # Variables the host sets in every guest itself (not the user's): INSTANCE_ID.
     own_env: list[StrictStr] = Field(default_factory=list, alias="own-env")
     # Grants a check may ask for and how this host gives them (env:NAME needs nothing).

@@ -249,6 +249,7 @@ class Host:
     cannot_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> why not
     own_env: tuple[str, ...] = ()  # variables the host itself sets in every guest
     isolation: str = ""  # how it isolates guests from the machine, in words
+    experimental: str = ""  # why its verdicts deserve a second look (a young runtime)
     releases: tuple[Releases, ...] = ()  # how other releases are installed, by axis
     release: str = ""  # a release chosen with -H name@version; "" = the installed one
     # How it runs a binary of the user's own (-H name@/path): ("env", VARIABLE) or

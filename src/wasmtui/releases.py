@@ -1,6 +1,7 @@
 """Other releases of a host, side by side in the cache: listed from the host's registry
-(PyPI or npm, through pip and npm themselves), installed on demand by the recipe in its
-host.toml [[releases]], and given to its adapter through the recipe's variables.
+(PyPI, npm or the Go module proxy, through pip, npm and go themselves), installed on
+demand by the recipe in its host.toml [[releases]], and given to its adapter through the
+recipe's variables.
 
 A release's folder is written once: a stamp marks a finished install, so a broken one is
 redone and a finished one is never touched again.
@@ -47,7 +48,7 @@ def _axis(host: Host, release: str) -> tuple[Releases, dict[str, str]]:
                            f"in its host.toml)")
     axis, version = found
     return axis, {"version": version, "dir": str(release_dir(host, release)),
-                  "python": sys.executable}
+                  "python": sys.executable, "root": str(host.folder.parent.parent)}
 
 
 def install_command(host: Host, release: str) -> str:
@@ -138,6 +139,8 @@ def list_releases(releases: Releases) -> list[str]:
     if releases.registry == "pypi":
         argv = [sys.executable, "-m", "pip", "index", "versions", releases.package,
                 "--disable-pip-version-check"]
+    elif releases.registry == "goproxy":  # "MODULE v0.6.0 v0.7.0": the Go proxy's tags
+        argv = ["go", "list", "-m", "-versions", releases.package]
     else:
         argv = ["npm", "view", releases.package, "versions", "--json"]
     try:
@@ -150,4 +153,6 @@ def list_releases(releases: Releases) -> list[str]:
     if releases.registry == "pypi":
         found = re.search(r"Available versions: (.*)", done.stdout)
         return _stable([v.strip() for v in found.group(1).split(",")] if found else [])
+    if releases.registry == "goproxy":
+        return _stable([v.removeprefix("v") for v in done.stdout.split()[1:]])
     return _stable(json.loads(done.stdout or "[]"))

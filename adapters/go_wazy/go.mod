@@ -1,0 +1,7 @@
+module wasmtui/adapters/go_wazy
+
+go 1.25.0
+
+require github.com/samyfodil/wazy v0.8.0
+
+require golang.org/x/sys v0.44.0 // indirect

@@ -1,0 +1,446 @@
+// go_wazy: runs checks in wazy (github.com/samyfodil/wazy), a pure-Go implementation of
+// the component model, WASI 0.2 and the async ABI, speaking adapters/PROTOCOL.md.
+//
+// invoke: component.Instantiate with wazy's WASI 0.2 (imports/wasip2), then
+// Instance.Call("iface#func", args...), values converted by the signature (values.go);
+// scenarios keep one instance and name its handles; async exports are called like any
+// other (wazy drives the task). cli: the component's wasi:cli/run `run`. http: wasip2's
+// net/http Handler served on 127.0.0.1, one request through Go's http client.
+// Host functions: component.WithImport. Every check gets a runtime of its own.
+//
+// Built by hosts/go_wazy/Makefile into the cache; `--vectors DIR` and `--output-vectors
+// DIR` run the shared vectors of adapters/ (tests/test_go.py).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/samyfodil/wazy"
+	"github.com/samyfodil/wazy/component"
+	"github.com/samyfodil/wazy/imports/wasip2"
+	"github.com/samyfodil/wazy/sys"
+)
+
+const (
+	protocolVersion = 1
+	hostName        = "go_wazy"
+	wazyModule      = "github.com/samyfodil/wazy"
+)
+
+// result is a request's result event, without its id and event fields.
+type result map[string]any
+
+var emitMu sync.Mutex
+
+func emit(event any) {
+	line, err := marshal(event)
+	if err != nil {
+		line, _ = marshal(map[string]any{"event": "result", "outcome": "harness-error",
+			"error": "the Go adapter could not write its event: " + err.Error()})
+	}
+	emitMu.Lock()
+	defer emitMu.Unlock()
+	os.Stdout.Write(append(line, '\n'))
+}
+
+// wazyVersion: the wazy module this binary was built with (a release chosen with
+// -H go_wazy@VERSION is a binary of its own).
+func wazyVersion() string {
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, dep := range info.Deps {
+			if dep.Path == wazyModule {
+				return strings.TrimPrefix(dep.Version, "v")
+			}
+		}
+	}
+	return "unknown"
+}
+
+func hello() map[string]any {
+	return map[string]any{"event": "hello", "protocol": protocolVersion, "host": hostName,
+		"available": true,
+		"version":   fmt.Sprintf("wazy %s (%s, WASI 0.2)", wazyVersion(), runtime.Version())}
+}
+
+func decode(text []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(text))
+	dec.UseNumber() // integers stay exact (u64)
+	var out map[string]any
+	err := dec.Decode(&out)
+	return out, err
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+func main() {
+	if len(os.Args) == 3 && os.Args[1] == "--vectors" {
+		os.Exit(runVectors(os.Args[2]))
+	}
+	if len(os.Args) == 3 && os.Args[1] == "--output-vectors" {
+		os.Exit(runOutputVectors(os.Args[2]))
+	}
+	emit(hello())
+	if len(os.Args) == 3 && os.Args[1] == "--once" {
+		request, err := decode([]byte(os.Args[2]))
+		if err != nil {
+			emit(map[string]any{"id": "once", "event": "result", "outcome": "harness-error",
+				"error": "bad request: " + err.Error()})
+			os.Exit(2)
+		}
+		request["id"] = "once"
+		serveRequest(request)
+		return
+	}
+	in := bufio.NewReaderSize(os.Stdin, 1<<20)
+	for {
+		line, err := in.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			if request, derr := decode(line); derr != nil {
+				emit(map[string]any{"id": "?", "event": "result", "outcome": "harness-error",
+					"error": "bad request line: " + derr.Error()})
+			} else {
+				serveRequest(request)
+			}
+		}
+		if err != nil {
+			return // stdin closed: the core asks us to exit
+		}
+	}
+}
+
+func serveRequest(request map[string]any) {
+	id := fmt.Sprint(request["id"])
+	once := map[string]any{}
+	for k, v := range request {
+		if k != "id" {
+			once[k] = v
+		}
+	}
+	text, _ := marshal(once)
+	exe, _ := os.Executable()
+	emit(map[string]any{"id": id, "event": "started",
+		"command": shellQuote(exe) + " --once " + shellQuote(string(text))})
+	send := func(stream string, lines []string) {
+		emit(map[string]any{"id": id, "event": "output", "stream": stream, "lines": lines})
+	}
+	stdout, stderr := newOutputStream("stdout", send), newOutputStream("stderr", send)
+	res := safely(func() result { return runCheck(id, request, stdout, stderr) })
+	stdout.close()
+	stderr.close()
+	if _, ok := res["exit_code"]; ok {
+		stdout.capture(res)
+	}
+	event := map[string]any{"id": id, "event": "result"}
+	for k, v := range res {
+		event[k] = v
+	}
+	emit(event)
+}
+
+// safely: a panic in the adapter or in wazy is the harness's error, never the guest's fail.
+func safely(run func() result) (res result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = result{"outcome": "harness-error",
+				"error": fmt.Sprintf("the Go adapter panicked: %v\n%s", p, firstLines(string(debug.Stack()), 12))}
+		}
+	}()
+	return run()
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[:min(n, len(lines))], "\n")
+}
+
+func strs(v any) []string {
+	var out []string
+	for _, e := range asList(v) {
+		out = append(out, fmt.Sprint(e))
+	}
+	return out
+}
+
+func asList(v any) []any { l, _ := v.([]any); return l }
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// builtins: the host functions every adapter provides (PROTOCOL.md, invoke).
+var builtins = map[string]func(string) string{
+	"reverse": func(s string) string {
+		r := []rune(s)
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+		return string(r)
+	},
+	"upper":    strings.ToUpper,
+	"identity": func(s string) string { return s },
+}
+
+// deniedHTTP: outgoing HTTP when the check does not grant it (wazy's default client would
+// send it): every request fails in the host.
+var deniedHTTP = &http.Client{Transport: roundTripper(func(*http.Request) (*http.Response, error) {
+	return nil, errors.New("HTTP-request-denied: the check does not grant http-outgoing")
+})}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// options: wazy's WASI 0.2 with only what the check grants, and its host functions.
+func options(check map[string]any, stdout, stderr io.Writer) []component.Option {
+	grants := asMap(check["grants"])
+	env := []string{}
+	for k, v := range asMap(check["env"]) {
+		env = append(env, k+"="+fmt.Sprint(v))
+	}
+	sort.Strings(env)
+	cfg := wasip2.Config{Stdout: stdout, Stderr: stderr, Env: env,
+		EnableHTTP: check["kind"] == "http" || grants["http-outgoing"] == true,
+		HTTPClient: deniedHTTP, MaxResponseBytes: 64 << 20}
+	if check["kind"] == "cli" {
+		cfg.Args = strs(check["args"])
+	}
+	if grants["http-outgoing"] == true {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if dirs := strs(grants["dirs"]); len(dirs) > 0 {
+		fs := wazy.NewFSConfig()
+		for _, d := range dirs {
+			fs = fs.WithDirMount(d, d)
+		}
+		cfg.FS = fs
+	}
+	if grants["network"] == true {
+		cfg.AllowTCP, cfg.AllowUDP = true, true
+	}
+	opts := wasip2.With(cfg)
+	text := []component.TypeDesc{component.PrimitiveDesc{Prim: "string"}}
+	for name, builtin := range asMap(check["host_functions"]) {
+		fn := builtins[fmt.Sprint(builtin)]
+		if fn == nil {
+			continue
+		}
+		dot := strings.LastIndex(name, ".")
+		opts = append(opts, component.WithImport(name[:max(dot, 0)], name[dot+1:],
+			func(_ context.Context, args []component.Value) ([]component.Value, error) {
+				s, _ := args[0].(string)
+				return []component.Value{fn(s)}, nil
+			}, text, text))
+	}
+	return opts
+}
+
+func runCheck(id string, request map[string]any, stdout, stderr *outputStream) result {
+	check := asMap(request["check"])
+	kind, _ := check["kind"].(string)
+	data, err := os.ReadFile(fmt.Sprint(request["component"]))
+	if err != nil {
+		return result{"outcome": "refused", "error": err.Error()}
+	}
+	ctx := context.Background()
+	cfg := wazy.NewRuntimeConfig()
+	if limit, err := uintOf(request["memory_limit"], 64); err == nil && limit > 0 {
+		cfg = cfg.WithMemoryLimitPages(uint32(min(limit/65536, 65536)))
+	}
+	rt := wazy.NewRuntimeWithConfig(ctx, cfg)
+	defer rt.Close(ctx)
+	emit(map[string]any{"id": id, "event": "running"})
+	inst, err := component.Instantiate(ctx, rt, data, options(check, stdout, stderr)...)
+	if err != nil {
+		return failure(err, true)
+	}
+	defer inst.Close(ctx)
+	// From here a failure is the call's, not a refusal (PROTOCOL.md `instantiated`).
+	var res result
+	switch {
+	case kind == "invoke" && check["steps"] != nil:
+		res = scenario(ctx, inst, asList(check["steps"]))
+	case kind == "invoke":
+		res = invoke(ctx, inst, check)
+	case kind == "cli":
+		res = runCommand(ctx, inst, check)
+	case kind == "http":
+		res = serve(inst, check)
+	default:
+		res = result{"outcome": "ok"}
+	}
+	res["instantiated"] = true
+	return res
+}
+
+// exitOf: a guest's own exit (wasi:cli/exit), which wazy reports as a *sys.ExitError.
+func exitOf(err error) (uint32, bool) {
+	var exit *sys.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), true
+	}
+	return 0, false
+}
+
+// call: one exported function, arguments converted by its signature, result back in the
+// value model; `bound` names the scenario's handles (nil for a plain check).
+func call(ctx context.Context, inst *component.Instance, iface, name string, sig map[string]any,
+	args []any, bound handles, bind string) (any, error, bool) {
+	params := asList(sig["params"])
+	if len(params) != len(args) {
+		return nil, fmt.Errorf("%d arguments for %d parameters", len(args), len(params)), false
+	}
+	hostArgs := make([]component.Value, len(args))
+	for i, p := range params {
+		v, err := toHost(asList(p)[1], args[i], bound)
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %w", i+1, err), false
+		}
+		hostArgs[i] = v
+	}
+	key := name
+	if iface != "" {
+		key = iface + "#" + name
+	}
+	out, err := inst.Call(ctx, key, hostArgs...)
+	if err != nil {
+		return nil, err, true
+	}
+	if sig["result"] == nil {
+		return nil, nil, true
+	}
+	if len(out) != 1 {
+		return nil, fmt.Errorf("wazy returned %d results for one", len(out)), false
+	}
+	v, cerr := fromHost(sig["result"], out[0], bound, bind, "", &handle{iface: iface})
+	if cerr != nil {
+		return nil, fmt.Errorf("the result does not fit %v: %w", sig["result"], cerr), false
+	}
+	return v, nil, true
+}
+
+// fromCall: a call's outcome. `hostSide` false is the adapter's own failure.
+func fromCall(value any, err error, hostSide bool) result {
+	switch {
+	case err == nil:
+		return result{"outcome": "ok", "value": value}
+	case !hostSide:
+		return result{"outcome": "harness-error", "error": err.Error()}
+	}
+	if code, ok := exitOf(err); ok {
+		return result{"outcome": "trapped", "error": fmt.Sprintf("the guest exited (code %d) during the call", code)}
+	}
+	return failure(err, true)
+}
+
+func invoke(ctx context.Context, inst *component.Instance, check map[string]any) result {
+	function := fmt.Sprint(check["function"])
+	dot := strings.LastIndex(function, ".")
+	iface, name := function[:max(dot, 0)], function[dot+1:]
+	return fromCall(call(ctx, inst, iface, name, asMap(check["signature"]), asList(check["args"]), nil, ""))
+}
+
+// scenario: the steps on this one instance, in order, until one does not end ok (a
+// trapped instance cannot be entered again): each step's outcome and value.
+func scenario(ctx context.Context, inst *component.Instance, steps []any) result {
+	bound := handles{}
+	done := []any{}
+	var last result
+	for _, s := range steps {
+		step := asMap(s)
+		if name, ok := step["drop"].(string); ok {
+			h := bound[name]
+			if h == nil {
+				last = result{"outcome": "harness-error", "error": "no handle is bound as " + name}
+			} else if err := inst.DropResource(ctx, h.iface, h.resource, h.index); err != nil {
+				last = failure(err, true)
+			} else {
+				last = result{"outcome": "ok", "value": nil}
+			}
+		} else {
+			iface, _ := step["interface"].(string)
+			bind, _ := step["bind"].(string)
+			last = fromCall(call(ctx, inst, iface, fmt.Sprint(step["name"]), asMap(step["signature"]),
+				asList(step["args"]), bound, bind))
+		}
+		done = append(done, last)
+		if last["outcome"] != "ok" {
+			break
+		}
+	}
+	res := result{"outcome": last["outcome"], "steps": done}
+	if e, ok := last["error"]; ok {
+		res["error"] = e
+	}
+	return res
+}
+
+func runCommand(ctx context.Context, inst *component.Instance, check map[string]any) result {
+	for _, name := range strs(check["run_exports"]) {
+		out, err := inst.Call(ctx, name+"#run")
+		if err != nil && strings.Contains(err.Error(), "not found") {
+			continue
+		}
+		if code, ok := exitOf(err); ok {
+			return result{"outcome": "ok", "exit_code": code}
+		}
+		if err != nil {
+			return failure(err, true)
+		}
+		code := 0
+		if len(out) == 1 {
+			if r, ok := out[0].(component.ResultValue); ok && r.IsErr {
+				code = 1
+			}
+		}
+		return result{"outcome": "ok", "exit_code": code}
+	}
+	return result{"outcome": "refused", "error": "the component exports no wasi:cli/run this host can call"}
+}
+
+// serve: wazy's net/http Handler for the component, on a free loopback port, for one request.
+func serve(inst *component.Instance, check map[string]any) result {
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{"outcome": "harness-error", "error": err.Error()}
+	}
+	server := &http.Server{Handler: wasip2.Handler(inst)}
+	go server.Serve(listener)
+	defer server.Close()
+	method, _ := check["method"].(string)
+	path, _ := check["path"].(string)
+	req, err := http.NewRequest(method, "http://"+listener.Addr().String()+path, nil)
+	if err != nil {
+		return result{"outcome": "harness-error", "error": err.Error()}
+	}
+	client := &http.Client{Timeout: 10 * time.Minute} // the core's timeout stops a guest that never answers
+	resp, err := client.Do(req)
+	if err != nil {
+		return result{"outcome": "trapped", "error": "the HTTP answer was cut: " + err.Error()}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCapture+1))
+	if err != nil {
+		return result{"outcome": "trapped", "error": "the HTTP answer was cut: " + err.Error()}
+	}
+	res := result{"outcome": "ok", "status": resp.StatusCode}
+	if len(body) > maxCapture {
+		body, res["body_truncated"] = body[:maxCapture], true
+	}
+	res["body"] = strings.ToValidUTF8(string(body), "\uFFFD")
+	return res
+}

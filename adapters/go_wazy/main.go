@@ -23,6 +23,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -31,6 +32,7 @@ import (
 	"time"
 
 	"github.com/samyfodil/wazy"
+	"github.com/samyfodil/wazy/api"
 	"github.com/samyfodil/wazy/component"
 	"github.com/samyfodil/wazy/imports/wasip2"
 	"github.com/samyfodil/wazy/sys"
@@ -41,6 +43,22 @@ const (
 	hostName        = "go_wazy"
 	wazyModule      = "github.com/samyfodil/wazy"
 )
+
+// compiled: wazy's compilation cache on disk, in the cache dir ($WASMTUI_CACHE/go_wazy):
+// a component's core modules are compiled once, not at every check (a componentize-py
+// component's take seconds). Nil when the folder cannot be made: every check compiles.
+var compiled = func() wazy.CompilationCache {
+	base := os.Getenv("WASMTUI_CACHE")
+	if base == "" {
+		return nil
+	}
+	c, err := wazy.NewCompilationCacheWithDir(filepath.Join(base, "go_wazy", "compiled-"+wazyVersion()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "go_wazy: no compilation cache:", err)
+		return nil
+	}
+	return c
+}()
 
 // result is a request's result event, without its id and event fields.
 type result map[string]any
@@ -205,7 +223,15 @@ type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
+// refuse: a network hook that denies everything (wazy calls it for a guest's
+// connect, bind, listen and name lookup).
+var errDenied = errors.New("denied: the check does not grant network")
+
 // options: wazy's WASI 0.2 with only what the check grants, and its host functions.
+// wazy links a trap stub for every interface it is not given, so a guest touching
+// sockets or wasi:http would trap on a stub where other hosts answer it with an error:
+// both are always linked, and what the check does not grant is refused through wazy's
+// own hooks (its Dialer, Listen, ListenPacket, ResolveIP and HTTPClient).
 func options(check map[string]any, stdout, stderr io.Writer) []component.Option {
 	grants := asMap(check["grants"])
 	env := []string{}
@@ -214,8 +240,14 @@ func options(check map[string]any, stdout, stderr io.Writer) []component.Option 
 	}
 	sort.Strings(env)
 	cfg := wasip2.Config{Stdout: stdout, Stderr: stderr, Env: env,
-		EnableHTTP: check["kind"] == "http" || grants["http-outgoing"] == true,
+		AllowTCP: true, AllowUDP: true, EnableHTTP: true,
 		HTTPClient: deniedHTTP, MaxResponseBytes: 64 << 20}
+	if grants["network"] != true {
+		cfg.Dialer = func(string, string) (net.Conn, error) { return nil, errDenied }
+		cfg.Listen = func(string, string) (net.Listener, error) { return nil, errDenied }
+		cfg.ListenPacket = func(string, string) (net.PacketConn, error) { return nil, errDenied }
+		cfg.ResolveIP = func(context.Context, string) ([]net.IP, error) { return nil, errDenied }
+	}
 	if check["kind"] == "cli" {
 		cfg.Args = strs(check["args"])
 	}
@@ -228,9 +260,6 @@ func options(check map[string]any, stdout, stderr io.Writer) []component.Option 
 			fs = fs.WithDirMount(d, d)
 		}
 		cfg.FS = fs
-	}
-	if grants["network"] == true {
-		cfg.AllowTCP, cfg.AllowUDP = true, true
 	}
 	opts := wasip2.With(cfg)
 	text := []component.TypeDesc{component.PrimitiveDesc{Prim: "string"}}
@@ -258,8 +287,18 @@ func runCheck(id string, request map[string]any, stdout, stderr *outputStream) r
 	}
 	ctx := context.Background()
 	cfg := wazy.NewRuntimeConfig()
+	// A known cause's workaround (known_causes.toml): Wasm 3.0's core features, which
+	// wazy's default (api.CoreFeaturesV2) leaves out (extended-const...).
+	for _, flag := range strs(asMap(check["workaround"])["host-flags"]) {
+		if flag == "core-features=v3" {
+			cfg = cfg.WithCoreFeatures(api.CoreFeaturesV3)
+		}
+	}
 	if limit, err := uintOf(request["memory_limit"], 64); err == nil && limit > 0 {
 		cfg = cfg.WithMemoryLimitPages(uint32(min(limit/65536, 65536)))
+	}
+	if compiled != nil {
+		cfg = cfg.WithCompilationCache(compiled)
 	}
 	rt := wazy.NewRuntimeWithConfig(ctx, cfg)
 	defer rt.Close(ctx)

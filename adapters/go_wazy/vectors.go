@@ -10,8 +10,8 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
-	"math/big"
 	"fmt"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,8 +54,6 @@ func canonicalText(v any) string {
 	b, _ := marshal(v)
 	return string(b)
 }
-
-
 
 // sameValue: two JSON values alike once parsed, numbers compared by value (16777216.0 is
 // 16777216) and exactly (big.Float, so u64's range is not rounded).

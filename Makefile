@@ -74,7 +74,7 @@ run-quick:
 
 # Hosts this machine can install: `make test` requires them (a missing or broken one fails
 # the run instead of skipping); plugin_ruby needs the wasmtime gem from rubygems.org.
-REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node deno_jco bun_jco browsers_jco firefox_jco \
+REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node deno_jco bun_jco browsers_jco firefox_jco go_wazy \
 	cloud_cli cloud_http
 # Measured (README, "Install times"): starting the suite while the hosts still install
 # (a run waits for a host whose install holds its lock) gained nothing on 2 cores, where

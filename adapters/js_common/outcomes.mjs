@@ -5,7 +5,7 @@
 // How engines word a trap: wasmtime ("wasm trap", "error while executing at wasm
 // backtrace"), V8 and JavaScriptCore ("RuntimeError: unreachable", "call stack size
 // exceeded"), SpiderMonkey ("RuntimeError: unreachable executed", "too much recursion").
-const TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded|too much recursion/i;
+const TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded|too much recursion|wasm error:/i;
 
 /**
  * An error as text for the outcome rule and the report: its stack, with the message in

@@ -4,7 +4,7 @@
 # as wasmtui/adapterkit/outcomes.py, held to it by adapters/outcomes/vectors.json.
 module Outcomes
   # How engines word a trap (wasmtime: "wasm trap", "error while executing at wasm backtrace").
-  TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded|too much recursion/i
+  TRAP_MARKERS = /wasm backtrace|wasm trap|error while executing|RuntimeError|call stack size exceeded|too much recursion|wasm error:/i
 
   module_function
 

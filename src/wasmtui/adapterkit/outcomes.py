@@ -13,9 +13,11 @@ import re
 
 # How engines word a trap: wasmtime and wasmtime-py ("wasm trap", "error while executing
 # at wasm backtrace"), V8 and JavaScriptCore ("RuntimeError: unreachable", "call stack size
-# exceeded"), SpiderMonkey ("RuntimeError: unreachable executed", "too much recursion").
+# exceeded"), SpiderMonkey ("RuntimeError: unreachable executed", "too much recursion"),
+# wazy ("wasm error: unreachable"; its trap stub for an import it lacks is not a trap).
 TRAP_MARKERS = re.compile(r"wasm backtrace|wasm trap|error while executing|RuntimeError|"
-                          r"call stack size exceeded|too much recursion", re.IGNORECASE)
+                          r"call stack size exceeded|too much recursion|wasm error:",
+                          re.IGNORECASE)
 
 
 def outcome_of(error: str, started: bool, signal: str | None = None) -> str:

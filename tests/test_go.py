@@ -117,3 +117,15 @@ def test_go_wazy_releases_come_from_the_go_proxy():
     """`wasmtui sweep` lists wazy's releases through `go list -m -versions`."""
     found = releases.list_releases(ADAPTER.releases[0])
     assert "0.8.0" in found and found == sorted(found, key=version_key)
+
+
+@needs_go
+def test_sweep_finds_the_first_wazy_that_passes_some_none(built_guests):
+    """Older wazy releases build with the adapter's compatibility files (wazy_pre08); the
+    one value they cannot write (some(none), no component.Some before 0.8.0) is refused
+    by name, so the sweep says where it starts passing."""
+    proc = wasmtui("sweep", "-g", "values_rust", "-H", "go_wazy", "--json", timeout=900)
+    assert proc.returncode in (0, 1), proc.stderr
+    sweep = json.loads(proc.stdout)["sweeps"][0]
+    assert (sweep["first"], sweep["last"], sweep["outcome"]) == ("0.8.0", "0.7.0", "fixed")
+    assert "no component.Some" in sweep["summary"]

@@ -241,7 +241,8 @@ func options(check map[string]any, stdout, stderr io.Writer) []component.Option 
 	sort.Strings(env)
 	cfg := wasip2.Config{Stdout: stdout, Stderr: stderr, Env: env,
 		AllowTCP: true, AllowUDP: true, EnableHTTP: true,
-		HTTPClient: deniedHTTP, MaxResponseBytes: 64 << 20}
+		HTTPClient: deniedHTTP}
+	capResponses(&cfg)
 	if grants["network"] != true {
 		cfg.Dialer = func(string, string) (net.Conn, error) { return nil, errDenied }
 		cfg.Listen = func(string, string) (net.Listener, error) { return nil, errDenied }
@@ -347,7 +348,8 @@ func call(ctx context.Context, inst *component.Instance, iface, name string, sig
 	for i, p := range params {
 		v, err := toHost(asList(p)[1], args[i], bound)
 		if err != nil {
-			return nil, fmt.Errorf("argument %d: %w", i+1, err), false
+			var limit inexpressible
+			return nil, fmt.Errorf("argument %d: %w", i+1, err), errors.As(err, &limit)
 		}
 		hostArgs[i] = v
 	}

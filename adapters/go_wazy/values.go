@@ -86,6 +86,12 @@ func nullable(t any) bool {
 	return false
 }
 
+// inexpressible: a value the host has no way to write (the host's limit, reported as its
+// refusal, never passed as something else).
+type inexpressible struct{ why string }
+
+func (e inexpressible) Error() string { return e.why }
+
 // handle is a resource handle a scenario bound: wazy's index, and what DropResource needs.
 type handle struct {
 	index    uint32
@@ -284,12 +290,15 @@ func toHost(t any, v any, bound handles) (any, error) {
 			return nil, nil
 		}
 		if nullable(inner(t)) {
-			some, ok := v.(map[string]any)["some"]
+			payload, ok := v.(map[string]any)["some"]
 			if !ok {
 				return nil, fmt.Errorf("expected {\"some\": v}, got %v", v)
 			}
-			p, err := toHost(inner(t), some, bound)
-			return component.Some{Value: p}, err
+			p, err := toHost(inner(t), payload, bound)
+			if err != nil {
+				return nil, err
+			}
+			return some(p, t)
 		}
 		return toHost(inner(t), v, bound)
 	case "result":
@@ -494,9 +503,7 @@ func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (an
 			return nil, nil
 		}
 		some := nullable(inner(t))
-		if s, ok := v.(component.Some); ok {
-			v = s.Value
-		}
+		v = unwrapSome(v)
 		if !some {
 			return from(inner(t), v, path)
 		}

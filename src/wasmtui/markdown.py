@@ -103,6 +103,9 @@ def report_markdown(report: dict[str, Any]) -> str:
         lines += [f"### {h['name']}", ""]
         if h.get("description"):
             lines += [h["description"], ""]
+        if h.get("experimental"):
+            lines += [f"Experimental: {h['experimental']} (its verdicts count like any "
+                      f"other host's).", ""]
         lines += [f"Version: {h['version']}" if h["available"] else
                   f"⛔ Not available here: {h['reason']} (install: `{h['install']}`)", ""]
         lines += ["Compatibility with guests:", ""]

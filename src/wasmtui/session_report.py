@@ -38,6 +38,7 @@ def build_report(session: Session) -> dict[str, Any]:
                 "wasi_notes": h.wasi_notes,
                 "component_model": sorted(h.component_model),
                 "component_model_notes": h.component_model_notes,
+                "experimental": h.experimental or None,
                 **_status(session, h.name),
             }
             for h in session.hosts

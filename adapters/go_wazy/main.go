@@ -340,6 +340,7 @@ func exitOf(err error) (uint32, bool) {
 // value model; `bound` names the scenario's handles (nil for a plain check).
 func call(ctx context.Context, inst *component.Instance, iface, name string, sig map[string]any,
 	args []any, bound handles, bind string) (any, error, bool) {
+	instance = inst
 	params := asList(sig["params"])
 	if len(params) != len(args) {
 		return nil, fmt.Errorf("%d arguments for %d parameters", len(args), len(params)), false
@@ -357,6 +358,7 @@ func call(ctx context.Context, inst *component.Instance, iface, name string, sig
 	if iface != "" {
 		key = iface + "#" + name
 	}
+	truncated = false
 	out, err := inst.Call(ctx, key, hostArgs...)
 	if err != nil {
 		return nil, err, true
@@ -377,6 +379,8 @@ func call(ctx context.Context, inst *component.Instance, iface, name string, sig
 // fromCall: a call's outcome. `hostSide` false is the adapter's own failure.
 func fromCall(value any, err error, hostSide bool) result {
 	switch {
+	case err == nil && truncated:
+		return result{"outcome": "ok", "value": value, "value_truncated": true}
 	case err == nil:
 		return result{"outcome": "ok", "value": value}
 	case !hostSide:

@@ -313,6 +313,28 @@ func toHost(t any, v any, bound handles) (any, error) {
 			}
 		}
 		return component.ResultValue{IsErr: side == "err", Payload: p}, nil
+	case "stream":
+		items, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("expected an array for a stream, got %v", v)
+		}
+		host := make([]any, len(items))
+		for i, e := range items {
+			var err error
+			if host[i], err = toHost(inner(t), e, bound); err != nil {
+				return nil, err
+			}
+		}
+		return newStream(inner(t), host)
+	case "future":
+		var value any
+		if inner(t) != nil {
+			var err error
+			if value, err = toHost(inner(t), v, bound); err != nil {
+				return nil, err
+			}
+		}
+		return newFuture(inner(t), value)
 	case "own", "borrow":
 		name, _ := v.(map[string]any)["handle"].(string)
 		h, ok := bound[name]
@@ -526,6 +548,22 @@ func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (an
 			}
 		}
 		return object{{side, p}}, nil
+	case "stream":
+		r, ok := v.(*component.StreamReader)
+		if !ok {
+			return nil, fmt.Errorf("expected a *StreamReader, got %T", v)
+		}
+		return from(map[string]any{"list": inner(t)}, readStream(r), path)
+	case "future":
+		r, ok := v.(*component.FutureReader)
+		if !ok {
+			return nil, fmt.Errorf("expected a *FutureReader, got %T", v)
+		}
+		value, err := readFuture(r)
+		if err != nil || inner(t) == nil {
+			return nil, err
+		}
+		return from(inner(t), value, path)
 	case "own", "borrow":
 		index, ok := v.(uint32)
 		if !ok {

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import base_host
+from .paths import write_atomically
 from .report import SCHEMA
 
 HISTORY_SCHEMA = "wasmtui.history/1"
@@ -27,10 +28,7 @@ def store(report: dict[str, Any], folder: Path) -> Path:
     data = json.dumps(report, indent=1, ensure_ascii=False).encode()
     stamp = re.sub(r"[-:]", "", (report.get("started_at") or "")[:19]) or "00000000T000000"
     path = folder / f"{stamp}Z-{hashlib.sha256(data).hexdigest()[:12]}.json"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomically(path, data)
     return path
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 from functools import cache
 from importlib.metadata import version
@@ -19,7 +18,7 @@ from wasmtime import component as wc
 
 from . import witjson
 from .model import ComponentInfo, Interface
-from .paths import cache_dir, tool
+from .paths import cache_dir, scratch_beside, tool, write_atomically
 from .values import INTEGERS, Type, signature_contains
 
 CACHE_FORMAT = 7
@@ -215,7 +214,7 @@ def _assembled(info: ComponentInfo, data: bytes) -> bytes:
     out = cache_dir() / "assembled" / f"{info.sha256}.wasm"
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        tmp = scratch_beside(out)
         proc = subprocess.run([tools, "parse", str(info.path), "-o", str(tmp)],
                               capture_output=True, text=True, check=False)
         if proc.returncode != 0:
@@ -252,8 +251,5 @@ def inspect_component(path: Path, cache: Path | None = None) -> ComponentInfo:
             pass  # a damaged cache entry is recomputed
     info = _inspect_bytes(path, data, sha)
     if entry:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        tmp = entry.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, **info.to_json()}))
-        tmp.replace(entry)
+        write_atomically(entry, json.dumps({"format": CACHE_FORMAT, **info.to_json()}))
     return info

@@ -79,3 +79,23 @@ def tool(name: str) -> str | None:
     """A tool wasmtui runs (wasm-tools, wac): the cache's build, else one on PATH."""
     cached = tools_dir() / "bin" / name
     return str(cached) if os.access(cached, os.X_OK) else shutil.which(name)
+
+
+def scratch_beside(path: Path) -> Path:
+    """A file name beside `path`, unique to this process and thread, to write and then
+    rename onto it: two writers of the same cache entry (two files with the same bytes
+    inspected at once, two runs) never share one, so neither renames the other's away."""
+    import threading
+
+    return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Writes a cache file whole or not at all (a reader never sees half of it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = scratch_beside(path)
+    if isinstance(data, str):
+        tmp.write_text(data)
+    else:
+        tmp.write_bytes(data)
+    tmp.replace(path)

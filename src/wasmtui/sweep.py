@@ -26,7 +26,7 @@ from packaging.version import Version
 
 from . import releases
 from .model import Guest, Host, Releases
-from .paths import cache_dir, tree_digest
+from .paths import cache_dir, tree_digest, write_atomically
 
 SCHEMA = "wasmtui.sweep/1"
 CACHE_FORMAT = 1
@@ -140,12 +140,9 @@ def try_release(root: Path, guest: Guest, host: Host, axis: Releases, version: s
     result = Trial(release=version, state=state, checks=verdicts, reason=reason,
                    installed=installed, seconds=time.monotonic() - t0)
     if sha and state != "untestable":
-        cached.parent.mkdir(parents=True, exist_ok=True)
         keep = {k: v for k, v in asdict(result).items()
                 if k not in ("cached", "installed", "seconds")}
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"format": CACHE_FORMAT, **keep}))
-        tmp.replace(cached)
+        write_atomically(cached, json.dumps({"format": CACHE_FORMAT, **keep}))
     return result
 
 

@@ -21,7 +21,7 @@ import anyio
 
 from .inspect import inspect_component, wasm_tools
 from .model import Cell, CheckRun, Verdict, Workaround
-from .paths import cache_dir
+from .paths import cache_dir, scratch_beside
 from .plan import plan_cell
 
 if TYPE_CHECKING:
@@ -46,7 +46,7 @@ def adapt(module: Path, root: Path, adapter: str) -> Path:
     out = cache_dir() / "adapted" / f"{key}.wasm"
     if not out.is_file():
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_suffix(".tmp")
+        tmp = scratch_beside(out)
         done = subprocess.run([wasm_tools() or "wasm-tools", "component", "new", str(module),
                                "--adapt", f"wasi_snapshot_preview1={path}", "-o", str(tmp)],
                               capture_output=True, text=True, check=False)

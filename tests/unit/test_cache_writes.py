@@ -1,0 +1,32 @@
+"""Cache entries written by several writers at once (two files with the same bytes
+inspected in parallel, two runs): each writer renames its own scratch file, so none
+fails and the entry is always whole. A fixed `.tmp` name made a run crash with
+FileNotFoundError on jco's fixtures, which hold identical components."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+from wasmtui.paths import scratch_beside, write_atomically
+
+
+def test_concurrent_writers_of_one_entry_all_succeed(tmp_path):
+    entry = tmp_path / "inspect" / "abc.json"
+    text = json.dumps({"format": 7, "kind": "component", "pad": "x" * 50_000})
+
+    def write(_: int) -> None:
+        write_atomically(entry, text)
+        assert json.loads(entry.read_text())["kind"] == "component"
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(400)))
+    assert entry.read_text() == text
+    assert [p.name for p in entry.parent.iterdir()] == ["abc.json"]  # no scratch left
+
+
+def test_scratch_names_differ_by_thread(tmp_path):
+    entry = tmp_path / "e.wasm"
+    with ThreadPoolExecutor(2) as pool:
+        names = set(pool.map(lambda _: scratch_beside(entry).name, range(2)))
+    assert all(n.startswith("e.wasm.") and n.endswith(".tmp") for n in names)

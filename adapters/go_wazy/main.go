@@ -309,6 +309,9 @@ func runCheck(id string, request map[string]any, stdout, stderr *outputStream) r
 		return failure(err, true)
 	}
 	defer inst.Close(ctx)
+	if stubs := inst.WASICalls(); len(stubs) > 0 {
+		emit(map[string]any{"id": id, "event": "note", "text": stubNote(stubs)})
+	}
 	// From here a failure is the call's, not a refusal (PROTOCOL.md `instantiated`).
 	var res result
 	switch {
@@ -325,6 +328,20 @@ func runCheck(id string, request map[string]any, stdout, stderr *outputStream) r
 	}
 	res["instantiated"] = true
 	return res
+}
+
+// stubNote: wazy instantiates a component whatever it imports, linking a trap stub for
+// every function no host implementation was given: where wasmtime refuses to link, wazy
+// fails at the first call that reaches one. The report says which, so an instantiate
+// check's pass is read for what it is.
+func stubNote(stubs []string) string {
+	shown := stubs[:min(len(stubs), 8)]
+	more := ""
+	if len(stubs) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(stubs)-len(shown))
+	}
+	return fmt.Sprintf("wazy linked trap stubs for %d imported functions it does not implement "+
+		"(a call that reaches one fails): %s%s", len(stubs), strings.Join(shown, ", "), more)
 }
 
 // exitOf: a guest's own exit (wasi:cli/exit), which wazy reports as a *sys.ExitError.

@@ -20,7 +20,7 @@ from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 
 PROBES = ("sandbox_probe_rust", "sandbox_probe_http_rust")
 # Hosts whose HTTP checks measure outgoing HTTP (the others run no http check).
-HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_http"}
+HTTP_HOSTS = {"wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_http", "go_wazy"}
 # Hosts that measure no outgoing HTTP at all (commands only, and no wasi:http there).
 NO_HTTP_PROBE = {"cloud_cli"}
 
@@ -56,7 +56,7 @@ def test_grants_open_exactly_what_they_name(report):
     k = check(report, "sandbox_probe_rust", "plugin_node", "invoke-dir")
     folder = str(ROOT / "guests" / "sandbox_probe_rust")
     assert k["actual"]["capabilities"]["filesystem"] == f"granted {folder}"
-    for host in ("wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_cli"):
+    for host in ("wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "cloud_cli", "go_wazy"):
         k = check(report, "sandbox_probe_rust", host, "cli-network")
         assert k["actual"]["capabilities"]["sockets"] == "granted (connected)", (host, k)
     for host in HTTP_HOSTS:

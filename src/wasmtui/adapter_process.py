@@ -25,7 +25,7 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 
 from . import releases
 from .model import Host, HostStatus
-from .paths import cache_dir
+from .paths import cache_dir, tools_dir
 
 MAX_EVENT_LINE = 4 * 1024 * 1024
 CLEANUP_TIMEOUT = 60  # seconds a declared cleanup command may take
@@ -74,7 +74,7 @@ def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
         "HOME": os.environ.get("HOME", "/root"),
         "LANG": "C.UTF-8",
         "WASMTUI_CACHE": str(cache),
-        "WASMTUI_TOOLS": str(cache / "tools"),
+        "WASMTUI_TOOLS": str(tools_dir()),
         "WASMTUI_RUN_DIR": str(run_dir),
     }
     for name in host.pass_env if host else ():
@@ -88,7 +88,7 @@ def adapter_env(run_dir: Path, host: Host | None = None) -> dict[str, str]:
 def adapter_argv(host: Host) -> list[str]:
     """host.toml's `adapter`, with {python} (wasmtui's own interpreter) and {tools} (the
     cache's built tools, where a compiled adapter lives) filled in."""
-    tools = str(cache_dir() / "tools")
+    tools = str(tools_dir())
     argv = [a.replace("{python}", sys.executable).replace("{tools}", tools) for a in host.adapter]
     if program := releases.program_for(host):  # a release of the program itself (node)
         argv[0] = program

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 PACKAGED = Path(__file__).resolve().parent / "home"  # setup.py copies it into the wheel
@@ -85,8 +86,6 @@ def scratch_beside(path: Path) -> Path:
     """A file name beside `path`, unique to this process and thread, to write and then
     rename onto it: two writers of the same cache entry (two files with the same bytes
     inspected at once, two runs) never share one, so neither renames the other's away."""
-    import threading
-
     return path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
 
 

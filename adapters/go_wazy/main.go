@@ -354,20 +354,21 @@ func exitOf(err error) (uint32, bool) {
 }
 
 // call: one exported function, arguments converted by its signature, result back in the
-// value model; `bound` names the scenario's handles (nil for a plain check).
+// value model; `bound` names the scenario's handles (nil for a plain check). hostSide
+// says whose failure an error is: the host's (or the guest's), or the adapter's own.
 func call(ctx context.Context, inst *component.Instance, iface, name string, sig map[string]any,
-	args []any, bound handles, bind string) (any, error, bool) {
+	args []any, bound handles, bind string) (value any, hostSide bool, err error) {
 	instance = inst
 	params := asList(sig["params"])
 	if len(params) != len(args) {
-		return nil, fmt.Errorf("%d arguments for %d parameters", len(args), len(params)), false
+		return nil, false, fmt.Errorf("%d arguments for %d parameters", len(args), len(params))
 	}
 	hostArgs := make([]component.Value, len(args))
 	for i, p := range params {
 		v, err := toHost(asList(p)[1], args[i], bound)
 		if err != nil {
 			var limit inexpressible
-			return nil, fmt.Errorf("argument %d: %w", i+1, err), errors.As(err, &limit)
+			return nil, errors.As(err, &limit), fmt.Errorf("argument %d: %w", i+1, err)
 		}
 		hostArgs[i] = v
 	}
@@ -378,23 +379,23 @@ func call(ctx context.Context, inst *component.Instance, iface, name string, sig
 	truncated = false
 	out, err := inst.Call(ctx, key, hostArgs...)
 	if err != nil {
-		return nil, err, true
+		return nil, true, err
 	}
 	if sig["result"] == nil {
-		return nil, nil, true
+		return nil, true, nil
 	}
 	if len(out) != 1 {
-		return nil, fmt.Errorf("wazy returned %d results for one", len(out)), false
+		return nil, false, fmt.Errorf("wazy returned %d results for one", len(out))
 	}
 	v, cerr := fromHost(sig["result"], out[0], bound, bind, "", &handle{iface: iface})
 	if cerr != nil {
-		return nil, fmt.Errorf("the result does not fit %v: %w", sig["result"], cerr), false
+		return nil, false, fmt.Errorf("the result does not fit %v: %w", sig["result"], cerr)
 	}
-	return v, nil, true
+	return v, true, nil
 }
 
 // fromCall: a call's outcome. `hostSide` false is the adapter's own failure.
-func fromCall(value any, err error, hostSide bool) result {
+func fromCall(value any, hostSide bool, err error) result {
 	switch {
 	case err == nil && truncated:
 		return result{"outcome": "ok", "value": value, "value_truncated": true}

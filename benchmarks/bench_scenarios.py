@@ -7,7 +7,9 @@ five calls on one instance), `--repeat` times:
   hand (a fresh Python per run, the component compiled once and cached, as a person
   would after the first run);
 - plugin_node: through wasmtui, against a Node script run by hand on jco's transpiled
-  output (transpiled once, as wasmtui caches it).
+  output (transpiled once, as wasmtui caches it);
+- go_wazy: through wasmtui, against a Go program on wazy run by hand (built once, with
+  wazy's compilation cache on disk, as the adapter has it).
 
 Ratios come from one run on one machine, so they compare like with like.
 Usage: .venv/bin/python benchmarks/bench_scenarios.py [--repeat N]
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import statistics
 import subprocess
 import sys
@@ -74,6 +77,20 @@ BY_HAND_JS = """
 """.replace("IFACE", IFACE)
 
 
+def go_program(scratch: Path) -> Path:
+    """scenario_by_hand.go built once, against the wazy the adapter pins (its go.mod and
+    go.sum)."""
+    folder = scratch / "scenario-go"
+    folder.mkdir(exist_ok=True)
+    (folder / "main.go").write_text((Path(__file__).parent / "scenario_by_hand.go").read_text())
+    for name in ("go.mod", "go.sum"):
+        (folder / name).write_text((ROOT / "adapters/go_wazy" / name).read_text())
+    env = {**os.environ, "GOMODCACHE": str(cache_dir() / "go-mod"),
+           "GOCACHE": str(cache_dir() / "go-build"), "GOFLAGS": "-modcacherw"}
+    subprocess.run(["go", "build", "-o", "scenario", "."], cwd=folder, env=env, check=True)
+    return folder / "scenario"
+
+
 def transpiled() -> Path:
     """jco's output for the guest, as wasmtui cached it (run wasmtui once first)."""
     sha = hashlib.sha256(GUEST.read_bytes()).hexdigest()
@@ -104,6 +121,7 @@ def main() -> None:
     for host, argv in [
         ("plugin_python", [sys.executable, str(py_script), str(scratch / "resources.cwasm")]),
         ("plugin_node", [str(node), str(js_script), str(transpiled())]),
+        ("go_wazy", [str(go_program(scratch)), str(GUEST), IFACE, str(scratch / "wazy-compiled")]),
     ]:
         through, _ = anyio.run(checks_through_wasmtui, host, "resources_rust", args.repeat,
                                "construct-and-call")

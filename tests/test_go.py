@@ -129,3 +129,18 @@ def test_sweep_finds_the_first_wazy_that_passes_some_none(built_guests):
     sweep = json.loads(proc.stdout)["sweeps"][0]
     assert (sweep["first"], sweep["last"], sweep["outcome"]) == ("0.8.0", "0.7.0", "fixed")
     assert "no component.Some" in sweep["summary"]
+
+
+@needs_go
+def test_go_wazy_is_marked_experimental_where_hosts_are_listed(go_report):
+    """`wasmtui hosts`, `--list`, the report and its Markdown page say the runtime is young."""
+    from wasmtui.markdown import report_markdown
+
+    host = next(h for h in go_report["hosts"] if h["name"] == "go_wazy")
+    assert host["experimental"].startswith("wazy is young")
+    assert "Experimental: wazy is young" in report_markdown(go_report)
+    hosts = wasmtui("hosts", "list", "go_wazy", timeout=120)
+    assert "experimental: wazy is young" in hosts.stdout, hosts.stdout + hosts.stderr
+    listing = wasmtui("--list", "-H", "go_wazy", "-g", "hello_world_rust", timeout=120)
+    assert "; experimental" in next(ln for ln in listing.stdout.splitlines()
+                                    if ln.startswith("host  go_wazy")), listing.stdout

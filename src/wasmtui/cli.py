@@ -341,8 +341,9 @@ def list_catalog(guests: list[Guest], hosts: list[Host]) -> None:
             if h.core_modules else ""
         model = f"; component model: {', '.join(sorted(h.component_model))}" \
             if h.component_model else ""
+        young = "; experimental" if h.experimental else ""
         print(f"host  {h.name:28} checks: {', '.join(sorted(h.kinds))}; "
-              f"WASI {', '.join(sorted(h.wasi))}{model}{modules}")
+              f"WASI {', '.join(sorted(h.wasi))}{model}{modules}{young}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,6 +36,8 @@ import (
 	"github.com/samyfodil/wazy/component"
 	"github.com/samyfodil/wazy/imports/wasip2"
 	"github.com/samyfodil/wazy/sys"
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
 const (
@@ -209,7 +211,9 @@ var builtins = map[string]func(string) string{
 		}
 		return string(r)
 	},
-	"upper":    strings.ToUpper,
+	// full Unicode case mapping, as Python's str.upper, JavaScript's toUpperCase and
+	// Ruby's upcase do ("ß" -> "SS"; strings.ToUpper keeps "ß")
+	"upper":    cases.Upper(language.Und).String,
 	"identity": func(s string) string { return s },
 }
 

@@ -3,7 +3,8 @@ package main
 // The shared vectors, in the Go adapter's own code: the value model
 // (adapters/values/vectors.json: every canonical value must come back unchanged from its
 // wazy form, and named handles as the same handles under the same names), the outcome
-// rule (adapters/outcomes/vectors.json) and the output rules (adapters/output/vectors.json,
+// rule (adapters/outcomes/vectors.json), the builtin host functions
+// (adapters/builtins/vectors.json) and the output rules (adapters/output/vectors.json,
 // one JSON line per case for tests/test_go.py to compare). Run as `adapter --vectors
 // ADAPTERS_DIR` and `adapter --output-vectors ADAPTERS_DIR`.
 
@@ -177,6 +178,15 @@ func runVectors(dir string) int {
 		}
 	}
 	fmt.Printf("%d outcome cases\n", len(cases))
+	builtinCases := asList(readVectors(dir, "builtins")["cases"])
+	for _, c := range builtinCases {
+		v := asMap(c)
+		if got := builtins[fmt.Sprint(v["builtin"])](fmt.Sprint(v["input"])); got != v["output"] {
+			failures++
+			fmt.Printf("%s(%q): %q, not %q\n", v["builtin"], v["input"], got, v["output"])
+		}
+	}
+	fmt.Printf("%d builtin host function cases\n", len(builtinCases))
 	if failures > 0 {
 		return 1
 	}

@@ -1,13 +1,15 @@
 // Runs the shared vectors through the JavaScript adapters' rules: the value model
 // (adapters/values/vectors.json: every canonical value must come back unchanged from its
 // jco form, 64-bit integers exact through the lossless codec) and the outcome rule
-// (adapters/outcomes/vectors.json). Prints one line per failure; exits 1 on any.
+// (adapters/outcomes/vectors.json), and the builtin host functions
+// (adapters/builtins/vectors.json). Prints one line per failure; exits 1 on any.
 // Usage: node adapters/js_common/vectors.mjs HOST (a host folder with lossless-json
 // installed). Run by tests/test_values.py (test_js_vectors).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, importFromHost } from "./transpile.mjs";
 import { outcomeOf } from "./outcomes.mjs";
+import { BUILTIN_HOST_FUNCTIONS } from "./guest.mjs";
 import { fromJco, losslessCodec, settle, toJco } from "./values.mjs";
 
 const json = losslessCodec(await importFromHost(process.argv[2], "lossless-json"));
@@ -83,4 +85,13 @@ for (const c of cases) {
   }
 }
 console.log(`${cases.length} outcome cases`);
+const builtins = JSON.parse(readFileSync(join(ROOT, "adapters", "builtins", "vectors.json"), "utf8")).cases;
+for (const c of builtins) {
+  const got = BUILTIN_HOST_FUNCTIONS[c.builtin](c.input);
+  if (got !== c.output) {
+    failures++;
+    console.log(`${c.builtin}(${JSON.stringify(c.input)}): ${JSON.stringify(got)}, not ${JSON.stringify(c.output)}`);
+  }
+}
+console.log(`${builtins.length} builtin host function cases`);
 process.exit(failures ? 1 : 0);

@@ -14,17 +14,13 @@
 require "fileutils"
 require "json"
 require "tmpdir"
+require_relative "builtins"
 require_relative "outcomes"
 require_relative "output"
 require_relative "values"
 
 PROTOCOL = 1
 INSTALL = "make -C hosts/plugin_ruby install"
-BUILTINS = {
-  "reverse" => ->(s) { s.reverse },
-  "upper" => ->(s) { s.upcase },
-  "identity" => ->(s) { s }
-}.freeze
 
 begin
   require "wasmtime"

@@ -2,13 +2,15 @@
 
 # Runs the shared vectors through the Ruby adapter's rules: the value model
 # (adapters/values/vectors.json: every canonical value must come back unchanged from its
-# wasmtime-rb form) and the outcome rule (adapters/outcomes/vectors.json).
+# wasmtime-rb form), the outcome rule (adapters/outcomes/vectors.json) and the builtin
+# host functions (adapters/builtins/vectors.json).
 # Without the gem, Wasmtime::Component::Result and Variant are the minimal stand-ins
 # below, shaped as the gem documents them (Result.ok / .error / ok? / ok / error,
 # Variant.new(name, value) / name / value): this checks the converter's own logic; the
 # gem itself is checked by the conformance guest. Prints failures; exits 1 on any.
 # Usage: ruby adapters/plugin_ruby/vectors.rb (run by tests/test_values.py: test_ruby_vectors)
 require "json"
+require_relative "builtins"
 require_relative "outcomes"
 require_relative "values"
 
@@ -99,4 +101,14 @@ cases.each do |c|
   puts "outcome of #{c.inspect}: #{got}, not #{c['outcome']}"
 end
 puts "#{cases.size} outcome cases"
+
+builtins = JSON.parse(File.read(File.join(__dir__, "..", "builtins", "vectors.json")))["cases"]
+builtins.each do |c|
+  got = BUILTINS.fetch(c["builtin"]).call(c["input"])
+  next if got == c["output"]
+
+  failures += 1
+  puts "#{c['builtin']}(#{c['input'].inspect}): #{got.inspect}, not #{c['output'].inspect}"
+end
+puts "#{builtins.size} builtin host function cases"
 exit(failures.zero? ? 0 : 1)

@@ -28,6 +28,19 @@ from wasmtui.verdicts import judge
     # wasmtime-py 50 on an `async func` export (measured: guests/async_rust)
     ("cannot synchronously call an async-lifted export; use `call_async` or "
      "`call_concurrent` instead", "no-async-call"),
+    # wasmtime-py 50 on jco's p3 fixtures (measured)
+    ("failed to parse WebAssembly module\n\nCaused by:\n    `error-context.drop` requires "
+     "the component model error-context feature (at offset 0x31927a)",
+     "component-model-feature-off"),
+    ("failed to parse WebAssembly module\n\nCaused by:\n    requires the component model "
+     "async stackful feature (at offset 0x1319d)", "component-model-feature-off"),
+    # wazy 0.8 (measured: componentize-py's output, guests/hello_world_py)
+    ("component/instance: core module 8: discover import types: global[0]: i32.add is not "
+     "supported in a constant expression as feature \"extended-const\" is disabled",
+     "core-feature-disabled"),
+    ("component/instance: export \"wasi:cli/run@0.2.0#run\": component/instance: WASI "
+     "wasi:io/streams@0.2.3.[method]output-stream.flush not implemented (trap stub)",
+     "trap-stub-import"),
 ])
 def test_known_causes(text, cause):
     d = diagnose(Verdict.FAIL, text, outcome="refused")

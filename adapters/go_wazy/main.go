@@ -391,7 +391,7 @@ func call(ctx context.Context, inst *component.Instance, iface, name string, sig
 	if len(out) != 1 {
 		return nil, false, fmt.Errorf("wazy returned %d results for one", len(out))
 	}
-	v, cerr := fromHost(sig["result"], out[0], bound, bind, "", &handle{iface: iface})
+	v, cerr := fromHost(sig["result"], out[0], bound, bind, "", iface)
 	if cerr != nil {
 		return nil, false, fmt.Errorf("the result does not fit %v: %w", sig["result"], cerr)
 	}

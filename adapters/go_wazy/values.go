@@ -229,45 +229,31 @@ func toHost(t any, v any, bound handles) (any, error) {
 		}
 		return bits, nil
 	case "list", "map":
-		items := v.([]any)
-		out := make([]any, len(items))
-		for i, e := range items {
-			var err error
-			if k == "map" {
-				kv := inner(t).([]any)
-				out[i], err = toHost(map[string]any{"tuple": kv}, e, bound)
-			} else {
-				out[i], err = toHost(inner(t), e, bound)
-			}
-			if err != nil {
-				return nil, err
-			}
+		items, ok := v.([]any)
+		if !ok {
+			return nil, fmt.Errorf("expected an array, got %v", v)
 		}
-		return out, nil
-	case "tuple", "record":
+		elem := elementType(t)
+		return eachToHost(items, func(int) any { return elem }, bound)
+	case "tuple":
+		items, ok := v.([]any)
 		types := inner(t).([]any)
-		out := make([]any, len(types))
-		for i, ft := range types {
-			var e any
-			if k == "tuple" {
-				e = v.([]any)[i]
-				var err error
-				if out[i], err = toHost(ft, e, bound); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			pair := ft.([]any)
-			e, ok := v.(map[string]any)[pair[0].(string)]
-			if !ok {
-				return nil, fmt.Errorf("record field %q missing", pair[0])
-			}
-			var err error
-			if out[i], err = toHost(pair[1], e, bound); err != nil {
-				return nil, err
-			}
+		if !ok || len(items) != len(types) {
+			return nil, fmt.Errorf("expected %d tuple items, got %v", len(types), v)
 		}
-		return out, nil
+		return eachToHost(items, func(i int) any { return types[i] }, bound)
+	case "record": // in field order, as wazy lowers a record
+		fields := inner(t).([]any)
+		record, _ := v.(map[string]any)
+		items := make([]any, len(fields))
+		for i, f := range fields {
+			e, ok := record[first(f)]
+			if !ok {
+				return nil, fmt.Errorf("record field %q missing", first(f))
+			}
+			items[i] = e
+		}
+		return eachToHost(items, func(i int) any { return fields[i].([]any)[1] }, bound)
 	case "variant":
 		name, payload, err := onlyKey(v)
 		if err != nil {
@@ -318,12 +304,9 @@ func toHost(t any, v any, bound handles) (any, error) {
 		if !ok {
 			return nil, fmt.Errorf("expected an array for a stream, got %v", v)
 		}
-		host := make([]any, len(items))
-		for i, e := range items {
-			var err error
-			if host[i], err = toHost(inner(t), e, bound); err != nil {
-				return nil, err
-			}
+		host, err := eachToHost(items, func(int) any { return inner(t) }, bound)
+		if err != nil {
+			return nil, err
 		}
 		return newStream(inner(t), host)
 	case "future":
@@ -345,6 +328,48 @@ func toHost(t any, v any, bound handles) (any, error) {
 	default:
 		return nil, fmt.Errorf("the Go adapter cannot pass a %s", k)
 	}
+}
+
+// as: v as wazy's Go type T, or an error naming what came instead.
+func as[T any](v any) (T, error) {
+	x, ok := v.(T)
+	if !ok {
+		return x, fmt.Errorf("expected a %T, got %T", x, v)
+	}
+	return x, nil
+}
+
+// elementType: the type of a list's or a map's items (a map's are [key, value] tuples).
+func elementType(t any) any {
+	if kindOf(t) == "map" {
+		return map[string]any{"tuple": inner(t)}
+	}
+	return inner(t)
+}
+
+// eachToHost: items converted one by one, item i by typeAt(i).
+func eachToHost(items []any, typeAt func(int) any, bound handles) ([]any, error) {
+	out := make([]any, len(items))
+	for i, e := range items {
+		var err error
+		if out[i], err = toHost(typeAt(i), e, bound); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// eachFromHost: items read back one by one, item i by typeAt(i), at path[i].
+func eachFromHost(items []any, typeAt func(int) any, path string,
+	from func(t, e any, p string) (any, error)) ([]any, error) {
+	out := make([]any, len(items))
+	for i, e := range items {
+		var err error
+		if out[i], err = from(typeAt(i), e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // f32JSON: the shortest decimal that round-trips through f32 (0.1, not 0.10000000149011612).
@@ -396,44 +421,36 @@ func integer(v any) (json.Number, error) {
 
 // fromHost: a wazy value of type t -> canonical JSON. A handle is bound in `bound` under
 // its step's bind and its path in the result (`c[1]`, `r.ok`), as values.py names it.
-func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (any, error) {
-	from := func(t any, e any, p string) (any, error) { return fromHost(t, e, bound, bind, p, owner) }
+// iface: the interface of the call whose result this is (a returned handle's, for its drop).
+func fromHost(t any, v any, bound handles, bind, path, iface string) (any, error) {
+	from := func(t any, e any, p string) (any, error) { return fromHost(t, e, bound, bind, p, iface) }
 	switch k := kindOf(t); k {
 	case "bool":
-		b, ok := v.(bool)
-		if !ok {
-			return nil, fmt.Errorf("expected a bool, got %T", v)
-		}
-		return b, nil
+		b, err := as[bool](v)
+		return b, err
 	case "s8", "s16", "s32", "s64", "u8", "u16", "u32", "u64":
 		return integer(v)
 	case "f32":
-		f, ok := v.(float32)
-		if !ok {
-			return nil, fmt.Errorf("expected a float32, got %T", v)
+		f, err := as[float32](v)
+		if err != nil {
+			return nil, err
 		}
 		return f32JSON(f), nil
 	case "f64":
-		f, ok := v.(float64)
-		if !ok {
-			return nil, fmt.Errorf("expected a float64, got %T", v)
+		f, err := as[float64](v)
+		if err != nil {
+			return nil, err
 		}
 		if s := specialFloat(f); s != nil {
 			return s, nil
 		}
 		return f, nil
 	case "char":
-		r, ok := v.(rune)
-		if !ok {
-			return nil, fmt.Errorf("expected a rune, got %T", v)
-		}
-		return string(r), nil
+		r, err := as[rune](v)
+		return string(r), err
 	case "string":
-		s, ok := v.(string)
-		if !ok {
-			return nil, fmt.Errorf("expected a string, got %T", v)
-		}
-		return s, nil
+		text, err := as[string](v)
+		return text, err
 	case "enum":
 		i, ok := v.(uint32)
 		names := inner(t).([]any)
@@ -458,17 +475,8 @@ func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (an
 		if err != nil {
 			return nil, err
 		}
-		out := make([]any, len(items))
-		for i, e := range items {
-			et := inner(t)
-			if k == "map" {
-				et = map[string]any{"tuple": inner(t)}
-			}
-			if out[i], err = from(et, e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		elem := elementType(t)
+		return eachFromHost(items, func(int) any { return elem }, path, from)
 	case "tuple":
 		items, err := elements(v)
 		if err != nil {
@@ -478,13 +486,7 @@ func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (an
 		if len(items) != len(types) {
 			return nil, fmt.Errorf("expected %d tuple items, got %d", len(types), len(items))
 		}
-		out := make([]any, len(items))
-		for i, e := range items {
-			if out[i], err = from(types[i], e, fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return eachFromHost(items, func(i int) any { return types[i] }, path, from)
 	case "record":
 		items, err := elements(v)
 		if err != nil {
@@ -573,11 +575,7 @@ func fromHost(t any, v any, bound handles, bind, path string, owner *handle) (an
 			return nil, fmt.Errorf("a handle came back outside a scenario")
 		}
 		resource := inner(t).(string)
-		h := &handle{index: index, resource: resource}
-		if owner != nil {
-			h.iface = owner.iface
-		}
-		bound[bind+path] = h
+		bound[bind+path] = &handle{index: index, iface: iface, resource: resource}
 		return object{{"handle", bind + path}, {"resource", resource}}, nil
 	default:
 		return nil, fmt.Errorf("the Go adapter cannot read a %s", k)

@@ -132,7 +132,7 @@ func runVectors(dir string) int {
 		host, err := toHost(v["type"], v["value"], nil)
 		var back any
 		if err == nil {
-			back, err = fromHost(v["type"], host, nil, "", "", nil)
+			back, err = fromHost(v["type"], host, nil, "", "", "")
 		}
 		if err != nil || !sameValue(back, v["value"]) {
 			failures++
@@ -154,7 +154,7 @@ func runVectors(dir string) int {
 		host, err := toHost(v["type"], v["value"], bound)
 		var got any
 		if err == nil {
-			got, err = fromHost(v["type"], host, back, bind, "", nil)
+			got, err = fromHost(v["type"], host, back, bind, "", "")
 		}
 		same := len(back) == len(bound)
 		for n, h := range bound {

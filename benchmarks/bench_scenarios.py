@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import statistics
 import subprocess
 import sys
@@ -85,9 +84,8 @@ def go_program(scratch: Path) -> Path:
     (folder / "main.go").write_text((Path(__file__).parent / "scenario_by_hand.go").read_text())
     for name in ("go.mod", "go.sum"):
         (folder / name).write_text((ROOT / "adapters/go_wazy" / name).read_text())
-    env = {**os.environ, "GOMODCACHE": str(cache_dir() / "go-mod"),
-           "GOCACHE": str(cache_dir() / "go-build"), "GOFLAGS": "-modcacherw"}
-    subprocess.run(["go", "build", "-o", "scenario", "."], cwd=folder, env=env, check=True)
+    subprocess.run([str(ROOT / "toolchain/go"), "build", "-o", "scenario", "."], cwd=folder,
+                   check=True)
     return folder / "scenario"
 
 

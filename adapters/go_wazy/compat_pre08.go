@@ -2,9 +2,10 @@
 
 package main
 
-// wazy before 0.8 (compat.go has 0.8's): no component.Some, so some(v) of an option whose
-// payload can itself be none cannot be written (refused by name), and no cap on a
-// guest's HTTP response body.
+// wazy before 0.8 (compat.go and streams.go have 0.8's): no component.Some, so some(v)
+// of an option whose payload can itself be none cannot be written (refused by name); no
+// host ends of streams and futures (StreamReader, CopyResult...), so none is read or
+// written (refused by name); and no cap on a guest's HTTP response body.
 
 import (
 	"fmt"
@@ -22,3 +23,12 @@ func some(v any, t any) (any, error) {
 func unwrapSome(v any) any { return v }
 
 func capResponses(*wasip2.Config) {}
+
+func noStreams() error {
+	return inexpressible{"this wazy release has no host ends of streams and futures (component.StreamReader is new in 0.8)"}
+}
+
+func readStream(any) ([]any, error)     { return nil, noStreams() }
+func readFuture(any) (any, error)       { return nil, noStreams() }
+func newStream(any, []any) (any, error) { return nil, noStreams() }
+func newFuture(any, any) (any, error)   { return nil, noStreams() }

@@ -62,6 +62,14 @@ var compiled = func() wazy.CompilationCache {
 	return c
 }()
 
+// truncated: whether the last value read dropped stream items past streams.go's cap (one
+// request at a time: the adapter is single-threaded).
+var truncated bool
+
+// instance: the instance the current call runs on, which makes the streams and futures
+// passed as its arguments (set by call; one request at a time).
+var instance *component.Instance
+
 // result is a request's result event, without its id and event fields.
 type result map[string]any
 

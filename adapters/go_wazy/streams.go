@@ -1,3 +1,5 @@
+//go:build !wazy_pre08
+
 package main
 
 // Streams and futures an export returns (PROTOCOL.md, invoke): read to their end on the
@@ -19,12 +21,12 @@ const (
 	streamCap   = 65536 // items kept; the rest are read and dropped (`value_truncated`)
 )
 
-// truncated: whether the last value read dropped stream items past streamCap (one
-// request at a time: the adapter is single-threaded).
-var truncated bool
-
 // readStream: every item of a stream result, as wazy lifts them.
-func readStream(r *component.StreamReader) []any {
+func readStream(v any) ([]any, error) {
+	r, ok := v.(*component.StreamReader)
+	if !ok {
+		return nil, fmt.Errorf("expected a *StreamReader, got %T", v)
+	}
 	items := []any{}
 	for done := false; !done; {
 		fired := false
@@ -43,11 +45,15 @@ func readStream(r *component.StreamReader) []any {
 			time.Sleep(time.Hour)
 		}
 	}
-	return items
+	return items, nil
 }
 
 // readFuture: the value a future result resolves to.
-func readFuture(r *component.FutureReader) (any, error) {
+func readFuture(v any) (any, error) {
+	r, ok := v.(*component.FutureReader)
+	if !ok {
+		return nil, fmt.Errorf("expected a *FutureReader, got %T", v)
+	}
 	var value any
 	fired, dropped := false, false
 	r.Get(func(res component.CopyResult, v any) {
@@ -61,10 +67,6 @@ func readFuture(r *component.FutureReader) (any, error) {
 	}
 	return value, nil
 }
-
-// instance: the instance the current call runs on, which makes the streams and futures
-// passed as its arguments (set by call; one request at a time).
-var instance *component.Instance
 
 // elementDesc: a stream's or future's item type as wazy declares one; the adapter
 // builds streams of primitive items (the value model's numbers, chars, strings, bools).

@@ -551,17 +551,13 @@ func fromHost(t any, v any, bound handles, bind, path, iface string) (any, error
 		}
 		return object{{side, p}}, nil
 	case "stream":
-		r, ok := v.(*component.StreamReader)
-		if !ok {
-			return nil, fmt.Errorf("expected a *StreamReader, got %T", v)
+		items, err := readStream(v)
+		if err != nil {
+			return nil, err
 		}
-		return from(map[string]any{"list": inner(t)}, readStream(r), path)
+		return from(map[string]any{"list": inner(t)}, items, path)
 	case "future":
-		r, ok := v.(*component.FutureReader)
-		if !ok {
-			return nil, fmt.Errorf("expected a *FutureReader, got %T", v)
-		}
-		value, err := readFuture(r)
+		value, err := readFuture(v)
 		if err != nil || inner(t) == nil {
 			return nil, err
 		}

@@ -285,6 +285,34 @@ async def test_w_tries_the_workaround_and_s_sweeps_the_releases(built_guests):
         assert cell.sweep.startswith(("passes", "fails")), cell.sweep
 
 
+def test_snapshot_every_host_at_120_columns_counts_truly(snap_compare, built_guests):
+    """Every catalog host at 120 columns, on the guests with the most checks (async_rust
+    15, resources_rust 13): a column narrower than `✔ 15/15` shows `✔ 15`, never the
+    cut `✔ 15/1`; the detail pane has the full count."""
+    app = WasmtuiApp(Options(root=ROOT, guest_patterns=["async_rust", "resources_rust"],
+                             host_patterns=["*"]), stable=True)
+
+    async def finished(pilot):
+        await settle(app, pilot, limit=600)
+        table = app.query_one("#matrix", DataTable)
+        for key, column in table.columns.items():
+            if key.value == "guest":
+                continue
+            for guest in ("async_rust", "resources_rust"):
+                shown = str(table.get_cell(guest, key.value))
+                assert len(shown) <= column.width, (guest, key.value, shown)
+                passed, _, total = shown[2:].partition("/")
+                cell = app.cell((guest, key.value))
+                runnable = [r for r in cell.runs if r.runnable]
+                if total:
+                    assert int(total) == len(runnable), (guest, key.value, shown)
+                elif passed:
+                    assert int(passed) == len(runnable), (guest, key.value, shown)
+                    assert all(r.verdict is Verdict.PASS for r in runnable), shown
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=finished)
+
+
 async def test_every_host_fits_in_120_columns(built_guests):
     """Compact cells (icon and passed/run), headers over their name's parts (a mark on a
     line of its own) and guest names cut at 22 characters: every host of the catalog (11)

@@ -43,23 +43,45 @@ class Shortener:
         return text
 
 
-def cell_text(cell: Cell, frame: int, timings: bool) -> Text:
+def cell_text(cell: Cell, frame: int, timings: bool, width: int | None = None) -> Text:
     """A cell as the matrix shows it: compact (the verdict's icon and passed/run, so
-    eight hosts fit in 120 columns), or with the verdict's word and the time (`t`)."""
+    every host fits in 120 columns), or with the verdict's word and the time (`t`).
+    `width`: the column's; compact text that would not fit is shortened to what still
+    says something true (compact_score), never cut (`✔ 15/1` for 15 of 15)."""
     verdict = cell.verdict
     glyph, style = STYLES[verdict]
     if verdict is Verdict.RUNNING:
         glyph = SPINNER[frame % len(SPINNER)]
-    runnable = [r for r in cell.runs if r.runnable]
-    counted = runnable and verdict not in (Verdict.NA, Verdict.UNAVAILABLE, Verdict.PENDING)
-    score = f"{sum(r.verdict in (Verdict.PASS, Verdict.XPASS) for r in runnable)}/" \
-            f"{len(runnable)}" if counted else ""
+    passed, total = cell_score(cell)
     if not timings:
-        return Text(f"{glyph} {score}".rstrip(), style=style)
+        return Text(compact_score(glyph, passed, total, width), style=style)
+    score = f"{passed}/{total}" if total else ""
     label = " ".join(x for x in (str(verdict), score) if x)
+    runnable = [r for r in cell.runs if r.runnable]
     if verdict.done and runnable:
         label += f" {sum(r.duration for r in runnable):.2f}s"
     return Text(f"{glyph} {label}", style=style)
+
+
+def cell_score(cell: Cell) -> tuple[int, int]:
+    """(passed, run) over the checks the cell runs; (0, 0) while nothing is counted
+    (n/a, unavailable, pending)."""
+    runnable = [r for r in cell.runs if r.runnable]
+    if not runnable or cell.verdict in (Verdict.NA, Verdict.UNAVAILABLE, Verdict.PENDING):
+        return 0, 0
+    return sum(r.verdict in (Verdict.PASS, Verdict.XPASS) for r in runnable), len(runnable)
+
+
+def compact_score(glyph: str, passed: int, total: int, width: int | None = None) -> str:
+    """The compact cell: `✘ 3/12`; where that is wider than the column, `✔ 15` when all
+    passed (the count of checks, all of them passing), else the mark alone. The detail
+    pane always has the full count (detail_text)."""
+    if not total:
+        return glyph
+    for text in (f"{glyph} {passed}/{total}", f"{glyph} {total}" if passed == total else ""):
+        if text and (width is None or len(text) <= width):
+            return text
+    return glyph
 
 
 def header_lines(name: str, mark: str = "") -> list[str]:
@@ -96,6 +118,9 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     out.append(f"   host: {version}\n", style="dim")
     if status and not status.available and status.install:
         out.append(f"install: {status.install}\n", style="yellow")
+    passed, total = cell_score(cell)
+    if total:
+        out.append(f"{passed} of {total} checks passed\n")
     if cell.sweep:
         out.append(f"sweep: {cell.sweep}\n", style="cyan")
     for run in cell.runs:

@@ -27,7 +27,7 @@ from .render import (
 )
 
 CELL_WIDTH = 20  # room for "✔ pass 2/2 12.34s" (with times, `t`)
-COMPACT_WIDTH = 6  # "✘ 3/12"
+COMPACT_WIDTH = 6  # "✘ 3/12"; wider counts are shortened (render.compact_score)
 GUEST_WIDTH = 22  # a longer guest name is cut with … (the detail pane has it whole)
 LOG_LINES = 5000  # lines the output view keeps; the full log stays on disk
 TAIL_BYTES = 4 * 1024 * 1024  # read at most this much of a log's end for the view
@@ -134,7 +134,8 @@ class MatrixTable(DataTable):
                             width=max(CELL_WIDTH if self.timings else COMPACT_WIDTH, widest))
         for g in guests:
             name = g if len(g) <= GUEST_WIDTH else g[:GUEST_WIDTH - 1] + "…"
-            self.add_row(name, *[cell_text(b.cells[(g, h)], self.frame, self.timings)
+            self.add_row(name, *[cell_text(b.cells[(g, h)], self.frame, self.timings,
+                                           self.columns[h].width)
                                  for h in hosts], key=g)
         self._dirty.clear()
         self._rebuild = False
@@ -160,7 +161,8 @@ class MatrixTable(DataTable):
         for key in self._dirty | running:
             if key[0] in shown_guests and key[1] in shown_hosts:
                 self.update_cell(key[0], key[1],
-                                 cell_text(self.board.cells[key], self.frame, self.timings))
+                                 cell_text(self.board.cells[key], self.frame, self.timings,
+                                           self.columns[key[1]].width))
         self._dirty.clear()
 
     def on_data_table_cell_highlighted(self, message: DataTable.CellHighlighted) -> None:

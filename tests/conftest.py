@@ -162,6 +162,38 @@ def processes_of_run(run_dir: str) -> list[str]:
     return [f"{pid}: {table[pid][2]!r}" for pid in sorted(found) if table[pid][1] != "Z"]
 
 
+def processes_of_command(pid: int) -> list[int]:
+    """The live processes a wasmtui command started: its own tree, and the processes
+    carrying the WASMTUI_RUN_DIR of its run (named after its pid, session.new_run_dir),
+    which a daemon's children (containerd's shims) keep after leaving the tree; with all
+    their descendants."""
+    marker = f"-{pid}-".encode()
+    table = _proc_table()
+    found = {pid} | {p for p, (_, _, _, env) in table.items() if p != os.getpid() and any(
+        v.startswith(b"WASMTUI_RUN_DIR=") and marker in v for v in env.split(b"\0"))}
+    grew = True
+    while grew:
+        children = {p for p, (ppid, *_rest) in table.items() if ppid in found} - found
+        grew = bool(children)
+        found |= children
+    return [p for p in sorted(found) if p in table and table[p][1] != "Z"]
+
+
+def pss_kib(pids: list[int]) -> int:
+    """The memory these processes hold, shared pages divided among their users (PSS, from
+    /proc/PID/smaps_rollup): a browser's processes share much, so their RSS would overcount."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue  # gone meanwhile
+    return total
+
+
 def wait_gone(run_dir: str, within: float = 10) -> list[str]:
     """processes_of_run, allowing a host's own children a moment to exit after their
     parent died (Chromium leaves when its control pipe closes)."""

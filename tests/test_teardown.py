@@ -3,12 +3,15 @@ during teardown, SIGHUP, an unexpected exception inside a check, a flood's log c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
 from .test_cloud import NOTHING, leftovers
@@ -152,3 +155,62 @@ async def test_a_queued_check_is_never_scheduled_twice(built_guests):
     finally:
         await session.aclose()
     assert sorted(started) == sorted(r.check.name for r in cell.runs if r.runnable)
+
+
+def _browser_processes(host: str) -> list[int]:
+    """The browser processes of this host's adapters: their command lines name the
+    adapters' private temp folders (/tmp/wasmtui-HOST-*)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes()
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if f"wasmtui-{host}-".encode() in cmd and b"cleanup.sh" not in cmd and state != "Z":
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.parametrize("host", ["browsers_jco", "firefox_jco"])
+def test_a_browser_killed_mid_run_errors_its_check_and_the_column_goes_on(bad_inputs, host,
+                                                                           tmp_path):
+    """Every process of the browser SIGKILLed while a column of 24 checks runs: the
+    check(s) in flight are `error` ("the browser exited: ..."), at once, the browser is
+    relaunched and the rest pass (a check used to wait 360 s for a page: "the host was
+    still preparing"); no browser process or temp folder is left. The time from the
+    kill to the run's end is printed, not asserted (no timing thresholds in tests)."""
+    import os
+    import tempfile
+
+    checks = "".join(f'''
+[[check]]
+name = "add-{i:02}"
+kind = "invoke"
+function = "docs:adder/add.add"
+args = [{i}, 1]
+expect = {{ value = {i + 1} }}
+''' for i in range(24))
+    project = project_with_guest(tmp_path, "adder",
+                                 f'component = "{bad_inputs["versioned_adder"]}"\n{checks}')
+    proc = _start("--root", str(project), "-H", host)
+    seen = _wait_for(proc, "[6/24]", within=300)
+    victims = _browser_processes(host)
+    assert victims, "no browser process found"
+    for pid in victims:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    killed_at = time.monotonic()
+    out, err = proc.communicate(timeout=300)
+    after_kill = time.monotonic() - killed_at
+    report = json.loads(out)
+    verdicts = [k["verdict"] for k in report["cells"][0]["checks"]]
+    errors = [k for k in report["cells"][0]["checks"] if k["verdict"] == "error"]
+    print(f"{host}: run ended {after_kill:.1f}s after the kill; {len(errors)} error(s)")
+    assert 1 <= len(errors) <= 2, seen + err  # one in flight per adapter process
+    assert all("the browser exited: " in k["actual"]["error"] for k in errors), errors
+    assert verdicts.count("pass") == 24 - len(errors)
+    assert _browser_processes(host) == []
+    assert not list(Path(tempfile.gettempdir()).glob(f"wasmtui-{host}-*"))

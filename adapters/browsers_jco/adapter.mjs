@@ -4,9 +4,9 @@
 // browsers_jco by default). One browser stays up across checks; each check gets a new
 // page, served from 127.0.0.1 with an import map pointing at preview2-shim's browser
 // build. Console output and page errors stream back as output lines; a page error or a
-// crashed page is `error` for that check only, and a dead browser is relaunched for the
-// next one.
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+// crashed page is `error` for that check only; a browser that dies under a check makes
+// that check `error` at once ("the browser exited: ...") and is relaunched for the next.
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize, relative } from "node:path";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { errorText } from "../js_common/outcomes.mjs";
 import { json, onceCommand, serve, servedHost } from "../js_common/protocol.mjs";
 import { ROOT, hostFolder, importFromHost, packageVersion, transpileForCheck } from "../js_common/transpile.mjs";
 import { driverOf } from "./drivers.mjs";
+import { alive, killNaming, mainProcess, watchExit } from "./liveness.mjs";
 
 const { host: HOST, args: HOST_ARGS } = servedHost("browsers_jco");
 // The cleanup after a kill (cleanup.sh): waits for the browser, in a process group of its
@@ -85,9 +86,25 @@ class BrowserJco {
     this.base = `http://127.0.0.1:${this.server.address().port}`;
   }
 
+  /** A browser up for the next check: the one running, or a new one when it is gone
+   * (its leftovers killed first), watched for its exit (liveness.mjs). */
   async ensureBrowser(request) {
-    if (this.browser && this.driver.connected(this.browser)) return;
+    if (this.browser && this.driver.connected(this.browser) && alive(this.browserPid)) return;
+    this.dropBrowser();
     ({ browser: this.browser, note: this.sandboxNote } = await this.driver.launch(HOST, request, this.outerTmp));
+    this.browserPid = mainProcess(this.tmp, this.driver.mainMark);
+    this.watch = watchExit(this.browserPid, (listener) => this.driver.onDisconnect(this.browser, listener));
+  }
+
+  /** Forget a dead browser: whatever it left (renderers, crashpad handlers) is killed,
+   * and its profile folder removed; the next check launches a new one. */
+  dropBrowser(browser = this.browser) {
+    if (!browser || browser !== this.browser) return;  // already dropped (and maybe relaunched)
+    this.watch.stop();
+    this.browser.close().catch(() => {});  // not awaited: a dead browser may never answer
+    this.browser = null;
+    killNaming(this.tmp);
+    for (const entry of readdirSync(this.tmp)) rmSync(join(this.tmp, entry), { recursive: true, force: true });
   }
 
   async run(request, out) {
@@ -97,6 +114,22 @@ class BrowserJco {
     if (!this.server) await this.startServer();
     await this.ensureBrowser(request);
     if (this.sandboxNote) out.note(this.sandboxNote);
+    // The browser may die under the check (killed, crashed): the check is `error` at once,
+    // with why, never a wait on a page no browser will give; the next one relaunches it.
+    const browser = this.browser;
+    const exited = this.watch.gone.then((why) => {
+      this.dropBrowser(browser);
+      return { outcome: "harness-error", error: `the browser exited: ${why}; it is relaunched for the next check` };
+    });
+    const checked = this.checkInPage(request, out, dir).catch(async (err) => {
+      // a browser that died makes its page's calls fail first: say why, once it is known
+      const why = await Promise.race([exited, new Promise((ok) => setTimeout(ok, 1000, null))]);
+      return why ?? { outcome: "harness-error", error: `the browser failed: ${err.message ?? err}` };
+    });
+    return Promise.race([exited, checked]);
+  }
+
+  async checkInPage(request, out, dir) {
     const page = await this.driver.newPage(this.browser);
     // The page may fetch its own origin only: any other request (a guest's outgoing
     // HTTP through the shim's fetch) is aborted before it leaves the browser.
@@ -122,14 +155,13 @@ class BrowserJco {
         return { outcome: "harness-error", error: problems.join("\n") };
       }
       return result;
-    } catch (err) {
-      return { outcome: "harness-error", error: `the browser failed: ${err.message ?? err}` };
     } finally {
       await page.close().catch(() => {});
     }
   }
 
   async close() {
+    this.watch?.stop();
     await this.browser?.close().catch(() => {});
     this.server?.close();
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });

@@ -8,6 +8,11 @@ import { join } from "node:path";
 import { memoryFlags } from "../js_common/guest.mjs";
 import { ROOT, binaryVersion, importFromHost, packageVersion } from "../js_common/transpile.mjs";
 
+// How long a launch may take (measured: 1-2 s) before it is a failure. Playwright's own
+// default is 180 s, and Chromium has two launch routes: a browser killed while it
+// started kept a check waiting 360 s (issue 34.3).
+const LAUNCH_TIMEOUT_MS = 30_000;
+
 /** A page as adapter.mjs uses it, whichever library drives the browser. */
 class Page {
   constructor(page, kind) {
@@ -52,7 +57,7 @@ const chromium = {
     const args = js.length ? [...CHROMIUM_FLAGS, `--js-flags=${js.join(" ")}`] : CHROMIUM_FLAGS;
     // chromiumSandbox: playwright's default (false) would add --no-sandbox itself.
     const launch = (executablePath, chromiumSandbox) => playwright.chromium.launch({
-      executablePath, headless: true, args, chromiumSandbox,
+      executablePath, headless: true, args, chromiumSandbox, timeout: LAUNCH_TIMEOUT_MS,
       env: { ...process.env, TMPDIR: outerTmp, WASMTUI_CHROMIUM_BIN: CHROMIUM } });
     try {
       return { browser: await launch(process.getuid?.() === 0 ? AS_NOBODY : CHROMIUM, true), note: null };
@@ -62,6 +67,8 @@ const chromium = {
     }
   },
   connected: (browser) => browser.isConnected(),
+  onDisconnect: (browser, listener) => browser.on("disconnected", listener),
+  mainMark: "--remote-debugging-pipe",  // only the browser process has it (liveness.mjs)
   newPage: async (browser) => new Page(await browser.newPage(), "playwright"),
 };
 
@@ -97,10 +104,13 @@ const firefox = {
     const puppeteer = mod.launch ? mod : mod.default;
     const browser = await puppeteer.launch({
       browser: "firefox", executablePath: BOUND_FIREFOX, headless: true, extraPrefsFirefox: FIREFOX_PREFS,
+      timeout: LAUNCH_TIMEOUT_MS,
       env: { ...process.env, TMPDIR: outerTmp, MOZ_CRASHREPORTER_DISABLE: "1", WASMTUI_FIREFOX_BIN: FIREFOX } });
     return { browser, note: null };
   },
   connected: (browser) => browser.connected,
+  onDisconnect: (browser, listener) => browser.on("disconnected", listener),
+  mainMark: "--remote-debugging-port",  // only the browser process has it (liveness.mjs)
   newPage: async (browser) => new Page(await browser.newPage(), "puppeteer"),
 };
 

@@ -14,7 +14,7 @@ from wasmtui import releases
 from wasmtui.catalog import load_hosts
 from wasmtui.model import version_key
 
-from .conftest import ROOT, check, host_status, report_of, wasmtui
+from .conftest import ROOT, check, host_status, project_with_guest, report_of, wasmtui
 from .test_values import _output_vectors_agree
 
 GO = host_status("go_wazy")
@@ -144,3 +144,28 @@ def test_go_wazy_is_marked_experimental_where_hosts_are_listed(go_report):
     listing = wasmtui("--list", "-H", "go_wazy", "-g", "hello_world_rust", timeout=120)
     assert "; experimental" in next(ln for ln in listing.stdout.splitlines()
                                     if ln.startswith("host  go_wazy")), listing.stdout
+
+
+HOST_FUNCTION_HOSTS = ["go_wazy", "plugin_python", "plugin_node", "deno_jco", "bun_jco",
+                       "browsers_jco", "firefox_jco"]
+
+
+@needs_go
+def test_a_host_function_is_typed_as_the_component_imports_it(bad_inputs, tmp_path):
+    """wasmtui:fixtures/host.echo: func(x: u32) -> u32 given as the builtin `identity`:
+    every host with host functions passes, go_wazy included (it declared every builtin
+    func(string) -> string and was refused: "signature mismatch", the host blamed)."""
+    project = project_with_guest(tmp_path, "typed_import", f'''
+component = "{bad_inputs["typed_import"]}"
+[[check]]
+name = "echo"
+kind = "invoke"
+function = "wasmtui:fixtures/api.call-echo"
+args = [41]
+expect = {{ value = 42 }}
+host-functions = {{ "wasmtui:fixtures/host.echo" = "identity" }}
+''')
+    report = report_of(wasmtui("--headless", "--json", "--root", str(project),
+                               *[f"--host={h}" for h in HOST_FUNCTION_HOSTS], timeout=600))
+    got = {h: check(report, "typed_import", h, "echo") for h in HOST_FUNCTION_HOSTS}
+    assert {h: (k["verdict"], k["actual"]) for h, k in got.items() if k["verdict"] != "pass"} == {}

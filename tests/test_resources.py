@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from .conftest import cell_checks, matrix
+from .conftest import cell_checks, matrix, project_with_guest, report_of, wasmtui
 
 SCENARIO_HOSTS = ["plugin_python", "plugin_node", "deno_jco", "bun_jco", "browsers_jco",
                   "firefox_jco"]
@@ -74,3 +74,44 @@ def test_handles_crossing_two_composed_components_work_on_every_host(composed, h
     assert {n for n, c in got.items() if c["verdict"] == "n/a"} == expected_na
     assert {n: (c["verdict"], c["reason"]) for n, c in got.items()
             if c["verdict"] not in ("pass", "n/a")} == {}
+
+
+INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "deno_jco", "bun_jco",
+                "browsers_jco", "firefox_jco", "go_wazy"]
+TOTAL = "wasmtui:conformance/resources.total"
+
+
+def _one_check(tmp_path, built_guests, args_json: str, expect: str = "{ value = 0 }"):
+    return project_with_guest(tmp_path, "plain_total", f'''
+component = "{built_guests["resources_rust"]}"
+[[check]]
+name = "plain-total"
+kind = "invoke"
+function = "{TOTAL}"
+args-json = '{args_json}'
+expect = {expect}
+''')
+
+
+def test_a_plain_call_whose_values_hold_no_handle_runs_on_every_invoke_host(built_guests,
+                                                                            tmp_path):
+    """total(cs: list<borrow<counter>>) with [] holds no handle: 0 on every host, as by
+    hand (`wasmtime run --invoke 'total([])'` prints 0); it was `error` everywhere."""
+    project = _one_check(tmp_path, built_guests, "[[]]")
+    report = report_of(wasmtui("--headless", "--json", "--root", str(project),
+                               *[f"--host={h}" for h in INVOKE_HOSTS], timeout=600))
+    got = {c["host"]: (c["checks"][0]["verdict"], c["checks"][0]["reason"])
+           for c in report["cells"]}
+    assert got == {h: ("pass", got[h][1]) for h in INVOKE_HOSTS}, got
+
+
+def test_a_plain_call_that_needs_a_handle_is_a_manifest_error(built_guests, tmp_path):
+    """Exit 2 naming the file and the key, no report of errors blamed on each host."""
+    project = _one_check(tmp_path, built_guests, '[[{"handle": "a"}]]')
+    proc = wasmtui("--headless", "--json", "--root", str(project), "--host=wasmtime_cli",
+                   "--host=plugin_node")
+    assert proc.returncode == 2, proc.stderr
+    manifest = project / "guests" / "plain_total" / "guest.toml"
+    assert f"{manifest}: check 'plain-total', key `function` = '{TOTAL}': its arguments " \
+           f"hold a resource handle (cs[0])" in proc.stderr, proc.stderr
+    assert proc.stdout == ""

@@ -244,7 +244,7 @@ var errDenied = errors.New("denied: the check does not grant network")
 // sockets or wasi:http would trap on a stub where other hosts answer it with an error:
 // both are always linked, and what the check does not grant is refused through wazy's
 // own hooks (its Dialer, Listen, ListenPacket, ResolveIP and HTTPClient).
-func options(check map[string]any, stdout, stderr io.Writer) []component.Option {
+func options(check map[string]any, stdout, stderr io.Writer) ([]component.Option, error) {
 	grants := asMap(check["grants"])
 	env := []string{}
 	for k, v := range asMap(check["env"]) {
@@ -275,20 +275,19 @@ func options(check map[string]any, stdout, stderr io.Writer) []component.Option 
 		cfg.FS = fs
 	}
 	opts := wasip2.With(cfg)
-	text := []component.TypeDesc{component.PrimitiveDesc{Prim: "string"}}
+	types := asMap(check["host_function_types"])
 	for name, builtin := range asMap(check["host_functions"]) {
-		fn := builtins[fmt.Sprint(builtin)]
-		if fn == nil {
-			continue
+		sig := asMap(types[name])
+		if builtins[fmt.Sprint(builtin)] == nil || sig == nil {
+			continue // not imported: nothing to declare
 		}
-		dot := strings.LastIndex(name, ".")
-		opts = append(opts, component.WithImport(name[:max(dot, 0)], name[dot+1:],
-			func(_ context.Context, args []component.Value) ([]component.Value, error) {
-				s, _ := args[0].(string)
-				return []component.Value{fn(s)}, nil
-			}, text, text))
+		opt, err := hostFunction(name, fmt.Sprint(builtin), sig)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, opt)
 	}
-	return opts
+	return opts, nil
 }
 
 func runCheck(id string, request map[string]any, stdout, stderr *outputStream) result {
@@ -315,8 +314,12 @@ func runCheck(id string, request map[string]any, stdout, stderr *outputStream) r
 	}
 	rt := wazy.NewRuntimeWithConfig(ctx, cfg)
 	defer rt.Close(ctx)
+	opts, err := options(check, stdout, stderr)
+	if err != nil { // a host function of a type the adapter cannot declare: its limit
+		return result{"outcome": "refused", "error": err.Error()}
+	}
 	emit(map[string]any{"id": id, "event": "running"})
-	inst, err := component.Instantiate(ctx, rt, data, options(check, stdout, stderr)...)
+	inst, err := component.Instantiate(ctx, rt, data, opts...)
 	if err != nil {
 		return failure(err, true)
 	}

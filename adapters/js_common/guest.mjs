@@ -47,6 +47,18 @@ export function missingImports(specifiers, imports) {
 export const exportNamed = (instance, prefix) =>
   Object.keys(instance).find((k) => k === prefix || k.startsWith(`${prefix}@`));
 
+/**
+ * The command's wasi:cli/run instance to run: the first of the request's `run_exports`
+ * (the core orders them: the newest WASI version this host runs first) that the instance
+ * has. jco keys each under its full versioned name (and aliases the first as `run`), so
+ * a component exporting run@0.2.0 beside run@0.3.0 must not be run through the alias.
+ */
+export function runExport(instance, check) {
+  const name = (check.run_exports ?? []).find((n) => Object.hasOwn(instance, n))
+    ?? exportNamed(instance, "wasi:cli/run");
+  return name ? instance[name] : undefined;
+}
+
 
 /**
  * V8's flag capping a guest's linear memories at the request's memory_limit (bytes), as

@@ -93,8 +93,9 @@ export async function transpileForCheck(jco, jcoVersion, componentPath, check = 
   try {
     const plain = await transpileCached(jco, jcoVersion, componentPath);
     if (!(check.wasi ?? []).includes("0.3")) return [plain.dir, null];
+    // only the 0.3 versions: a 0.2 `run` exported beside them stays synchronous
     const asyncExports = plain.exports.map(([name]) => name)
-      .filter((name) => WASI_03_ASYNC_EXPORTS[name.split("@")[0]])
+      .filter((name) => WASI_03_ASYNC_EXPORTS[name.split("@")[0]] && name.split("@")[1]?.startsWith("0.3."))
       .map((name) => `${name}#${WASI_03_ASYNC_EXPORTS[name.split("@")[0]]}`);
     return [(await transpileCached(jco, jcoVersion, componentPath, asyncExports)).dir, null];
   } catch (err) {

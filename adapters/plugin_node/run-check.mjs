@@ -7,13 +7,13 @@ import { openSync, readFileSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, sandboxOptions,
-         withGuestExit, withOutgoingHttp } from "../js_common/guest.mjs";
+import { GuestExit, exportNamed, hostFunctionImports, invoke, missingImports, runExport,
+         sandboxOptions, withGuestExit, withOutgoingHttp } from "../js_common/guest.mjs";
 import { errorText, outcomeOf } from "../js_common/outcomes.mjs";
 import { importFromHost } from "../js_common/transpile.mjs";
 import { limitMemories } from "../js_common/memory-limit.mjs";
 import { ENGINES } from "./engines.mjs";
-import { CLI_RUN, HTTP_HANDLER, handlerForServer, wasi03Imports, withWasi02 } from "./wasi03.mjs";
+import { HTTP_HANDLER, handlerForServer, wasi03Imports, withWasi02 } from "./wasi03.mjs";
 import { losslessCodec } from "../js_common/values.mjs";
 
 const [host, dir, raw] = process.argv.slice(2);
@@ -64,7 +64,7 @@ async function runCheck() {
   try {
     if (check.kind === "invoke") return await invoke(instance, check);
     if (check.kind === "cli") {
-      const run = instance[exportNamed(instance, CLI_RUN)];
+      const run = runExport(instance, check);
       if (!run) return { outcome: "refused", error: "Not a valid command component to execute (no wasi:cli/run export)" };
       try {
         await run.run();

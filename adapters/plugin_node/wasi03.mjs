@@ -5,8 +5,7 @@
 // filesystem state): fine here, where each check is a process of its own.
 import { importFromHost } from "../js_common/transpile.mjs";
 
-// jco's WASI 0.3 entry points on the instance, by interface name without version.
-export const CLI_RUN = "wasi:cli/run";
+// jco's WASI 0.3 handler on the instance, by interface name without version.
 export const HTTP_HANDLER = "wasi:http/handler";
 
 const DENIED_OUTGOING_HTTP = { async send() { throw { tag: "HTTP-request-denied" }; } };

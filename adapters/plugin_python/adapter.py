@@ -146,7 +146,7 @@ class PluginPython(Adapter):
             if check["kind"] == "invoke":
                 return {"outcome": "ok", "value": self._invoke(store, instance, check)}
             if check["kind"] == "cli":
-                return self._cli(store, comp, instance, out)
+                return self._cli(store, comp, instance, check, out)
             return {"outcome": "ok"}
         except wasmtime.ExitTrap as exc:
             out.flush()
@@ -213,9 +213,11 @@ class PluginPython(Adapter):
                 **({"error": last["error"]} if "error" in last else {})}
 
     def _cli(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
-             out: Output) -> dict[str, Any]:
-        run_iface = next((n for n in comp.type.exports(self.engine)
-                          if n.startswith("wasi:cli/run@")), None)
+             check: dict[str, Any], out: Output) -> dict[str, Any]:
+        exported = comp.type.exports(self.engine)
+        # the request's order: the newest WASI version this host runs first (PROTOCOL.md)
+        run_iface = next((n for n in [*check.get("run_exports", []), *exported]
+                          if n.startswith("wasi:cli/run@") and n in exported), None)
         if run_iface is None:
             return {"outcome": "refused", "error": "the component exports no wasi:cli/run"}
         index = instance.get_export_index(store, "run", instance.get_export_index(store, run_iface))

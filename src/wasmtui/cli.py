@@ -11,7 +11,7 @@ from pathlib import Path
 import anyio
 
 from . import __version__, report_commands
-from .errors import UsageError
+from .errors import UsageError, usage_error_in
 from .model import Guest, Host
 from .outputs import Outputs
 from .paths import cache_dir, find_root
@@ -355,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[command](argv[1:]) if command else run_main(argv)
     except (UsageError, FileNotFoundError) as exc:
         print(f"wasmtui{' ' + command if command else ''}: {exc}", file=sys.stderr)
+        return 2
+    except BaseExceptionGroup as group:  # found while planning, in a task group
+        if (usage := usage_error_in(group)) is None:
+            raise
+        print(f"wasmtui{' ' + command if command else ''}: {usage}", file=sys.stderr)
         return 2
 
 

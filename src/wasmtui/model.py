@@ -446,6 +446,8 @@ class Resolved:
     # A scenario's steps as adapters/PROTOCOL.md sends them: each call's interface and
     # name as exported, its signature and canonical arguments.
     steps: tuple[dict[str, Any], ...] | None = None
+    # Each host function's signature as the component imports it (plan.host_function_types)
+    host_function_types: dict[str, dict[str, Any]] | None = None
 
     def overlay(self) -> dict[str, Any]:
         """The request's keys this resolution sets (None: the check's own stands; no
@@ -455,7 +457,8 @@ class Resolved:
                   "signature": self.signature,
                   "args": None if self.args is None else list(self.args),
                   "grants": self.grants, "env": self.env, "workaround": self.workaround,
-                  "steps": None if self.steps is None else list(self.steps)}
+                  "steps": None if self.steps is None else list(self.steps),
+                  "host_function_types": self.host_function_types}
         return {k: v for k, v in fields.items() if v is not None}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from . import expectations, sandbox, values
 from .decide import Facts, Known, decide, settled
 from .diagnose import diagnose, workaround_for
+from .errors import UsageError
 from .model import (
     Cell,
     Check,
@@ -146,19 +147,64 @@ def missing_export(check: Check, info: ComponentInfo) -> tuple[Verdict, str] | N
     return None
 
 
-def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, str] | None:
+def _version_key(version: str) -> tuple[tuple[int, ...], int, str]:
+    """A WASI package version's order: 0.3.0 > 0.3.0-rc-2025-09-16 > 0.2.12 > 0.2.0."""
+    release, _, pre = version.partition("-")
+    numbers = tuple(int(x) if x.isdigit() else -1 for x in release.split("."))
+    return numbers, 0 if pre else 1, pre
+
+
+def wasi_release(name: str) -> str:
+    """The WASI release ("0.2", "0.3") of a versioned interface name."""
+    return ".".join(name.partition("@")[2].split(".")[:2])
+
+
+def run_exports(info: ComponentInfo, host: Host) -> tuple[tuple[str, ...], str | None]:
+    """The command's wasi:cli/run exports in the order a host tries them: the newest
+    version the host runs (host.toml `wasi`) first, then the others, newest first
+    (a WASI 0.3 program often also exports a 0.2 `run` stub that panics). With several,
+    a note for the report says which one runs."""
+    names = sorted((e.name for e in info.exports if e.name.split("@")[0] == CLI_RUN),
+                   key=lambda n: _version_key(n.partition("@")[2]), reverse=True)
+    ordered = tuple(sorted(names, key=lambda n: wasi_release(n) not in host.wasi))
+    if len(ordered) < 2:
+        return ordered, None
+    return ordered, (f"runs {ordered[0]}: the newest of the component's {len(ordered)} "
+                     f"{CLI_RUN} exports ({', '.join(names)}) that {host.name} runs "
+                     f"(WASI {', '.join(sorted(host.wasi)) or 'none'})")
+
+
+def host_function_types(check: Check, info: ComponentInfo) -> dict[str, dict[str, Any]] | None:
+    """Each of a check's host functions with its signature as the component imports it
+    (any version of its interface): an adapter whose engine must be told an import's type
+    (wazy's) declares it from here, never a fixed `func(string) -> string`."""
+    found = {}
+    for name in check.host_functions:
+        iface, _, func = name.rpartition(".")
+        for imported in info.imports:
+            named = imported.name if not iface else imported.name.split("@")[0]
+            if named == (iface or func) and (sig := imported.signatures.get(func)) is not None:
+                found[name] = sig
+    return found or None
+
+
+def resolve(run: CheckRun, info: ComponentInfo, guest: Guest, host: Host
+            ) -> tuple[Verdict, str] | None:
     """Give an invoke check its exported function and signature, with its arguments
     and expected value checked against the types and made canonical. Returns the
     verdict settled here (a missing function fails; a manifest value that does not fit
     its type is an error: neither the guest's nor the host's doing), or None."""
     check = run.check
-    # The command's run export(s), exactly as exported: a cli check runs one; no other
-    # check may (a host whose only instantiate route runs it wraps the command first).
-    # Which WASI versions it speaks: a host may link each its own way (jco: WASI 0.3 in
-    # its JSPI mode, with preview3-shim).
-    run.resolved = Resolved(run_exports=tuple(sorted(e.name for e in info.exports
-                                                     if e.name.split("@")[0] == CLI_RUN)),
-                            wasi=tuple(v for v in WASI_VERSIONS if info.wasi_interfaces(v)))
+    # The command's run export(s), exactly as exported, in the order the host tries them:
+    # a cli check runs one; no other check may (a host whose only instantiate route runs
+    # it wraps the command first). Which WASI versions it speaks: a host may link each its
+    # own way (jco: WASI 0.3 in its JSPI mode, with preview3-shim).
+    runs, which = run_exports(info, host)
+    if which and check.kind is CheckKind.CLI:
+        run.notes.append(which)
+    run.resolved = Resolved(run_exports=runs,
+                            wasi=tuple(v for v in WASI_VERSIONS if info.wasi_interfaces(v)),
+                            host_function_types=host_function_types(check, info))
     if check.kind is CheckKind.INVOKE and check.steps:
         return resolve_steps(run, info, guest)
     if check.kind is not CheckKind.INVOKE or not check.function:
@@ -170,12 +216,28 @@ def resolve(run: CheckRun, info: ComponentInfo, guest: Guest) -> tuple[Verdict, 
     except _Settled as settled_here:
         return settled_here.verdict, settled_here.why
     name = f"{iface}.{func}" if iface else func
-    if RESOURCE_FUNCTION.search(name) or values.signature_contains(sig, values.HANDLES):
-        return Verdict.ERROR, (f"{where}: {check.function} takes or returns a resource handle, "
-                               f"which only a scenario can give or bind: write the check as "
-                               f"`steps` (guests/README.md, \"Scenarios\")")
+    _needs_no_handle(where, check, sig, args)
     run.resolved = replace(run.resolved, function=name, signature=sig, args=tuple(args))
     return None
+
+
+def _needs_no_handle(where: str, check: Check, sig: dict[str, Any], args: list[Any]) -> None:
+    """A plain call runs when neither its arguments nor its result hold a handle, even if
+    its parameters' types could (`total([])` of a list<borrow<counter>>). One that would
+    need a handle, or a resource's own function, is a mistake in the manifest (only a
+    scenario's steps give and bind handles): a UsageError naming the file and the key,
+    never a verdict blamed on a host."""
+    handles = [path for (param, t), v in zip(sig["params"], args, strict=True)
+               for path, _kind, _name in values.handles_in(t, v, param)]
+    why = (f"its arguments hold a resource handle ({handles[0]})" if handles else
+           f"it returns {values.render(sig['result'])}, which holds a resource handle"
+           if values.has_handles(sig["result"]) else
+           "it is a resource's function" if RESOURCE_FUNCTION.search(check.function or "")
+           else "")
+    if why:
+        raise UsageError(f"{where}, key `function` = {check.function!r}: {why}, which only "
+                         f"a scenario can give or bind: write the check as `steps` "
+                         f"(guests/README.md, \"Scenarios\")")
 
 
 class _Settled(Exception):
@@ -381,7 +443,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus 
             _settle(run, facts)
         elif (why := na_reason(check, host) or feature_na(check, info, host)) is not None:
             _settle(run, settled(Verdict.NA, why))
-        elif (bad := missing_export(check, info) or resolve(run, info, guest)
+        elif (bad := missing_export(check, info) or resolve(run, info, guest, host)
                      or grant(run, host, guest)) is not None:
             _settle(run, settled(*bad))
         runs.append(run)

@@ -7,6 +7,7 @@ import pytest
 
 from wasmtui.catalog import check_of
 from wasmtui.decide import Facts, Known, decide
+from wasmtui.errors import UsageError
 from wasmtui.manifest import CheckEntry, ValidationError
 from wasmtui.model import Check, CheckKind, Interface, Step, Verdict
 from wasmtui.plan import plan_cell
@@ -121,11 +122,27 @@ def test_a_missing_function_fails_the_scenario():
     assert run.verdict is Verdict.FAIL and "does not export" in run.reason
 
 
-def test_a_plain_check_of_a_resource_function_points_to_scenarios():
-    check = Check(name="p", kind=CheckKind.INVOKE, function=f"{IFACE}.make-many", args=(1,),
-                  expect={"value": []})
+@pytest.mark.parametrize(("function", "args", "why"), [
+    ("make-many", (1,), "it returns list<counter>, which holds a resource handle"),
+    ("total", ([{"handle": "a"}],), "its arguments hold a resource handle (cs[0])"),
+    ("[method]counter.get", ({"handle": "c"},), "its arguments hold a resource handle (self)"),
+])
+def test_a_plain_check_that_needs_a_handle_is_a_manifest_error(function, args, why):
+    """Not a verdict on every host: a UsageError (exit 2) naming the file and the key."""
+    check = Check(name="p", kind=CheckKind.INVOKE, function=f"{IFACE}.{function}", args=args)
+    with pytest.raises(UsageError) as raised:
+        planned(check)
+    assert "guest.toml: check 'p', key `function`" in str(raised.value)
+    assert why in str(raised.value) and "`steps`" in str(raised.value)
+
+
+def test_a_plain_check_whose_values_hold_no_handle_runs_like_any_other():
+    """total(cs: list<borrow<counter>>) with [] needs no handle: by hand it is 0."""
+    check = Check(name="p", kind=CheckKind.INVOKE, function=f"{IFACE}.total", args=([],),
+                  expect={"value": 0})
     run = planned(check)
-    assert run.verdict is Verdict.ERROR and "steps" in run.reason
+    assert run.runnable and not run.verdict.done
+    assert run.resolved.function == f"{IFACE}.total" and run.resolved.args == ([],)
 
 
 def test_a_host_without_scenarios_makes_them_na_with_its_reason():

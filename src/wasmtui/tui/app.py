@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from .. import releases, sweep, workarounds
+from ..errors import usage_error_in
 from ..events import (
     CheckFinished,
     CheckOutput,
@@ -125,7 +126,14 @@ class WasmtuiApp(App[int]):
         """The matrix as soon as it is planned; each host's cells run once it answers."""
         s = self.session
         assert s is not None
-        await s.plan()
+        try:
+            await s.plan()
+        except Exception as exc:  # a manifest mistake the plan found: said as the CLI says it
+            if (usage := usage_error_in(exc)) is None:
+                raise
+            await s.aclose()
+            self.exit(return_code=2, message=f"wasmtui: {usage}")
+            return
         self.matrix.show(Board({c.key: c for c in s.cells}, [g.name for g in s.guests],
                                [h.name for h in s.hosts], s.statuses, self.installing))
         await s.run_when_ready()
@@ -367,7 +375,7 @@ def run_tui(options: Options, outputs: Outputs = NO_OUTPUTS) -> int:
     terminal.install()  # before the driver starts; on_mount sets what a lost terminal does
     app = WasmtuiApp(options, outputs=outputs)
     app.run()
-    if app.session is not None:
+    if app.session is not None and app.return_code != 2:  # 2: a usage error, no report
         with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
             print(f"wasmtui: report in {app.session.run_dir / 'report.json'}; "
                   f"logs in {app.session.run_dir}")

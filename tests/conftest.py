@@ -85,6 +85,8 @@ outcomes_cmd = _fixture_component(
     "outcomes_cmd", "A command whose outcome is its argument: ok, err, print-then-panic.")
 wasi_p3_cmd = _fixture_component(
     "wasi_p3_cmd", "A WASI 0.3 command (wasi:cli/run@0.3.0): prints a line; `fail` exits err.")
+two_runs = _fixture_component(
+    "two_runs", "A WASI 0.3 command that also exports a wasi:cli/run@0.2 stub that panics.")
 http_answers = _fixture_component(
     "http_answers", "An HTTP handler: /redirect answers 302, /cut panics mid-body, else 200.")
 memory_hog = _fixture_component(

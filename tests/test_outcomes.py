@@ -308,6 +308,31 @@ expect = {{ exit-code = 1 }}
             assert "wasi:cli/" in k["diagnosis"]["cause"] and host in k["diagnosis"]["cause"]
 
 
+def test_a_command_with_two_run_versions_runs_the_newest_the_host_runs(tmp_path, two_runs):
+    """A WASI 0.3 program that also exports a wasi:cli/run@0.2 stub that panics (as
+    wasi-testsuite's wasip3 programs do): the jco hosts ran the stub ("unreachable"),
+    while wasmtime, by hand, runs the 0.3 one. Each host runs the newest version it
+    declares, and the report says which; a host without WASI 0.3 runs the 0.2 one and
+    its failure is diagnosed as WASI 0.3's."""
+    hosts = ["wasmtime_cli", "plugin_node", "deno_jco", "bun_jco", "go_wazy", "plugin_python"]
+    report, _ = _run(tmp_path, f"""component = "{two_runs}"
+[[check]]
+name = "run"
+kind = "cli"
+expect = {{ stdout = "hello from the WASI 0.3 run\n", exit-code = 0 }}
+""", hosts)
+    for host in hosts:
+        k = check(report, "g", host, "run")
+        version = "0.3.0" if host in ("wasmtime_cli", "plugin_node", "deno_jco") else "0.2.12"
+        assert k["notes"][0].startswith(f"runs wasi:cli/run@{version}: the newest of the "
+                                         f"component's 2 wasi:cli/run exports"), (host, k)
+        if version == "0.3.0":
+            assert k["verdict"] == "pass", (host, k["actual"])
+        else:
+            assert (k["verdict"], k["outcome"], k["diagnosis"]["id"]) == \
+                ("fail", "trapped", "wasi-0.3"), (host, k)
+
+
 def test_validity_is_the_field_tools_call_and_refusal_each_hosts(tmp_path):
     """A valid component (wasm-tools validate --features all) that needs custom page
     sizes: not "corrupt" for everyone because wasmtime-py cannot compile it; each host

@@ -333,3 +333,25 @@ async def test_every_host_fits_in_120_columns(built_guests):
         await pilot.pause(0.3)
         assert str(table.get_cell("hello_world_rust", "plugin_python")).startswith("✔ pass 2/2")
         assert sum(c.get_render_width(table) for c in table.columns.values()) > 120
+
+
+async def test_a_manifest_mistake_found_by_the_plan_exits_2_with_its_message(built_guests,
+                                                                            tmp_path):
+    """A plain check that needs a handle (only a scenario gives one) is said as the CLI
+    says any usage error: the TUI exits 2 with the file and the key, no matrix of errors."""
+    from .conftest import project_with_guest
+
+    project = project_with_guest(tmp_path, "needs_handle", f'''
+component = "{built_guests["resources_rust"]}"
+[[check]]
+name = "plain-total"
+kind = "invoke"
+function = "wasmtui:conformance/resources.total"
+args-json = '[[{{"handle": "a"}}]]'
+expect = {{ value = 0 }}
+''')
+    app = WasmtuiApp(Options(root=project, host_patterns=HOSTS), stable=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None, limit=120)
+    assert app.return_code == 2
+    assert "key `function`" in str(app._exit_renderables[0]), app._exit_renderables

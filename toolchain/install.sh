@@ -18,8 +18,9 @@ step() {
     apt) "$here/apt-install" "${APT_PACKAGES[@]}" ;;
     # wasm std for Debian's rustc (about a minute each, once)
     sysroot-*) "$here/sysroot.sh" "${1#sysroot-}" ;;
-    # wasm-tools: validate, print, parse, component new / wit (guests, introspection)
-    wasm-tools) "$here/install-crate" wasm-tools "$WASM_TOOLS_VERSION" wasm-tools validate,print,parse,component ;;
+    # wasm-tools: validate, print, parse, component new / wit (guests, introspection),
+    # metadata show (the producers section: which toolchain built a component)
+    wasm-tools) "$here/install-crate" wasm-tools "$WASM_TOOLS_VERSION" wasm-tools validate,print,parse,component,metadata ;;
     # wac: `wac plug` (wasi_cli_rust), without the registry client
     wac) "$here/install-crate" wac-cli "$WAC_VERSION" wac wit ;;
     wasmtime)

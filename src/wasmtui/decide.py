@@ -51,13 +51,14 @@ class Decision:
 @dataclass(frozen=True)
 class Known:
     """What is known of the check before it runs: its host, the type of its result, a
-    host limit that explains a failure (a WASI version the host lacks), and the
-    project's known failure for it."""
+    host limit that explains a failure (a WASI version the host lacks), the project's
+    known failure for it, and the toolchain that built the component."""
 
     host: str = ""
     result_type: Any = None  # a scenario: its resolved steps (CheckRun.typing)
     host_limit: Diagnosis | None = None
     known_failure: Expectation | None = None
+    producers: tuple[str, ...] = ()  # which toolchain built the component (its producers)
 
 
 def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
@@ -76,7 +77,7 @@ def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
     elif verdict is not Verdict.PASS:
         error = "\n".join([str(actual.get("error", "")), reason])
         diagnosis = diagnose(verdict, error, host=known.host, outcome=outcome,
-                             output=facts.output)
+                             output=facts.output, producers=known.producers)
     else:
         diagnosis = None
     verdict, notes = known_failure(verdict, known.known_failure)

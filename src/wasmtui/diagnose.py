@@ -24,6 +24,9 @@ class KnownCause:
     outcomes: frozenset[str]  # the adapter's outcome (refused, trapped...); empty: any
     match_output: bool  # also read the guest's output (by default only the host's words)
     workaround: Workaround | None
+    # A cause that holds only for components of one toolchain: a pattern its producers
+    # sections must match (e.g. Rust std's extra imports: `wit-bindgen-rust`); None: any
+    producers: re.Pattern[str] | None = None
 
 
 @cache
@@ -41,6 +44,7 @@ def known_causes() -> tuple[KnownCause, ...]:
             outcomes=frozenset(c.get("outcomes", ())),
             match_output=bool(c.get("match-output", False)),
             workaround=_workaround(c.get("workaround")),
+            producers=re.compile(c["producers"]) if "producers" in c else None,
         )
         for c in tomllib.loads(text)["cause"]
     )
@@ -60,11 +64,16 @@ def workaround_for(diagnosis_id: str) -> Workaround | None:
 
 
 def diagnose(verdict: Verdict, error: str, *, host: str = "", outcome: str = "",
-             output: str = "") -> Diagnosis | None:
+             output: str = "", producers: tuple[str, ...] = ()) -> Diagnosis | None:
     """The first known cause for this verdict, host and outcome whose pattern matches
     the host's own `error` text (or the guest's `output`, for a cause that opts in: a
-    guest printing "host unreachable" is not a trap)."""
+    guest printing "host unreachable" is not a trap), and, for a cause of one toolchain,
+    whose `producers` pattern matches the component's producers (a Python component is
+    never told about Rust's std)."""
+    made_by = "\n".join(producers)
     for known in known_causes():
+        if known.producers is not None and not known.producers.search(made_by):
+            continue
         if str(verdict) not in known.verdicts:
             continue
         if known.hosts and host not in known.hosts:

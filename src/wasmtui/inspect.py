@@ -21,7 +21,7 @@ from .model import ComponentInfo, Interface
 from .paths import cache_dir, scratch_beside, tool, write_atomically
 from .values import INTEGERS, Type, signature_contains
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -155,6 +155,7 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
         _core_module(info, data)
     if info.kind != "component":
         return info
+    info.producers = producers_of(binary)
     engine = wasmtime.Engine()
     try:
         comp = wc.Component(engine, data)
@@ -174,6 +175,36 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     info.exports = _interfaces(ctype.exports(engine), engine)
     _merge_wit(info, binary)
     return info
+
+
+def producers_of(binary: Path) -> list[str]:
+    """Its producers sections at every level (`wasm-tools metadata show --json`), as
+    sorted "field: name" lines ("processed-by: wit-bindgen-rust", "language: Rust"): which
+    toolchain built it, for the known causes that hold only for one. [] when wasm-tools
+    cannot say (the causes that need it then never match)."""
+    tools = wasm_tools()
+    if tools is None:
+        return []
+    proc = subprocess.run([tools, "metadata", "show", "--json", str(binary)],
+                          capture_output=True, text=True, check=False)
+    try:
+        tree = json.loads(proc.stdout) if proc.returncode == 0 else {}
+    except ValueError:
+        return []
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for field_name, names in node.get("producers") or []:
+                found.update(f"{field_name}: {name}" for name in names)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return sorted(found)
 
 
 def _merge_wit(info: ComponentInfo, binary: Path) -> None:

@@ -332,6 +332,9 @@ class ComponentInfo:
     exports: list[Interface] = field(default_factory=list)
     core_abi: str = ""  # a core module's imports: "wasip1" (only WASI preview1), "none", "other"
     binary: str = ""  # the binary the hosts are given when it is not `path` (a .wat's)
+    # Its producers sections, every level: "processed-by: rustc", "language: JavaScript"...
+    # (which toolchain built it: a known cause may hold only for one, known_causes.toml)
+    producers: list[str] = field(default_factory=list)
 
     @property
     def is_component(self) -> bool:
@@ -488,6 +491,7 @@ class CheckRun:
     # Why the host cannot be expected to run it (a WASI version it lacks): the diagnosis
     # of a failure, known before the check runs.
     host_limit: Diagnosis | None = None
+    producers: tuple[str, ...] = ()  # the component's (ComponentInfo.producers)
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
     # What the plan resolved for its request: the function as exported, its types...
     resolved: Resolved = field(default_factory=Resolved)
@@ -499,7 +503,8 @@ class CheckRun:
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
         fresh = CheckRun(check=self.check, host_version=self.host_version, resolved=self.resolved,
-                         host_limit=self.host_limit, grants=self.grants,
+                         host_limit=self.host_limit, producers=self.producers,
+                         grants=self.grants,
                          known_failure=self.known_failure)
         self.__dict__.update(fresh.__dict__)
 

@@ -437,6 +437,7 @@ def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus 
     runs = []
     for check in checks_for(guest, info):
         run = CheckRun(check=check, host_limit=host_limit(info, host),
+                       producers=tuple(info.producers),
                        known_failure=expectations.find(known or [], guest.name, host.name,
                                                      check.name))
         if (facts := bad_input(run, info, host, guest)) is not None:

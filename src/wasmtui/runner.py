@@ -196,7 +196,8 @@ class Runner:
                                 if facts.result is not None else None)
                 run.record(decide(check, facts, Known(
                     host=cell.host.base_name, result_type=run.typing,
-                    host_limit=run.host_limit, known_failure=run.known_failure)))
+                    host_limit=run.host_limit, known_failure=run.known_failure,
+                    producers=run.producers)))
                 if log.dropped:
                     run.log_truncated = True
                     run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "

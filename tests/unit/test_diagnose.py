@@ -14,7 +14,10 @@ from wasmtui.verdicts import judge
     ("component imports instance `wasi:http/types@0.2.12`, but a matching implementation "
      "was not found in the linker", "wasi-http-not-linked"),
     ("component imports instance `wasi:cli/environment@0.2.0`, but a matching implementation "
-     "was not found in the linker", "excessive-wasi-imports"),
+     "was not found in the linker", "wasi-import-unlinked"),
+    # wasmtime-rb 45 on componentize-py's command (measured: guests/wasi_cli_py)
+    ("component imports instance `wasi:cli/exit@0.2.12`, but a matching implementation "
+     "was not found in the linker", "wasi-exit-with-code-unlinked"),
     ("component imports instance `pdureau:wasm-demo/formatter`, but a matching implementation "
      "was not found in the linker", "custom-import-missing"),
     # a root function or resource import: wasmtime's words, and the JS adapters' (guest.mjs)
@@ -47,6 +50,24 @@ def test_known_causes(text, cause):
     assert d is not None and d.id == cause and d.link.startswith("https://")
 
 
+RUST = ("language: C99", "language: Rust", "processed-by: rustc",
+        "processed-by: wit-bindgen-rust", "processed-by: wit-component")  # hello_world_rust
+PYTHON = ("language: Rust", "processed-by: component-init-transform", "processed-by: rustc",
+          "processed-by: wit-component")  # componentize-py: its preview1 adapter is Rust
+
+
+def test_a_toolchains_cause_is_said_only_of_its_components():
+    """Rust std's extra WASI imports are the cause only for a component Rust built; a
+    Python one (whose only Rust is the preview1 adapter) is told the host lacks it."""
+    text = ("component imports instance `wasi:cli/environment@0.2.0`, but a matching "
+            "implementation was not found in the linker")
+    assert diagnose(Verdict.FAIL, text, outcome="refused", producers=RUST).id == \
+        "excessive-wasi-imports"
+    for other in (PYTHON, ()):
+        d = diagnose(Verdict.FAIL, text, outcome="refused", producers=other)
+        assert d.id == "wasi-import-unlinked" and "Rust" not in d.cause
+
+
 def test_causes_are_scoped_by_host_outcome_and_text():
     extended = "CompileError: opcode i32.add is not allowed in constant expressions"
     assert diagnose(Verdict.FAIL, extended, host="plugin_node").id == "node-extended-const"
@@ -66,7 +87,7 @@ def test_causes_are_scoped_by_host_outcome_and_text():
 def test_diagnosis_names_the_import():
     d = diagnose(Verdict.FAIL, "component imports instance `wasi:cli/environment@0.2.0`, but a "
                                "matching implementation was not found in the linker",
-                 outcome="refused")
+                 outcome="refused", producers=RUST)
     assert "wasi:cli/environment@0.2.0" in d.cause
     assert d.link == "https://github.com/rust-lang/rust/issues/133235"
 

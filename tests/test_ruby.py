@@ -62,3 +62,22 @@ def test_ruby_conformance(ruby_report):
     failed = {k["name"]: k["actual"] for k in cell["checks"] if k["verdict"] != "pass"}
     assert set(failed) == {"nested-option-some-none"}
     assert "cannot pass some(none)" in failed["nested-option-some-none"]["error"]
+
+
+@needs_gem
+def test_ruby_failures_are_diagnosed_truly(ruby_report):
+    """Checked by hand with wasmtime-rb 45 built from source: componentize-py's command
+    imports wasi:cli/exit's exit-with-code, which wasmtime-wasi 45 links only on request
+    (not Rust std's extra imports: the component is Python); an async component is not
+    loaded at all ("failed to parse WebAssembly module", the Caused-by line dropped)."""
+    for name in ("run", "run-up"):
+        k = check(ruby_report, "wasi_cli_py", "plugin_ruby", name)
+        assert (k["verdict"], k["diagnosis"]["id"]) == ("fail", "wasi-exit-with-code-unlinked")
+        assert "Rust" not in k["diagnosis"]["cause"]
+    k = check(ruby_report, "async_rust", "plugin_ruby", "plain-add")
+    assert (k["verdict"], k["diagnosis"]["id"]) == ("fail", "wasmtime-rb-unparsed-component")
+    for guest, name, measured in (
+            ("resources_rust", "construct-and-call", "Resource not implemented"),
+            ("maps_rust", "lookup", "maps_rust")):
+        k = check(ruby_report, guest, "plugin_ruby", name)
+        assert k["verdict"] == "n/a" and measured in k["reason"] and "never" not in k["reason"]

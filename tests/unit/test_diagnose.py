@@ -68,6 +68,14 @@ def test_a_toolchains_cause_is_said_only_of_its_components():
         assert d.id == "wasi-import-unlinked" and "Rust" not in d.cause
 
 
+def test_wasmtime_rb_refusing_an_async_or_map_component_is_explained():
+    """wasmtime-rb 45 (measured on async_rust and maps_rust) says only this line."""
+    text = "Could not build component from file: failed to parse WebAssembly module"
+    d = diagnose(Verdict.FAIL, text, host="plugin_ruby", outcome="refused")
+    assert d.id == "wasmtime-rb-unparsed-component" and "async ABI" in d.cause
+    assert diagnose(Verdict.FAIL, text, host="plugin_python", outcome="refused") is None
+
+
 def test_causes_are_scoped_by_host_outcome_and_text():
     extended = "CompileError: opcode i32.add is not allowed in constant expressions"
     assert diagnose(Verdict.FAIL, extended, host="plugin_node").id == "node-extended-const"

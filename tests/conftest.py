@@ -181,16 +181,17 @@ def processes_of_command(pid: int) -> list[int]:
     return [p for p in sorted(found) if p in table and table[p][1] != "Z"]
 
 
-def pss_kib(pids: list[int]) -> int:
-    """The memory these processes hold, shared pages divided among their users (PSS, from
-    /proc/PID/smaps_rollup): a browser's processes share much, so their RSS would overcount."""
+def held_kib(pids: list[int]) -> int:
+    """The memory these processes take from the machine: their anonymous and shared-memory
+    pages, shared ones divided among their users (Pss_Anon + Pss_Shmem, from
+    /proc/PID/smaps_rollup). Not their file pages (a browser's mapped binary), which the
+    kernel can drop like any page cache: MemAvailable counts those as free too."""
     total = 0
     for pid in pids:
         try:
             for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
+                if line.startswith(("Pss_Anon:", "Pss_Shmem:")):
                     total += int(line.split()[1])
-                    break
         except OSError:
             continue  # gone meanwhile
     return total

@@ -19,9 +19,9 @@ from wasmtui.witness import Witness
 from .conftest import (
     ROOT,
     check,
+    held_kib,
     processes_of_command,
     project_with_guest,
-    pss_kib,
     report_of,
     wasmtui,
 )
@@ -287,8 +287,9 @@ def test_a_guest_growing_memory_forever_fails_out_of_memory_everywhere(memory_ho
     """Every host stops it at --memory-limit (fail, out of memory, diagnosed); the
     machine's other processes keep their memory (a sentinel holding 64 MiB keeps it all),
     and the run never holds much more than jobs x (limit + a host's own): measured on the
-    run's own processes (its tree, and containerd's shims carrying its run folder), as
-    PSS, so other work on the machine cannot move the figure."""
+    run's own processes (its tree, and containerd's shims carrying its run folder: their
+    anonymous and shared memory, conftest.held_kib), so other work on the machine cannot
+    move the figure."""
     import subprocess
     import sys
     import time
@@ -322,7 +323,7 @@ timeout = 120
         peak = peak_processes = 0
         while proc.poll() is None:
             pids = processes_of_command(proc.pid)
-            peak = max(peak, pss_kib(pids))
+            peak = max(peak, held_kib(pids))
             peak_processes = max(peak_processes, len(pids))
             time.sleep(0.05)
         sentinel_after = _rss_kib(sentinel.pid)
@@ -332,7 +333,7 @@ timeout = 120
     report = json.loads(report_file.read_text())
     used_mib = peak // 1024
     print(f"memory hog at --memory-limit 256 --jobs 2: the run's processes held at peak "
-          f"{used_mib} MiB (PSS, up to {peak_processes} processes); sentinel RSS "
+          f"{used_mib} MiB (anonymous + shared, up to {peak_processes} processes); sentinel RSS "
           f"{sentinel_before} -> {sentinel_after} KiB")
     ran = 0
     for cell in report["cells"]:

@@ -308,6 +308,11 @@ func runCheck(id string, request map[string]any, stdout, stderr *outputStream) r
 	}
 	if limit, err := uintOf(request["memory_limit"], 64); err == nil && limit > 0 {
 		cfg = cfg.WithMemoryLimitPages(uint32(min(limit/65536, 65536)))
+		// wazy grows a linear memory by copying it, and Go's collector (GOGC=100) lets
+		// the old copies pile up: a guest at a 256 MiB limit made this process hold 929
+		// MiB. A soft limit near twice the guest's (the old copy and the new) makes the
+		// collector free them as it goes.
+		debug.SetMemoryLimit(int64(min(limit, 1<<40))*2 + 256<<20)
 	}
 	if compiled != nil {
 		cfg = cfg.WithCompilationCache(compiled)

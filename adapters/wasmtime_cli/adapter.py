@@ -120,6 +120,20 @@ def cli_function(check: dict[str, Any], bare: bool = False) -> str:
     return f"{name}.{func}@{version}"
 
 
+def handle_free(t: Any) -> Any:
+    """The type with each own<r> / borrow<r> replaced by a stand-in (bool). WAVE has no
+    resource handles, and the plan sends a plain call only values that hold none (`[]`
+    of a list<borrow<r>>, `none` of an option<r>), which any element type spells alike;
+    a stray handle would fail to encode as a bool, never pass as something else."""
+    if isinstance(t, dict):  # a type node ({kind: body}), or a result's {"ok", "err"}
+        if len(t) == 1 and next(iter(t)) in ("own", "borrow"):
+            return "bool"
+        return {k: handle_free(v) for k, v in t.items()}
+    if isinstance(t, list):
+        return [handle_free(x) for x in t]
+    return t
+
+
 class Wave:
     """wave-json, started once per adapter: JSON <-> WAVE, typed."""
 
@@ -222,7 +236,7 @@ class WasmtimeCli(Adapter):
             assert self.wave is not None
             params = check["signature"]["params"]
             pairs = zip(params, check["args"], strict=True)
-            args = ", ".join(self.wave.encode(t, a) for (_, t), a in pairs)
+            args = ", ".join(self.wave.encode(handle_free(t), a) for (_, t), a in pairs)
             function = cli_function(check, self.bare_invoke)
             return [self.bin, "run", *env_flags, "--invoke", f"{function}({args})", comp]
         if kind == "cli":

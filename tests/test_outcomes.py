@@ -319,7 +319,7 @@ def test_a_command_with_two_run_versions_runs_the_newest_the_host_runs(tmp_path,
 [[check]]
 name = "run"
 kind = "cli"
-expect = {{ stdout = "hello from the WASI 0.3 run\n", exit-code = 0 }}
+expect = {{ stdout = "hello from the WASI 0.3 run\\n", exit-code = 0 }}
 """, hosts)
     for host in hosts:
         k = check(report, "g", host, "run")

@@ -119,7 +119,7 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     if status and not status.available and status.install:
         out.append(f"install: {status.install}\n", style="yellow")
     passed, total = cell_score(cell)
-    if total:
+    if total and cell.verdict.done:  # the full count the matrix may shorten
         out.append(f"{passed} of {total} checks passed\n")
     if cell.sweep:
         out.append(f"sweep: {cell.sweep}\n", style="cyan")

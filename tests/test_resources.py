@@ -81,7 +81,8 @@ INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "plugin_node", "deno_jco", "bun
 TOTAL = "wasmtui:conformance/resources.total"
 
 
-def _one_check(tmp_path, built_guests, args_json: str, expect: str = "{ value = 0 }"):
+def plain_total_project(tmp_path, built_guests, args_json: str, expect: str = "{ value = 0 }"):
+    """A project whose one guest is resources_rust with one plain call of `total`."""
     return project_with_guest(tmp_path, "plain_total", f'''
 component = "{built_guests["resources_rust"]}"
 [[check]]
@@ -97,7 +98,7 @@ def test_a_plain_call_whose_values_hold_no_handle_runs_on_every_invoke_host(buil
                                                                             tmp_path):
     """total(cs: list<borrow<counter>>) with [] holds no handle: 0 on every host, as by
     hand (`wasmtime run --invoke 'total([])'` prints 0); it was `error` everywhere."""
-    project = _one_check(tmp_path, built_guests, "[[]]")
+    project = plain_total_project(tmp_path, built_guests, "[[]]")
     report = report_of(wasmtui("--headless", "--json", "--root", str(project),
                                *[f"--host={h}" for h in INVOKE_HOSTS], timeout=600))
     got = {c["host"]: (c["checks"][0]["verdict"], c["checks"][0]["reason"])
@@ -107,7 +108,7 @@ def test_a_plain_call_whose_values_hold_no_handle_runs_on_every_invoke_host(buil
 
 def test_a_plain_call_that_needs_a_handle_is_a_manifest_error(built_guests, tmp_path):
     """Exit 2 naming the file and the key, no report of errors blamed on each host."""
-    project = _one_check(tmp_path, built_guests, '[[{"handle": "a"}]]')
+    project = plain_total_project(tmp_path, built_guests, '[[{"handle": "a"}]]')
     proc = wasmtui("--headless", "--json", "--root", str(project), "--host=wasmtime_cli",
                    "--host=plugin_node")
     assert proc.returncode == 2, proc.stderr

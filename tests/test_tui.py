@@ -342,17 +342,9 @@ async def test_a_manifest_mistake_found_by_the_plan_exits_2_with_its_message(bui
                                                                             tmp_path):
     """A plain check that needs a handle (only a scenario gives one) is said as the CLI
     says any usage error: the TUI exits 2 with the file and the key, no matrix of errors."""
-    from .conftest import project_with_guest
+    from .test_resources import plain_total_project
 
-    project = project_with_guest(tmp_path, "needs_handle", f'''
-component = "{built_guests["resources_rust"]}"
-[[check]]
-name = "plain-total"
-kind = "invoke"
-function = "wasmtui:conformance/resources.total"
-args-json = '[[{{"handle": "a"}}]]'
-expect = {{ value = 0 }}
-''')
+    project = plain_total_project(tmp_path, built_guests, '[[{"handle": "a"}]]')
     app = WasmtuiApp(Options(root=project, host_patterns=HOSTS), stable=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.return_code is not None, limit=120)

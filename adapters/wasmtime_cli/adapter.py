@@ -275,8 +275,13 @@ class WasmtimeCli(Adapter):
             folder.mkdir(parents=True, exist_ok=True)
             (folder / "instantiate-only.wac").write_text(WRAPPER)
             tmp = out.with_suffix(f".{os.getpid()}.tmp")
-            done = subprocess.run(wrap_argv(component, out, tmp), capture_output=True,
-                                  text=True, check=False)
+            try:
+                done = subprocess.run(wrap_argv(component, out, tmp), capture_output=True,
+                                      text=True, check=False)
+            except OSError as exc:  # no wac: said as the harness's gap, with the fix
+                raise WrapError(f"wac, which wraps a command for an instantiate-only run, "
+                                f"cannot be run ({exc.strerror}): install it with "
+                                f"`toolchain/install.sh wac` (make install does)") from exc
             if done.returncode != 0:
                 tmp.unlink(missing_ok=True)
                 raise WrapError(f"wac could not wrap the command for an instantiate-only "

@@ -89,7 +89,8 @@ class BrowserJco {
   /** A browser up for the next check: the one running, or a new one when it is gone
    * (its leftovers killed first), watched for its exit (liveness.mjs). */
   async ensureBrowser(request) {
-    if (this.browser && this.driver.connected(this.browser) && alive(this.browserPid)) return;
+    if (this.browser && this.driver.connected(this.browser)
+        && (this.browserPid === null || alive(this.browserPid))) return;  // null: not found, the driver's word stands
     this.dropBrowser();
     ({ browser: this.browser, note: this.sandboxNote } = await this.driver.launch(HOST, request, this.outerTmp));
     this.browserPid = mainProcess(this.tmp, this.driver.mainMark);

@@ -216,17 +216,19 @@ expect = {{ exit-code = 0 }}
     return json.loads(report.read_text()), peaks
 
 
-def test_one_line_of_100_mb_keeps_every_adapter_small(tmp_path, chatty):
-    """A guest printing 100 MB without a newline: each adapter holds one 16 KiB partial
+def test_one_line_of_256_mb_keeps_every_adapter_small(tmp_path, chatty):
+    """A guest printing 256 MiB without a newline: each adapter holds one 16 KiB partial
     line and the first MiB, so its peak RSS stays close to the same run's with a 1 KB
-    line (an adapter holding the line would grow by 100 MB or more); the check gets its
+    line (an adapter holding the line would grow by 256 MiB or more); the check gets its
     real verdict and the report stays valid JSON. Node's bound is V8's: the pipe's read
     buffers are external memory, collected once about 64 MiB of them are garbage, so its
-    peak grows by 35 to 67 MiB from run to run (measured); holding the line would add
-    100 MB as bytes, 200 MB as a string."""
+    peak grows by 35 to 83 MiB from run to run (measured; 83 on a CI-like run of a 100 MB
+    line, over the 80 MiB bound this test had then): the line is 256 MiB so that a bound
+    with room above V8's garbage is still far below holding it (256 MiB as bytes, twice
+    that as a string)."""
     small_report, small = _one_line_run(tmp_path, chatty, 1000)
-    report, big = _one_line_run(tmp_path, chatty, 100 * 1024 * 1024)
-    print(f"adapter peak RSS (KiB), 1 KB line: {small}; 100 MB line: {big}")
+    report, big = _one_line_run(tmp_path, chatty, 256 * 1024 * 1024)
+    print(f"adapter peak RSS (KiB), 1 KB line: {small}; 256 MiB line: {big}")
     for host in ONE_LINE_HOSTS:
         k = check(report, "one_line", host, "one-line")
         assert k["verdict"] == "pass", (host, k["reason"], k["actual"])
@@ -235,5 +237,5 @@ def test_one_line_of_100_mb_keeps_every_adapter_small(tmp_path, chatty):
     assert set(big) == {f"{h}/adapter.{'mjs' if h == 'plugin_node' else 'py'}"
                         for h in ONE_LINE_HOSTS}
     for adapter, peak in big.items():
-        bound = 80 * 1024 if adapter.endswith(".mjs") else 16 * 1024  # KiB
+        bound = 128 * 1024 if adapter.endswith(".mjs") else 16 * 1024  # KiB
         assert peak - small[adapter] < bound, (adapter, small[adapter], peak)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, check, project_with_guest, report_of, wasmtui
+from .conftest import ROOT, _proc_table, check, project_with_guest, report_of, wasmtui
 from .test_cloud import NOTHING, leftovers
 
 
@@ -160,18 +160,8 @@ async def test_a_queued_check_is_never_scheduled_twice(built_guests):
 def _browser_processes(host: str) -> list[int]:
     """The browser processes of this host's adapters: their command lines name the
     adapters' private temp folders (/tmp/wasmtui-HOST-*)."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmd = (proc / "cmdline").read_bytes()
-            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue
-        if f"wasmtui-{host}-".encode() in cmd and b"cleanup.sh" not in cmd and state != "Z":
-            found.append(int(proc.name))
-    return found
+    return [pid for pid, (_, state, cmd, _) in _proc_table().items()
+            if f"wasmtui-{host}-".encode() in cmd and b"cleanup.sh" not in cmd and state != "Z"]
 
 
 @pytest.mark.parametrize("host", ["browsers_jco", "firefox_jco"])

@@ -318,6 +318,11 @@ class Interface:
         self.functions[name] = render_signature(signature)
 
 
+def wasi_release(name: str) -> str:
+    """The WASI release ("0.2", "0.3") of a versioned interface name ("" without one)."""
+    return ".".join(name.partition("@")[2].split(".")[:2])
+
+
 @dataclass
 class ComponentInfo:
     """What inspect learnt of a .wasm file."""
@@ -383,8 +388,7 @@ class ComponentInfo:
     def wasi_interfaces(self, version: str) -> list[str]:
         """The WASI interfaces of WASI `version` ("0.3") it imports or exports."""
         names = [i.name for i in [*self.imports, *self.exports]]
-        return [n for n in names if n.startswith("wasi:") and
-                (n.split("@", 1)[1:] or [""])[0].startswith(f"{version}.")]
+        return [n for n in names if n.startswith("wasi:") and wasi_release(n) == version]
 
     def exports_interface(self, prefix: str) -> bool:
         """True when an export is named `prefix` (any @version)."""

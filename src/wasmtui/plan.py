@@ -29,6 +29,7 @@ from .model import (
     HostStatus,
     Resolved,
     Verdict,
+    wasi_release,
 )
 from .paths import tool
 
@@ -152,11 +153,6 @@ def _version_key(version: str) -> tuple[tuple[int, ...], int, str]:
     release, _, pre = version.partition("-")
     numbers = tuple(int(x) if x.isdigit() else -1 for x in release.split("."))
     return numbers, 0 if pre else 1, pre
-
-
-def wasi_release(name: str) -> str:
-    """The WASI release ("0.2", "0.3") of a versioned interface name."""
-    return ".".join(name.partition("@")[2].split(".")[:2])
 
 
 def run_exports(info: ComponentInfo, host: Host) -> tuple[tuple[str, ...], str | None]:

@@ -10,13 +10,12 @@ wherever it came from, and the rule is tested without a host (tests/unit).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .diagnose import diagnose
-from .model import Check, Diagnosis, Expectation, Verdict
-from .sandbox import Probe
-from .verdicts import call_outcome, judge
+from .judge import call_outcome, judge
+from .model import Decision, Diagnosis, KnownFailure, Planned, Verdict
 
 
 @dataclass(frozen=True)
@@ -35,52 +34,33 @@ class Facts:
     settled: bool = False  # decided by the plan: diagnosed only when `diagnosis` is given
     diagnosis: Diagnosis | None = None  # the plan's own (bad input), when settled
     output: str = ""  # the guest's output tail: a cause may read it
-    probe: Probe | None = None  # a sandbox probe check's context
+    # What reached the run's witness with this check's token (a sandbox probe's
+    # evidence); None when nothing was measured.
+    reached: frozenset[str] | None = None
+    command: str = ""  # the plan's reproduction of its finding (bad input)
 
 
-@dataclass(frozen=True)
-class Decision:
-    verdict: Verdict
-    reason: str
-    actual: dict[str, Any] = field(default_factory=dict)
-    outcome: str = ""
-    diagnosis: Diagnosis | None = None
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Known:
-    """What is known of the check before it runs: its host, the type of its result, a
-    host limit that explains a failure (a WASI version the host lacks), the project's
-    known failure for it, and the toolchain that built the component."""
-
-    host: str = ""
-    result_type: Any = None  # a scenario: its resolved steps (CheckRun.typing)
-    host_limit: Diagnosis | None = None
-    known_failure: Expectation | None = None
-    producers: tuple[str, ...] = ()  # which toolchain built the component (its producers)
-
-
-def decide(check: Check, facts: Facts, known: Known = Known()) -> Decision:
-    """The check's verdict from what was measured (below: `Facts`, `Known`)."""
+def decide(planned: Planned, facts: Facts) -> Decision:
+    """The check's verdict from what the plan settled before it ran (`Planned`: its
+    host, the type of its result, a host limit that explains a failure, the project's
+    known failure, the toolchain that built the component) and what was measured."""
     if facts.result is not None:
-        verdict, actual, reason = judge(check, facts.result, known.result_type,
-                                        facts.started, facts.probe)
+        verdict, actual, reason = judge(planned, facts.result, facts.started, facts.reached)
         outcome = call_outcome(facts.result)
     else:
         verdict, reason, outcome = facts.stopped or Verdict.ERROR, facts.why, ""
         actual = {"error": facts.error or reason} if facts.evidence else {}
     if facts.settled:
         diagnosis = facts.diagnosis
-    elif known.host_limit and verdict in (Verdict.FAIL, Verdict.ERROR):
-        diagnosis = known.host_limit  # known before it ran (a WASI version)
+    elif planned.host_limit and verdict in (Verdict.FAIL, Verdict.ERROR):
+        diagnosis = planned.host_limit  # known before it ran (a WASI version)
     elif verdict is not Verdict.PASS:
         error = "\n".join([str(actual.get("error", "")), reason])
-        diagnosis = diagnose(verdict, error, host=known.host, outcome=outcome,
-                             output=facts.output, producers=known.producers)
+        diagnosis = diagnose(verdict, error, host=planned.host, outcome=outcome,
+                             output=facts.output, producers=planned.producers)
     else:
         diagnosis = None
-    verdict, notes = known_failure(verdict, known.known_failure)
+    verdict, notes = known_failure(verdict, planned.known_failure)
     return Decision(verdict=verdict, reason=reason, actual=actual, outcome=outcome,
                     diagnosis=diagnosis, notes=notes)
 
@@ -94,7 +74,7 @@ def settled(verdict: Verdict, why: str, **facts: Any) -> Facts:
 EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)
 
 
-def known_failure(verdict: Verdict, e: Expectation | None) -> tuple[Verdict, tuple[str, ...]]:
+def known_failure(verdict: Verdict, e: KnownFailure | None) -> tuple[Verdict, tuple[str, ...]]:
     """A verdict as the project's known failures see it: a failure (or timeout) that is
     expected is `xfail`, a pass that was not is `xpass`; errors stay errors (a broken
     harness is never a known failure). The note says which expectation, with its link."""

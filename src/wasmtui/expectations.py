@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError
 
 from .errors import UsageError
 from .manifest import describe
-from .model import Expectation, base_host
+from .model import KnownFailure, base_host
 
 FILE = "expectations.toml"
 
@@ -49,18 +49,18 @@ class _File(BaseModel):
     expect: list[_Entry] = Field(default_factory=list)
 
 
-def load(path: Path) -> list[Expectation]:
+def load(path: Path) -> list[KnownFailure]:
     try:
         data = _File.model_validate(tomllib.loads(path.read_text()))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ExpectationsError(f"{path}: {exc}") from exc
     except ValidationError as exc:
         raise ExpectationsError(f"{path}: {describe(exc)}") from exc
-    return [Expectation(**e.model_dump()) for e in data.expect]
+    return [KnownFailure(**e.model_dump()) for e in data.expect]
 
 
-def find(expectations: list[Expectation], guest: str, host: str,
-         check: str) -> Expectation | None:
+def find(expectations: list[KnownFailure], guest: str, host: str,
+         check: str) -> KnownFailure | None:
     """The first expectation naming this check; a host glob matches the host's name with
     or without a chosen release (`plugin_python` covers `plugin_python@38.0.0`)."""
     base = base_host(host)

@@ -12,13 +12,10 @@ import json
 from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .sandbox import Grants
+from .sandbox import Grants, HostSandbox
 from .values import is_handle_ref, render_signature
-
-if TYPE_CHECKING:
-    from .decide import Decision
 
 
 class Verdict(enum.StrEnum):
@@ -138,18 +135,6 @@ class Check:
     features: tuple[str, ...] = ()  # what it proves (data/features.toml), for `wasmtui features`
     steps: tuple[Step, ...] = ()  # a scenario: several calls on one instance
 
-    def to_request(self) -> dict[str, Any]:
-        """The check as adapters/PROTOCOL.md sends it."""
-        return {
-            "kind": str(self.kind),
-            "function": self.function,
-            "args": list(self.args),
-            "host_functions": self.host_functions,
-            "env": self.env,
-            "method": self.method,
-            "path": self.path,
-            "grants": Grants().to_request(),  # none; plan.grant() resolves a check's own
-        }
 
 
 @dataclass
@@ -169,7 +154,7 @@ class Guest:
 
 
 @dataclass(frozen=True)
-class Expectation:
+class KnownFailure:
     """A known failure, from the project's expectations.toml: which cells (globs), the
     verdict expected instead of a pass, why, and where upstream tracks it."""
 
@@ -435,51 +420,62 @@ class Diagnosis:
 
 
 @dataclass(frozen=True)
-class Resolved:
-    """What the plan resolved of a check's request (adapters/PROTOCOL.md), set once:
-    the command's run exports; an invoke check's function as exported, its typed
-    signature and canonical arguments; the grants given (directories absolute) and the
-    env with the granted variables; a workaround's flags (a rerun's). Each field that
-    is set replaces the manifest's own in the request, and nothing else does."""
+class Decision:
+    """A check's verdict and everything that explains it (decide.py gives it)."""
 
-    run_exports: tuple[str, ...] = ()
-    wasi: tuple[str, ...] = ()  # the WASI versions of its interfaces ("0.2", "0.3")
-    function: str | None = None
-    signature: dict[str, Any] | None = None
-    args: tuple[Any, ...] | None = None
-    grants: dict[str, Any] | None = None
-    env: dict[str, str] | None = None
-    workaround: dict[str, list[str]] | None = None
-    # A scenario's steps as adapters/PROTOCOL.md sends them: each call's interface and
-    # name as exported, its signature and canonical arguments.
-    steps: tuple[dict[str, Any], ...] | None = None
-    # Each host function's signature as the component imports it (plan.host_function_types)
-    host_function_types: dict[str, dict[str, Any]] | None = None
+    verdict: Verdict
+    reason: str
+    actual: dict[str, Any] = field(default_factory=dict)
+    outcome: str = ""
+    diagnosis: Diagnosis | None = None
+    notes: tuple[str, ...] = ()
 
-    def overlay(self) -> dict[str, Any]:
-        """The request's keys this resolution sets (None: the check's own stands; no
-        run export: the key is left out, as a component that is not a command)."""
-        fields = {"run_exports": list(self.run_exports) or None,
-                  "wasi": list(self.wasi) or None, "function": self.function,
-                  "signature": self.signature,
-                  "args": None if self.args is None else list(self.args),
-                  "grants": self.grants, "env": self.env, "workaround": self.workaround,
-                  "steps": None if self.steps is None else list(self.steps),
-                  "host_function_types": self.host_function_types}
-        return {k: v for k, v in fields.items() if v is not None}
+
+@dataclass(frozen=True)
+class Planned:
+    """Everything about one check on one host that is settled before it runs, made by
+    the plan (plan.py) and never changed by the run: the request it sends, what it
+    expects, what its answer is read by, and what explains a failure before it happens.
+    The run (CheckRun) only records; the verdict (decide.py) reads this and the facts.
+
+    `request` is the check as adapters/PROTOCOL.md sends it (the function as exported,
+    its signature and canonical arguments, the grants given with directories absolute,
+    the env with the granted variables, a workaround's flags); `typing` is an invoke
+    check's result type, or a scenario's resolved steps (their signatures)."""
+
+    check: Check
+    host: str = ""  # the host's base name (known causes match it)
+    request: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)  # result field names, capabilities
+    typing: Any = None
+    grants: Grants = field(default_factory=Grants)
+    sandbox: HostSandbox = field(default_factory=HostSandbox)  # the host's declared one
+    # Why the host cannot be expected to run it (a WASI version it lacks): the diagnosis
+    # of a failure, known before the check runs.
+    host_limit: Diagnosis | None = None
+    known_failure: KnownFailure | None = None  # what expectations.toml says of it
+    producers: tuple[str, ...] = ()  # the toolchain that built the component
+    notes: tuple[str, ...] = ()  # what the report says of how it runs (which run export)
+
+    @property
+    def result_type(self) -> Any:
+        """The WIT result type of an invoke check's function (None: no result)."""
+        return None if self.check.steps else self.typing
 
 
 @dataclass
 class CheckRun:
-    """One check of one cell: its state while it runs and everything it left behind."""
+    """One check of one cell: the record of its run. What it sends and expects was
+    settled by the plan (`planned`); the runner records what happened, and `record`
+    sets the verdict once it is decided."""
 
-    check: Check
+    planned: Planned
     verdict: Verdict = Verdict.PENDING
     reason: str = ""  # why n/a, unavailable or error, in words
     command: str = ""  # copy-pastable reproduction
     # The known workaround, tried (--try-workarounds, `w`): what it gave.
     workaround: dict[str, Any] | None = None
-    expected: dict[str, Any] = field(default_factory=dict)
+    expected: dict[str, Any] = field(default_factory=dict)  # the plan's, once it runs
     actual: dict[str, Any] = field(default_factory=dict)
     output_tail: deque[str] = field(default_factory=lambda: deque(maxlen=OUTPUT_TAIL))
     log: str = ""  # the full output, on disk
@@ -492,45 +488,28 @@ class CheckRun:
     diagnosis: Diagnosis | None = None
     host_version: str = ""
     notes: list[str] = field(default_factory=list)
-    # Why the host cannot be expected to run it (a WASI version it lacks): the diagnosis
-    # of a failure, known before the check runs.
-    host_limit: Diagnosis | None = None
-    producers: tuple[str, ...] = ()  # the component's (ComponentInfo.producers)
     runnable: bool = True  # False when the plan settled it (n/a, unavailable, bad input)
-    # What the plan resolved for its request: the function as exported, its types...
-    resolved: Resolved = field(default_factory=Resolved)
-    # The check's grants, resolved by the plan (directories absolute)
-    grants: Grants = field(default_factory=Grants)
-    # What the project's expectations.toml says of this check (a known failure)
-    known_failure: Expectation | None = None
+
+    def __post_init__(self) -> None:
+        self.notes = [*self.planned.notes, *self.notes]
+
+    @property
+    def check(self) -> Check:
+        return self.planned.check
+
+    @property
+    def known_failure(self) -> KnownFailure | None:
+        return self.planned.known_failure
 
     def reset(self) -> None:
         """Forget a previous run's results (for a rerun)."""
-        fresh = CheckRun(check=self.check, host_version=self.host_version, resolved=self.resolved,
-                         host_limit=self.host_limit, producers=self.producers,
-                         grants=self.grants,
-                         known_failure=self.known_failure)
+        fresh = CheckRun(planned=self.planned, host_version=self.host_version)
         self.__dict__.update(fresh.__dict__)
 
-    @property
-    def result_type(self) -> Any:
-        """The WIT result type of an invoke check's function (None: no result)."""
-        return (self.resolved.signature or {}).get("result")
-
-    @property
-    def typing(self) -> Any:
-        """What the verdict reads the adapter's answer by: the function's result type, or
-        a scenario's resolved steps (their signatures)."""
-        return self.resolved.steps or () if self.check.steps else self.result_type
-
-    def request(self) -> dict[str, Any]:
-        """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""
-        return {**self.check.to_request(), **self.resolved.overlay()}
-
-    def begin(self, started_at: str, expected: dict[str, Any], log: str) -> None:
-        """The runner starts it: running, with what it expects and where it logs."""
+    def begin(self, started_at: str, log: str) -> None:
+        """The runner starts it: running, expecting what the plan said, logging to `log`."""
         self.verdict, self.started_at = Verdict.RUNNING, started_at
-        self.expected, self.log = expected, log
+        self.expected, self.log = dict(self.planned.expected), log
 
     def record(self, decision: Decision) -> None:
         """The verdict and everything that explains it, as `decide` gave it: the one

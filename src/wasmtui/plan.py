@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import expectations, sandbox, values
-from .decide import Facts, Known, decide, settled
+from .decide import Facts, decide, settled
 from .diagnose import diagnose, workaround_for
 from .errors import UsageError
 from .model import (
@@ -23,11 +23,11 @@ from .model import (
     CheckRun,
     ComponentInfo,
     Diagnosis,
-    Expectation,
     Guest,
     Host,
     HostStatus,
-    Resolved,
+    KnownFailure,
+    Planned,
     Verdict,
     wasi_release,
 )
@@ -40,6 +40,54 @@ RESOURCE_FUNCTION = re.compile(r"\[(constructor|method|static)\]")
 HTTP_HANDLER = "wasi:http/incoming-handler"  # WASI 0.2
 HTTP_HANDLER_03 = "wasi:http/handler"  # WASI 0.3 (wasi:http/service)
 WASI_03_LINK = "https://github.com/WebAssembly/WASI/tree/main/proposals"
+# Manifest keys (guest.toml) -> result fields (adapters/PROTOCOL.md).
+EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
+                 "status": "status", "body": "body"}
+# The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
+# (after the manifest's own; a resolved key replaces the manifest's in place).
+RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "grants", "env",
+                 "workaround", "steps", "host_function_types")
+
+
+class Settled(Exception):
+    """The plan's finding that a check will not run on this host: the facts its verdict
+    is decided from (decide.settled). Every rule of the plan says so by raising it, and
+    plan_check catches it in one place."""
+
+    def __init__(self, facts: Facts) -> None:
+        super().__init__(facts.why)
+        self.facts = facts
+
+
+def settle(verdict: Verdict, why: str, **facts: Any) -> NoReturn:
+    raise Settled(settled(verdict, why, **facts))
+
+
+def expected_of(check: Check) -> dict[str, Any]:
+    """The manifest's expectations under the result's field names (`trap` included); a
+    scenario's, step by step, each with its call."""
+    if check.steps:
+        return {"steps": [{"step": s.label(), **s.expect} for s in check.steps]}
+    return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
+
+
+@dataclass
+class _Draft:
+    """A check's plan while the rules fill it in: what they resolved of its request (the
+    keys of RESOLVED_KEYS), its typing, grants and notes; frozen into a Planned."""
+
+    resolved: dict[str, Any] = field(default_factory=dict)
+    typing: Any = None
+    grants: sandbox.Grants = field(default_factory=sandbox.Grants)
+    notes: list[str] = field(default_factory=list)
+
+    def request(self, check: Check) -> dict[str, Any]:
+        """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""
+        own = {"kind": str(check.kind), "function": check.function, "args": list(check.args),
+               "host_functions": check.host_functions, "env": check.env,
+               "method": check.method, "path": check.path,
+               "grants": sandbox.Grants().to_request()}
+        return own | {k: self.resolved[k] for k in RESOLVED_KEYS if k in self.resolved}
 
 
 def serves_http(info: ComponentInfo) -> bool:
@@ -184,37 +232,39 @@ def host_function_types(check: Check, info: ComponentInfo) -> dict[str, dict[str
     return found or None
 
 
-def resolve(run: CheckRun, info: ComponentInfo, guest: Guest, host: Host
-            ) -> tuple[Verdict, str] | None:
-    """Give an invoke check its exported function and signature, with its arguments
-    and expected value checked against the types and made canonical. Returns the
-    verdict settled here (a missing function fails; a manifest value that does not fit
-    its type is an error: neither the guest's nor the host's doing), or None."""
-    check = run.check
-    # The command's run export(s), exactly as exported, in the order the host tries them:
-    # a cli check runs one; no other check may (a host whose only instantiate route runs
-    # it wraps the command first). Which WASI versions it speaks: a host may link each its
-    # own way (jco: WASI 0.3 in its JSPI mode, with preview3-shim).
+def _resolve_command(draft: _Draft, check: Check, info: ComponentInfo, host: Host) -> None:
+    """The command's run export(s), exactly as exported, in the order the host tries
+    them: a cli check runs one; no other check may (a host whose only instantiate route
+    runs it wraps the command first). Which WASI versions it speaks: a host may link
+    each its own way (jco: WASI 0.3 in its JSPI mode, with preview3-shim). Each host
+    function's type as imported."""
     runs, which = run_exports(info, host)
     if which and check.kind is CheckKind.CLI:
-        run.notes.append(which)
-    run.resolved = Resolved(run_exports=runs,
-                            wasi=tuple(v for v in WASI_VERSIONS if info.wasi_interfaces(v)),
-                            host_function_types=host_function_types(check, info))
+        draft.notes.append(which)
+    if runs:
+        draft.resolved["run_exports"] = list(runs)
+    if wasi := [v for v in WASI_VERSIONS if info.wasi_interfaces(v)]:
+        draft.resolved["wasi"] = wasi
+    if (types := host_function_types(check, info)) is not None:
+        draft.resolved["host_function_types"] = types
+
+
+def _resolve_call(draft: _Draft, check: Check, info: ComponentInfo, guest: Guest) -> None:
+    """Give an invoke check its exported function and signature, with its arguments
+    and expected value checked against the types and made canonical (a missing function
+    fails; a manifest value that does not fit its type is an error: neither the guest's
+    nor the host's doing)."""
     if check.kind is CheckKind.INVOKE and check.steps:
-        return resolve_steps(run, info, guest)
+        _resolve_steps(draft, check, info, guest)
+        return
     if check.kind is not CheckKind.INVOKE or not check.function:
-        return None
+        return
     where = _where(guest, check)
-    try:
-        iface, func, sig, args = _typed_call(info, check.function, check.args, check.expect,
-                                             where)
-    except _Settled as settled_here:
-        return settled_here.verdict, settled_here.why
-    name = f"{iface}.{func}" if iface else func
+    iface, func, sig, args = _typed_call(info, check.function, check.args, check.expect, where)
     _needs_no_handle(where, check, sig, args)
-    run.resolved = replace(run.resolved, function=name, signature=sig, args=tuple(args))
-    return None
+    draft.resolved |= {"function": f"{iface}.{func}" if iface else func, "signature": sig,
+                       "args": args}
+    draft.typing = sig["result"]
 
 
 def _needs_no_handle(where: str, check: Check, sig: dict[str, Any], args: list[Any]) -> None:
@@ -236,14 +286,6 @@ def _needs_no_handle(where: str, check: Check, sig: dict[str, Any], args: list[A
                          f"(guests/README.md, \"Scenarios\")")
 
 
-class _Settled(Exception):
-    """A call of the manifest's that the plan settles (resolve): its verdict and why."""
-
-    def __init__(self, verdict: Verdict, why: str) -> None:
-        super().__init__(why)
-        self.verdict, self.why = verdict, why
-
-
 def _typed_call(info: ComponentInfo, function: str, args: tuple[Any, ...],
                 expect: dict[str, Any], where: str
                 ) -> tuple[str | None, str, dict[str, Any], list[Any]]:
@@ -251,14 +293,14 @@ def _typed_call(info: ComponentInfo, function: str, args: tuple[Any, ...],
     types: its interface and name as exported, its signature, and its arguments made
     canonical, the expected value checked too. A missing function fails (a broken build
     or a typo); unknown types or a value that does not fit is an error (neither the
-    guest's nor the host's doing): raised as _Settled."""
+    guest's nor the host's doing): the plan settles it."""
     found = info.locate(function)
     if found is None and info.types_error:
-        raise _Settled(Verdict.ERROR, f"the function types of this component are unknown, so "
+        settle(Verdict.ERROR, f"the function types of this component are unknown, so "
                                       f"{function}'s values cannot be converted: "
                                       f"{info.types_error}")
     if found is None:
-        raise _Settled(Verdict.FAIL, f"the component does not export {function} that the "
+        settle(Verdict.FAIL, f"the component does not export {function} that the "
                                      f"manifest expects (exports: "
                                      f"{', '.join(e.name for e in info.exports) or 'none'})")
     iface, func, sig = found
@@ -268,8 +310,7 @@ def _typed_call(info: ComponentInfo, function: str, args: tuple[Any, ...],
             values.canonical(sig["result"], expect["value"], "expect.value") \
                 if sig["result"] is not None else _no_value(expect["value"])
     except values.ValueMismatch as exc:
-        raise _Settled(Verdict.ERROR, f"{where}: {exc} (signature: "
-                                      f"{values.render_signature(sig)})") from exc
+        settle(Verdict.ERROR, f"{where}: {exc} (signature: {values.render_signature(sig)})")
     return iface, func, sig, canonical
 
 
@@ -282,74 +323,74 @@ def _bound(name: str, binds: set[str]) -> bool:
     return name in binds or any(name.startswith((b + "[", b + ".")) for b in binds)
 
 
-def resolve_steps(run: CheckRun, info: ComponentInfo, guest: Guest
-                  ) -> tuple[Verdict, str] | None:
+def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Guest) -> None:
     """A scenario's steps for the request: each call's function as exported (interface
     and name apart: a resource function's name holds dots), its signature, its canonical
     arguments, and its expected value checked against the types. A handle must name what
-    an earlier step bound; a step whose result holds a handle must bind it. Returns the
-    verdict settled here (as `resolve`), or None."""
-    check = run.check
+    an earlier step bound; a step whose result holds a handle must bind it."""
     binds: set[str] = set()
     gone: dict[str, str] = {}  # handles no longer the caller's: dropped, or moved (own)
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(check.steps, 1):
         where = f"{_where(guest, check)}, step {i}"
         if step.drop:
-            if not _bound(step.drop, binds):
-                return Verdict.ERROR, f"{where}: drop {step.drop!r}: no earlier step binds it"
-            if step.drop in gone:
-                return Verdict.ERROR, (f"{where}: drop {step.drop!r}: it was {gone[step.drop]}, "
-                                       f"so there is nothing left to drop (hosts differ: some "
-                                       f"ignore it, some refuse it)")
+            _check_drop(where, step.drop, binds, gone)
             gone[step.drop] = f"dropped at step {i}"
             steps.append({"drop": step.drop})
             continue
         try:
             iface, func, sig, args = _typed_call(info, step.call or "", step.args, step.expect,
                                                  where)
-        except _Settled as settled_here:
-            why = settled_here.why
-            return settled_here.verdict, why if why.startswith(where) else f"step {i}: {why}"
+        except Settled as found:
+            why = found.facts.why
+            raise Settled(replace(found.facts, why=why if why.startswith(where)
+                                  else f"step {i}: {why}")) from None
         for (_, t), a in zip(sig["params"], args, strict=True):
             for path, how, name in values.handles_in(t, a):
                 if not _bound(name, binds):
-                    return Verdict.ERROR, (f"{where}: argument{path} names handle {name!r}, "
-                                           f"which no earlier step binds")
+                    settle(Verdict.ERROR, f"{where}: argument{path} names handle {name!r}, "
+                                          f"which no earlier step binds")
                 if how == "own":
                     gone.setdefault(name, f"moved into {step.call} at step {i}")
         if values.has_handles(sig["result"]) and not step.bind:
-            return Verdict.ERROR, (f"{where}: {step.call} returns "
-                                   f"{values.render(sig['result'])}: name its handle(s) with "
-                                   f"bind = \"NAME\"")
+            settle(Verdict.ERROR, f"{where}: {step.call} returns {values.render(sig['result'])}: "
+                                  f"name its handle(s) with bind = \"NAME\"")
         if step.bind:
             binds.add(step.bind)
         steps.append({"interface": iface, "name": func, "signature": sig, "args": args,
                       **({"bind": step.bind} if step.bind else {})})
-    run.resolved = replace(run.resolved, steps=tuple(steps))
-    return None
+    draft.resolved["steps"] = steps
+    draft.typing = tuple(steps)
 
 
-def grant(run: CheckRun, host: Host, guest: Guest) -> tuple[Verdict, str] | None:
+def _check_drop(where: str, name: str, binds: set[str], gone: dict[str, str]) -> None:
+    """A drop must name a handle an earlier step bound and the caller still holds."""
+    if not _bound(name, binds):
+        settle(Verdict.ERROR, f"{where}: drop {name!r}: no earlier step binds it")
+    if name in gone:
+        settle(Verdict.ERROR, f"{where}: drop {name!r}: it was {gone[name]}, so there is "
+                              f"nothing left to drop (hosts differ: some ignore it, some "
+                              f"refuse it)")
+
+
+def _grant(draft: _Draft, check: Check, host: Host, guest: Guest) -> None:
     """Give a check its grants, resolved (directories made absolute, granted variables
     added to its env from wasmtui's own environment). A grant the host cannot give makes
     the check n/a, with why; a granted variable wasmtui itself lacks is an error."""
-    check = run.check
     if not check.grants:
-        return None
+        return
     for g in check.grants:
         kind = sandbox.grant_kind(g)
         if kind != "env" and kind not in host.can_grant:
             why = host.cannot_grant.get(kind, "its host.toml [can-grant] does not list it")
-            return Verdict.NA, f"{host.name} cannot grant `{g}`: {why}"
+            settle(Verdict.NA, f"{host.name} cannot grant `{g}`: {why}")
     grants = sandbox.Grants.parse(check.grants, guest.folder)
     if missing := sandbox.missing_env(grants):
-        return Verdict.ERROR, (f"check {check.name!r} grants env:{missing[0]}, which is not set "
-                               f"in wasmtui's own environment")
-    run.grants = grants
-    run.resolved = replace(run.resolved, grants=grants.to_request(),
-                           env={**check.env, **sandbox.granted_env(grants)})
-    return None
+        settle(Verdict.ERROR, f"check {check.name!r} grants env:{missing[0]}, which is not set "
+                              f"in wasmtui's own environment")
+    draft.grants = grants
+    draft.resolved |= {"grants": grants.to_request(),
+                       "env": {**check.env, **sandbox.granted_env(grants)}}
 
 
 def _no_value(v: object) -> None:
@@ -404,52 +445,84 @@ def evidence_command(info: ComponentInfo) -> str:
     return f"{wasm_tools} validate --features all {path}"
 
 
-def bad_input(run: CheckRun, info: ComponentInfo, host: Host, guest: Guest) -> Facts | None:
+def _bad_input(info: ComponentInfo, host: Host, guest: Guest) -> None:
     """A file this host is not asked to run at all (missing, empty, corrupt, or a core
     module of an ABI it does not run): decided before anything about the host's check
     kinds, so a bad input is never `n/a` and never exits 0. A missing file is an error
     (not the guest's verdict); the others fail, with a command that shows why."""
     if info.runs_on(host):
-        return None
+        return
     verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
     reason = info.error
     if info.kind == "missing" and guest.folder is not None:
         reason += f" (not built?{build_hint(guest.folder)})"
-    run.command = evidence_command(info)
-    return settled(verdict, reason, error=info.error, diagnosis=diagnose(verdict, info.error))
+    settle(verdict, reason, error=info.error, diagnosis=diagnose(verdict, info.error),
+           command=evidence_command(info))
 
 
-def _settle(run: CheckRun, facts: Facts) -> None:
+def _applies(check: Check, info: ComponentInfo, host: Host) -> None:
+    """A check the host cannot be asked (n/a, with why), or one the file cannot answer
+    (a missing export fails; a core module's typed checks are n/a)."""
+    if (why := na_reason(check, host) or feature_na(check, info, host)) is not None:
+        settle(Verdict.NA, why)
+    if (bad := missing_export(check, info)) is not None:
+        settle(*bad)
+
+
+def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
+               known: list[KnownFailure] | None = None,
+               workaround: dict[str, list[str]] | None = None) -> tuple[Planned, Facts | None]:
+    """Everything about one check on one host that can be known before it runs, by the
+    plan's rules in this order: bad input, n/a (with why), a missing export, the call
+    resolved against the component's types, the grants. Returns the plan, and the facts
+    of the rule that settled it (None: it runs). `workaround`: a rerun's host flags."""
+    draft = _Draft()
+    facts = None
+    try:
+        _bad_input(info, host, guest)
+        _applies(check, info, host)
+        _resolve_command(draft, check, info, host)
+        _resolve_call(draft, check, info, guest)
+        _grant(draft, check, host, guest)
+        if workaround:
+            draft.resolved["workaround"] = workaround
+    except Settled as found:
+        facts = found.facts
+    if info.text_format:
+        draft.notes.append(f"WebAssembly text, assembled by wasm-tools parse: the host is "
+                           f"given {info.binary}")
+    planned = Planned(
+        check=check, host=host.base_name, request=draft.request(check),
+        expected=expected_of(check), typing=draft.typing, grants=draft.grants,
+        host_limit=host_limit(info, host), producers=tuple(info.producers),
+        known_failure=expectations.find(known or [], guest.name, host.name, check.name),
+        notes=tuple(draft.notes))
+    return planned, facts
+
+
+def _record_settled(run: CheckRun, facts: Facts) -> None:
     """A check decided by the plan, before any host runs it (decide.py judges it)."""
-    run.record(decide(run.check, facts, Known(known_failure=run.known_failure)))
+    if facts.command:
+        run.command = facts.command
+    run.record(decide(run.planned, facts))
     run.runnable = False
 
 
 def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus | None,
-              required: bool = False, known: list[Expectation] | None = None) -> Cell:
-    """A cell's checks, each settled here when it cannot run, in this order: bad input,
-    n/a (with why), a manifest problem; then, once the host's `status` is known (None:
-    not asked yet, see `apply_status`), a broken, required-but-missing or absent host."""
+              required: bool = False, known: list[KnownFailure] | None = None,
+              workaround: dict[str, list[str]] | None = None) -> Cell:
+    """A cell's checks, each planned (plan_check) and settled here when it cannot run;
+    then, once the host's `status` is known (None: not asked yet, see `apply_status`),
+    a broken, required-but-missing or absent host."""
     runs = []
     for check in checks_for(guest, info):
-        run = CheckRun(check=check, host_limit=host_limit(info, host),
-                       producers=tuple(info.producers),
-                       known_failure=expectations.find(known or [], guest.name, host.name,
-                                                     check.name))
-        if (facts := bad_input(run, info, host, guest)) is not None:
-            _settle(run, facts)
-        elif (why := na_reason(check, host) or feature_na(check, info, host)) is not None:
-            _settle(run, settled(Verdict.NA, why))
-        elif (bad := missing_export(check, info) or resolve(run, info, guest, host)
-                     or grant(run, host, guest)) is not None:
-            _settle(run, settled(*bad))
+        planned, facts = plan_check(check, info, guest, host, known, workaround)
+        run = CheckRun(planned=planned)
+        if facts is not None:
+            _record_settled(run, facts)
         runs.append(run)
     cell = Cell(guest=guest, host=host, runs=runs,
                 binary=Path(info.binary) if info.binary else None)
-    if info.text_format:
-        for run in runs:
-            run.notes.append(f"WebAssembly text, assembled by wasm-tools parse: the host is "
-                             f"given {info.binary}")
     if status is not None:
         apply_status(cell, status, required)
     return cell
@@ -461,22 +534,35 @@ def needs_host(cell: Cell) -> bool:
     return any(run.runnable for run in cell.runs)
 
 
+def with_sandbox(planned: Planned, host: Host, status: HostStatus) -> Planned:
+    """The plan once the host's hello is known: its sandbox as declared, with what its
+    adapter found untrue here, and so what a sandbox probe expects to measure."""
+    declared = sandbox.HostSandbox(
+        declared=sandbox.declared_grants(host.grants, status.grants), own_env=host.own_env)
+    expected = planned.expected
+    if wanted := planned.check.expect.get("capabilities"):
+        expected = {**expected,
+                    "capabilities": sandbox.expected(wanted, planned.grants, declared)}
+    return replace(planned, sandbox=declared, expected=expected)
+
+
 def apply_status(cell: Cell, status: HostStatus, required: bool = False) -> None:
     """What the host's hello says of the checks left to it: they run (its version is
-    recorded), or are `unavailable` / `error` (absent); a broken or required host's
-    `error` also replaces its n/a checks, so the run fails."""
+    recorded, and its sandbox as declared), or are `unavailable` / `error` (absent); a
+    broken or required host's `error` also replaces its n/a checks, so the run fails."""
     gone = absent(cell.host, status, required)
     for run in cell.runs:
         run.host_version = status.version
+        run.planned = with_sandbox(run.planned, cell.host, status)
         if gone is None:
             continue
         if run.runnable or (gone[0] is Verdict.ERROR and run.verdict is Verdict.NA):
-            _settle(run, settled(*gone, evidence=False))
+            _record_settled(run, settled(*gone, evidence=False))
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
          statuses: dict[str, HostStatus] | None = None, required: frozenset[str] = frozenset(),
-         known: list[Expectation] | None = None) -> list[Cell]:
+         known: list[KnownFailure] | None = None) -> list[Cell]:
     """Every cell; a host missing from `statuses` (or all of them, when None) is not
     asked yet: its checks stay pending until `apply_status`."""
     return [plan_cell(g, infos[g.name], h, (statuses or {}).get(h.name), h.name in required,

@@ -19,9 +19,9 @@ from typing import Any
 
 import anyio
 
-from . import installlock, releases, sandbox
+from . import installlock, releases
 from .adapter_process import AdapterDied, AdapterPool
-from .decide import Facts, Known, decide
+from .decide import Facts, decide
 from .events import (
     CheckFinished,
     CheckOutput,
@@ -32,7 +32,6 @@ from .events import (
 )
 from .model import Cell, CheckRun, Host, HostStatus, Verdict
 from .runlog import DEFAULT_LOG_LIMIT, CappedLog, log_line, now_iso, slug
-from .verdicts import expected_of
 from .witness import Witness, expand, uses_witness
 
 
@@ -74,7 +73,7 @@ class Runner:
         """The request for one check; the witness's addresses, with this request's id as
         the token, replace the placeholders of its args and path."""
         rid = str(next(self._ids))
-        check = run.request()
+        check = dict(run.planned.request)
         for key in ("args", "path"):
             if uses_witness(check.get(key)):
                 check[key] = expand(check[key], self.witness(), witness_token(rid))
@@ -84,21 +83,12 @@ class Runner:
             request["memory_limit"] = self.memory_limit
         return request
 
-    def _probe(self, cell: Cell, run: CheckRun, request: dict[str, Any]) -> sandbox.Probe | None:
-        """A probe check's context: the host's declared sandbox, the check's grants and
-        what reached the witness with this request's token."""
-        if not run.check.expect.get("capabilities"):
-            return None
-        host, status = cell.host, self.statuses.get(cell.host.name)
-        token = witness_token(request["id"])
-        declared = sandbox.declared_grants(host.grants, status.grants if status else {})
-        probe = sandbox.Probe(
-            host=sandbox.HostSandbox(declared=declared, own_env=host.own_env),
-            grants=run.grants, env=dict(request["check"].get("env", {})),
-            reached=self._witness.reached(token) if self._witness else set())
-        run.expected["capabilities"] = sandbox.expected(
-            run.check.expect["capabilities"], probe.grants, probe.host)
-        return probe
+    def _reached(self, request: dict[str, Any]) -> frozenset[str]:
+        """What reached the run's witness with this request's token (a sandbox probe's
+        evidence of a leak)."""
+        if self._witness is None:
+            return frozenset()
+        return frozenset(self._witness.reached(witness_token(request["id"])))
 
     async def _install_release(self, host: Host) -> HostStatus | None:
         """A host chosen at another release (-H name@version) is installed first, once;
@@ -179,7 +169,7 @@ class Runner:
         log_path = (self.run_dir / "logs" / slug(cell.guest.name) / slug(cell.host.name)
                     / f"{slug(check.name)}.log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        run.begin(now_iso(), expected_of(check), str(log_path))
+        run.begin(now_iso(), str(log_path))
         self.bus.publish(CheckStarted(cell, run))
         request = self._request(cell, run, timeout)
         t0 = time.monotonic()
@@ -192,12 +182,9 @@ class Runner:
                 run.duration = time.monotonic() - t0
                 run.finished_at = now_iso()
                 facts = replace(facts, output="\n".join(run.output_tail),
-                                probe=self._probe(cell, run, request)
+                                reached=self._reached(request)
                                 if facts.result is not None else None)
-                run.record(decide(check, facts, Known(
-                    host=cell.host.base_name, result_type=run.typing,
-                    host_limit=run.host_limit, known_failure=run.known_failure,
-                    producers=run.producers)))
+                run.record(decide(run.planned, facts))
                 if log.dropped:
                     run.log_truncated = True
                     run.notes.append(f"the log stops at {self.log_limit // 2**20} MiB "

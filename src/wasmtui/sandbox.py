@@ -96,16 +96,6 @@ class HostSandbox:
         return declared_state(self.declared.get(capability, "denied")) == "granted"
 
 
-@dataclass
-class Probe:
-    """Everything a probe check's verdict needs besides its result."""
-
-    host: HostSandbox
-    grants: Grants
-    env: dict[str, str]
-    reached: set[str]
-
-
 def probe_lines(result: dict[str, Any]) -> list[str]:
     """The probe's lines, from wherever the check kind puts them."""
     value = result.get("value")

@@ -20,7 +20,7 @@ from . import catalog
 from .decide import decide, settled
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
-from .model import Cell, ComponentInfo, Expectation, Guest, Host, HostStatus, Verdict
+from .model import Cell, ComponentInfo, Guest, Host, HostStatus, KnownFailure, Verdict
 from .paths import cache_dir
 from .plan import apply_status, needs_host, plan
 from .project import find_project
@@ -52,7 +52,7 @@ class Options:
     strict: bool = False  # an xpass (a known failure that passed) fails the run
     project: Path | None = None  # the user's project (wasmtui.toml, guests/), if any
     guest_paths: list[Path] = field(default_factory=list)  # guest.toml files or folders
-    known_failures: list[Expectation] = field(default_factory=list)  # expectations.toml
+    known_failures: list[KnownFailure] = field(default_factory=list)  # expectations.toml
     shard: tuple[int, int] | None = None  # (i, n): run only the i-th of n slices of cells
     # As the command line loaded them (None: the session loads them, by the same rule)
     hosts: list[Host] | None = None

@@ -93,11 +93,10 @@ async def _rerun(session: Session, cell: Cell, run: CheckRun, w: Workaround) -> 
     except WorkaroundError as exc:
         return {"verdict": "error", "reason": str(exc),
                 "summary": f"workaround {w.label} could not be applied: {exc}"}
+    flags = {w.kind: list(w.value)} if w.kind in ("host-flags", "node-flags") else None
     trial = plan_cell(replace(guest, checks=[check]), info, host,
-                      await session.runner.host_status(host))
+                      await session.runner.host_status(host), workaround=flags)
     again = trial.runs[0]
-    if w.kind in ("host-flags", "node-flags"):
-        again.resolved = replace(again.resolved, workaround={w.kind: list(w.value)})
     if again.runnable:
         await session.runner.run_cells([trial])
     error = " ".join(str(again.actual.get("error", "")).split())[:300]

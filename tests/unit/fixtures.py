@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wasmtui.model import Check, CheckKind, ComponentInfo, Guest, Host, Interface
+from wasmtui.judge import judge
+from wasmtui.model import Check, CheckKind, ComponentInfo, Guest, Host, Interface, Planned
+from wasmtui.plan import expected_of
 
 ADD_SIG = {"params": [["a", "u32"], ["b", "u32"]], "result": "u32"}
 
@@ -35,3 +37,13 @@ def guest(*checks: Check, name: str = "g") -> Guest:
 def invoke(function: str, args: tuple = (1, 2), value: object = 3) -> Check:
     return Check(name="add", kind=CheckKind.INVOKE, function=function, args=args,
                  expect={"value": value})
+
+
+def planned_as(check: Check, typing: object = None, **kw) -> Planned:
+    """A check as the plan would settle it, with its result type (or resolved steps)."""
+    return Planned(check=check, expected=expected_of(check), typing=typing, **kw)
+
+
+def judged_as(check: Check, result: dict, typing: object = None, started: bool = True):
+    """`judge` of an adapter's `result` for `check`, its answer read by `typing`."""
+    return judge(planned_as(check, typing), result, started)

@@ -7,7 +7,8 @@ import pytest
 
 from wasmtui.diagnose import diagnose
 from wasmtui.model import Check, CheckKind, Verdict
-from wasmtui.verdicts import judge
+
+from .fixtures import judged_as
 
 
 @pytest.mark.parametrize("text,cause", [
@@ -127,11 +128,11 @@ def test_no_diagnosis_for_unknown_text():
 
 def test_judge():
     c = Check(name="x", kind=CheckKind.CLI, expect={"stdout": "hi\n", "exit-code": 0})
-    assert judge(c, {"outcome": "ok", "stdout": "hi\n", "exit_code": 0})[0] is Verdict.PASS
-    assert judge(c, {"outcome": "ok", "stdout": "ho\n", "exit_code": 0})[0] is Verdict.FAIL
-    assert judge(c, {"outcome": "refused", "error": "e"})[0] is Verdict.FAIL
-    assert judge(c, {"outcome": "harness-error", "error": "e"})[0] is Verdict.ERROR
-    assert judge(c, {"outcome": "??"})[0] is Verdict.ERROR
+    assert judged_as(c, {"outcome": "ok", "stdout": "hi\n", "exit_code": 0})[0] is Verdict.PASS
+    assert judged_as(c, {"outcome": "ok", "stdout": "ho\n", "exit_code": 0})[0] is Verdict.FAIL
+    assert judged_as(c, {"outcome": "refused", "error": "e"})[0] is Verdict.FAIL
+    assert judged_as(c, {"outcome": "harness-error", "error": "e"})[0] is Verdict.ERROR
+    assert judged_as(c, {"outcome": "??"})[0] is Verdict.ERROR
 
 
 def test_init_placeholders_are_values_of_their_types():

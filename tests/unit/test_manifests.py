@@ -10,7 +10,7 @@ import pytest
 from wasmtui import expectations, releases
 from wasmtui.catalog import ManifestError, load_guest, load_host, load_hosts
 from wasmtui.decide import known_failure
-from wasmtui.model import CheckKind, Expectation, Verdict
+from wasmtui.model import CheckKind, KnownFailure, Verdict
 
 
 def test_a_typo_in_a_guest_manifest_names_the_file_and_the_key(tmp_path):
@@ -51,7 +51,7 @@ def test_expectations_file_errors_name_the_field(tmp_path):
         expectations.load(path)
 
 
-KNOWN = [Expectation(guest="hello_*", host="plugin_python", check="*", verdict="fail",
+KNOWN = [KnownFailure(guest="hello_*", host="plugin_python", check="*", verdict="fail",
                      reason="wasmtime-py lacks it", link="https://example.org/1")]
 
 

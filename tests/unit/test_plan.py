@@ -65,9 +65,8 @@ def test_every_spelling_wasmtui_prints_is_accepted(spelling):
     """Issue 23.5: the CLI's `iface.func@version` names the same function."""
     run, = plan_cell(guest(invoke(spelling)), component([adder()]), host(), None).runs
     assert run.verdict is Verdict.PENDING, run.reason
-    assert run.resolved.function == "docs:adder/add@0.1.0.add"
-    assert run.request()["function"] == "docs:adder/add@0.1.0.add"
-    assert run.request()["args"] == [1, 2] and run.result_type == "u32"
+    assert run.planned.request["function"] == "docs:adder/add@0.1.0.add"
+    assert run.planned.request["args"] == [1, 2] and run.planned.result_type == "u32"
 
 
 def test_a_wrong_version_is_still_not_exported():

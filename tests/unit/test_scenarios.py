@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from wasmtui.catalog import check_of
-from wasmtui.decide import Facts, Known, decide
+from wasmtui.decide import Facts, decide
 from wasmtui.errors import UsageError
 from wasmtui.manifest import CheckEntry, ValidationError
 from wasmtui.model import Check, CheckKind, Interface, Step, Verdict
@@ -86,12 +86,13 @@ def test_a_scenario_keeps_its_calls_in_its_steps():
 def test_steps_are_resolved_with_interface_name_signature_and_canonical_args():
     run = planned(scenario(new(), get(value=5), Step(drop="c")))
     assert run.runnable
-    first, second, third = run.request()["steps"]
+    first, second, third = run.planned.request["steps"]
     assert (first["interface"], first["name"], first["bind"]) == \
         (IFACE, "[constructor]counter", "c")
     assert second["args"] == [{"handle": "c", "resource": "counter"}]
     assert third == {"drop": "c"}
-    assert [(s.get("signature") or {}).get("result") for s in run.typing] == [OWN, "u32", None]
+    types = [(s.get("signature") or {}).get("result") for s in run.planned.typing]
+    assert types == [OWN, "u32", None]
 
 
 def test_handles_inside_a_bound_value_are_named_by_their_path():
@@ -142,7 +143,8 @@ def test_a_plain_check_whose_values_hold_no_handle_runs_like_any_other():
                   expect={"value": 0})
     run = planned(check)
     assert run.runnable and not run.verdict.done
-    assert run.resolved.function == f"{IFACE}.total" and run.resolved.args == ([],)
+    request = run.planned.request
+    assert request["function"] == f"{IFACE}.total" and request["args"] == [[]]
 
 
 def test_a_host_without_scenarios_makes_them_na_with_its_reason():
@@ -156,8 +158,7 @@ def test_a_host_without_scenarios_makes_them_na_with_its_reason():
 
 def judged(check: Check, result: dict):
     """The verdict of `result` for a check the plan resolved (its steps' signatures)."""
-    run = planned(check)
-    return decide(check, Facts(result=result, started=True), Known(result_type=run.typing))
+    return decide(planned(check).planned, Facts(result=result, started=True))
 
 
 H = {"handle": "c", "resource": "counter"}

@@ -10,9 +10,11 @@ import pytest
 
 from wasmtui import values
 from wasmtui.model import Check, CheckKind, Verdict
-from wasmtui.verdicts import judge
+
+from .fixtures import judged_as
 
 VECTORS = json.loads((Path(__file__).parents[2] / "adapters/values/vectors.json").read_text())
+
 
 
 def _id(v: dict) -> str:
@@ -87,11 +89,11 @@ def test_nested_options_and_the_first_difference_path():
 
 def test_judge_types_the_comparison():
     c = Check(name="c", kind=CheckKind.INVOKE, function="f", expect={"value": [True]})
-    verdict, _, reason = judge(c, {"outcome": "ok", "value": [1]}, {"list": "bool"})
+    verdict, _, reason = judged_as(c, {"outcome": "ok", "value": [1]}, {"list": "bool"})
     assert verdict is Verdict.ERROR and "harness bug" in reason  # the adapter's, not the guest's
-    verdict, actual, _ = judge(c, {"outcome": "ok", "value": [True]}, {"list": "bool"})
+    verdict, actual, _ = judged_as(c, {"outcome": "ok", "value": [True]}, {"list": "bool"})
     assert verdict is Verdict.PASS and actual["value"] == [True]
     trap = Check(name="t", kind=CheckKind.INVOKE, function="f", expect={"trap": True})
-    assert judge(trap, {"outcome": "trapped", "error": "x"}, "u32")[0] is Verdict.PASS
-    assert judge(trap, {"outcome": "ok", "value": 1}, "u32")[0] is Verdict.FAIL
-    assert judge(c, {"outcome": "trapped", "error": "x"}, {"list": "bool"})[0] is Verdict.FAIL
+    assert judged_as(trap, {"outcome": "trapped", "error": "x"}, "u32")[0] is Verdict.PASS
+    assert judged_as(trap, {"outcome": "ok", "value": 1}, "u32")[0] is Verdict.FAIL
+    assert judged_as(c, {"outcome": "trapped", "error": "x"}, {"list": "bool"})[0] is Verdict.FAIL

@@ -95,11 +95,13 @@ bench: install
 # Run it after every change; `make test` runs both tiers against the real hosts.
 check: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters
+	$(VENV)/bin/ruff check --select C901 src
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/pytest -q tests/unit
 
 lint: venv
 	$(VENV)/bin/ruff check src tests benchmarks adapters
+	$(VENV)/bin/ruff check --select C901 src
 	$(VENV)/bin/lint-imports --no-cache
 	$(MAKE) -C guests lint
 

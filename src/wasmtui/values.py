@@ -72,37 +72,6 @@ def nullable(t: Type) -> bool:
     return False
 
 
-def render(t: Type | None) -> str:
-    """The WIT spelling of a type tree: `list<u8>`, `result<_, string>`..."""
-    if t is None:
-        return "_"
-    if isinstance(t, str):
-        return t
-    k, v = next(iter(t.items()))
-    if k == "list":
-        return f"list<{render(v)}>"
-    if k == "option":
-        return f"option<{render(v)}>"
-    if k == "result":
-        return f"result<{render(v.get('ok'))}, {render(v.get('err'))}>"
-    if k == "tuple":
-        return f"tuple<{', '.join(render(e) for e in v)}>"
-    if k == "record":
-        return "record { " + ", ".join(f"{n}: {render(ft)}" for n, ft in v) + " }"
-    if k == "variant":
-        cases = (n if ct is None else f"{n}({render(ct)})" for n, ct in v)
-        return "variant { " + ", ".join(cases) + " }"
-    if k in ("enum", "flags"):
-        return f"{k} {{ " + ", ".join(v) + " }"
-    if k in HANDLES:
-        return v if k == "own" else f"borrow<{v}>"  # WIT writes own<r> as plain r
-    if k in ASYNC_VALUES:
-        return k if v is None else f"{k}<{render(v)}>"
-    if k == "map":
-        return f"map<{render(v[0])}, {render(v[1])}>"
-    return str(v) if k == "unsupported" else k
-
-
 def render_signature(sig: dict[str, Any]) -> str:
     params = ", ".join(f"{n}: {render(t)}" for n, t in sig["params"])
     result = sig.get("result")
@@ -145,103 +114,6 @@ def float_of(v: Any, path: str) -> float:
     return float(v)
 
 
-def canonical(t: Type, v: Any, path: str = "") -> Any:
-    """`v` checked against `t` and written in the canonical form (ints exact, f32 at its
-    shortest, flags in declaration order, records in field order). Raises ValueMismatch
-    naming the path of the first value that does not fit."""
-    k = kind(t)
-    if k == "bool":
-        if not isinstance(v, bool):
-            raise ValueMismatch(path, f"expected a bool (true/false), got {v!r}")
-        return v
-    if k in INTEGERS:
-        lo, hi = INTEGERS[k]
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ValueMismatch(path, f"expected an integer ({k}), got {v!r}")
-        if not lo <= v <= hi:
-            raise ValueMismatch(path, f"{v} is out of range for {k} ({lo}..{hi})")
-        return v
-    if k in FLOATS:
-        x = float_of(v, path)
-        return float_json(shortest_f32(x) if k == "f32" and math.isfinite(x) else x)
-    if k == "char":
-        if not isinstance(v, str) or len(v) != 1:
-            raise ValueMismatch(path, f"expected one character, got {v!r}")
-        return v
-    if k == "string":
-        if not isinstance(v, str):
-            raise ValueMismatch(path, f"expected a string, got {v!r}")
-        return v
-    body = t[k]  # type: ignore[index]
-    if k == "list":
-        if not isinstance(v, list):
-            raise ValueMismatch(path, f"expected an array ({render(t)}), got {v!r}")
-        return [canonical(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
-    if k == "tuple":
-        if not isinstance(v, list) or len(v) != len(body):
-            raise ValueMismatch(path, f"expected an array of {len(body)} ({render(t)}), got {v!r}")
-        pairs = enumerate(zip(body, v, strict=True))
-        return [canonical(et, e, f"{path}[{i}]") for i, (et, e) in pairs]
-    if k == "record":
-        if not isinstance(v, dict):
-            raise ValueMismatch(path, f"expected an object ({render(t)}), got {v!r}")
-        names = [n for n, _ in body]
-        if extra := [n for n in v if n not in names]:
-            raise ValueMismatch(path, f"unknown field {extra[0]!r} (fields: {', '.join(names)})")
-        if missing := [n for n in names if n not in v]:
-            raise ValueMismatch(path, f"missing field {missing[0]!r}")
-        return {n: canonical(ft, v[n], f"{path}.{n}") for n, ft in body}
-    if k == "variant":
-        cases = dict(body)
-        name, payload = _one_key(v, path, list(cases))
-        return {name: _payload(cases[name], payload, f"{path}.{name}")}
-    if k == "enum":
-        if v not in body:
-            raise ValueMismatch(path, f"expected one of {', '.join(body)}, got {v!r}")
-        return v
-    if k == "flags":
-        if not isinstance(v, list) or any(f not in body for f in v):
-            raise ValueMismatch(path, f"expected an array of flags among {', '.join(body)}, "
-                                    f"got {v!r}")
-        return [f for f in body if f in v]
-    if k == "option":
-        if v is None:
-            return None
-        if nullable(body):
-            _, payload = _one_key(v, path, ["some"])
-            return {"some": canonical(body, payload, f"{path}.some")}
-        return canonical(body, v, path)
-    if k == "result":
-        name, payload = _one_key(v, path, ["ok", "err"])
-        return {name: _payload(body.get(name), payload, f"{path}.{name}")}
-    if k in HANDLES:
-        return _handle(body, v, path)
-    if k == "stream":
-        if not isinstance(v, list):
-            raise ValueMismatch(path, f"expected an array (everything the {render(t)} carried), "
-                                    f"got {v!r}")
-        return [_payload(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
-    if k == "future":
-        return _payload(body, v, path)
-    if k == "map":
-        return _map(body, v, path)
-    raise ValueMismatch(path, f"the value model cannot express {render(t)}")
-
-
-def _map(types: list[Type], v: Any, path: str) -> list[list[Any]]:
-    """A map: `[[key, value]...]`, keys unique, sorted by key (map_key_order)."""
-    if not isinstance(v, list) or any(not isinstance(e, list) or len(e) != 2 for e in v):
-        raise ValueMismatch(path, f"expected an array of [key, value] pairs "
-                                f"({render({'map': types})}), got {v!r}")
-    pairs = [[canonical(types[0], key, f"{path}[{i}][0]"),
-              canonical(types[1], value, f"{path}[{i}][1]")] for i, (key, value) in enumerate(v)]
-    pairs.sort(key=lambda p: map_key_order(p[0]))
-    for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
-        if map_key_order(a) == map_key_order(b):
-            raise ValueMismatch(path, f"the key {_show(a)} appears twice")
-    return pairs
-
-
 def map_key_order(key: Any) -> tuple[int, Any]:
     """How a map's canonical pairs are ordered: numbers by value, the rest by JSON text."""
     if isinstance(key, int | float) and not isinstance(key, bool):
@@ -255,70 +127,10 @@ def is_handle_ref(v: Any) -> bool:
         and set(v) <= {"handle", "resource"}
 
 
-def _handle(resource: str, v: Any, path: str) -> dict[str, str]:
-    """A handle: `{"handle": NAME}`, its resource filled in from the type (and checked
-    when given: a handle of another resource type is a manifest error)."""
-    if not is_handle_ref(v) or not v["handle"]:
-        raise ValueMismatch(path, f"expected a handle {{\"handle\": \"NAME\"}} (a name a step "
-                                f"bound with `bind`) of resource {resource}, got {v!r}")
-    if v.get("resource", resource) != resource:
-        raise ValueMismatch(path, f"expected a handle of resource {resource}, got one of "
-                                f"{v['resource']}")
-    return {"handle": v["handle"], "resource": resource}
-
-
 def handle_name(bound: str, path: str) -> str:
     """The name a returned handle gets: the step's `bind`, followed by where the handle
     sits in the result, spelled as value paths are (`c`, `c[1]`, `c.ok`, `c.thing`)."""
     return bound + path
-
-
-def handles_in(t: Type | None, v: Any, path: str = "") -> list[tuple[str, str, str]]:
-    """Every handle in the canonical value `v` of type `t`: (path, kind, name), kind
-    `own` or `borrow`, in the order a reader meets them."""
-    if t is None or v is None:
-        return []
-    k = kind(t)
-    if k in HANDLES:
-        return [(path, k, v["handle"])]
-    if k in ("string", "char", "bool", "enum", "flags", *INTEGERS, *FLOATS):
-        return []
-    body = t[k]  # type: ignore[index]
-    if k in ("list", "stream"):
-        return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
-    if k == "future":
-        return handles_in(body, v, path)
-    if k == "tuple":
-        return [h for i, (et, e) in enumerate(zip(body, v, strict=True))
-                for h in handles_in(et, e, f"{path}[{i}]")]
-    if k == "record":
-        return [h for n, ft in body for h in handles_in(ft, v[n], f"{path}.{n}")]
-    if k in ("variant", "result"):
-        name, payload = next(iter(v.items()))
-        ct = dict(body).get(name) if k == "variant" else body.get(name)
-        return handles_in(ct, payload, f"{path}.{name}")
-    if k == "option":
-        return handles_in(body, v["some"], f"{path}.some") if nullable(body) \
-            else handles_in(body, v, path)
-    return []
-
-
-def contains(t: Type | None, kinds: tuple[str, ...]) -> bool:
-    """Whether a type tree holds a type of one of `kinds` anywhere ("own", "stream"...)."""
-    if t is None or isinstance(t, str):
-        return False
-    k, body = next(iter(t.items()))
-    if k in kinds:
-        return True
-    if k in ("list", "option", "stream", "future"):
-        return contains(body, kinds)
-    if k in ("tuple", "map"):
-        return any(contains(e, kinds) for e in body)
-    if k in ("record", "variant"):
-        return any(contains(e, kinds) for _, e in body)
-    if k == "result":
-        return contains(body.get("ok"), kinds) or contains(body.get("err"), kinds)
-    return False
 
 
 def params_contain(sig: dict[str, Any], kinds: tuple[str, ...]) -> bool:
@@ -349,69 +161,12 @@ def _one_key(v: Any, path: str, names: list[str]) -> tuple[str, Any]:
 
 
 def _payload(t: Type | None, v: Any, path: str) -> Any:
+    """A case's, a result side's or a stream element's value: null where it has no type."""
     if t is None:
         if v is not None:
             raise ValueMismatch(path, f"this case has no payload: expected null, got {v!r}")
         return None
     return canonical(t, v, path)
-
-
-def first_difference(t: Type | None, expected: Any, actual: Any) -> str | None:
-    """None when `actual` is `expected` under type `t`; else where and how they differ.
-    Both are canonicalised first, so f32 values are compared after rounding to f32 and a
-    bool never equals an integer."""
-    if t is None:
-        return None if actual is None else f"expected no value (null), got {actual!r}"
-    want = canonical(t, expected)
-    got = canonical(t, actual)
-    return _diff(t, want, got, "")
-
-
-def _diff(t: Type, want: Any, got: Any, path: str) -> str | None:
-    k = kind(t)
-    where = path or "the value"
-    if k == "future":
-        body = t["future"]  # type: ignore[index]
-        return None if body is None else _diff(body, want, got, path)
-    if k == "map" and isinstance(want, list) and isinstance(got, list):
-        pair = {"tuple": t["map"]}  # type: ignore[index]
-        for i, (a, b) in enumerate(zip(want, got, strict=False)):
-            if (d := _diff(pair, a, b, f"{path}[{i}]")) is not None:
-                return d
-        if len(want) != len(got):
-            return f"{where}: expected {len(want)} entries, got {len(got)}"
-        return None
-    if k in ("list", "tuple", "stream") and isinstance(want, list) and isinstance(got, list):
-        if k == "stream" and t["stream"] is None:  # type: ignore[index]
-            return None if len(want) == len(got) else \
-                f"{where}: expected {len(want)} elements, got {len(got)}"
-        types = [t[k]] * len(want) if k != "tuple" else t["tuple"]  # type: ignore[index]
-        for i, (et, a, b) in enumerate(zip(types, want, got, strict=False)):  # common prefix
-            if (d := _diff(et, a, b, f"{path}[{i}]")) is not None:
-                return d
-        if len(want) != len(got):
-            return f"{where}: expected {len(want)} elements, got {len(got)}"
-        return None
-    if k == "record":
-        for n, ft in t["record"]:  # type: ignore[index]
-            if (d := _diff(ft, want[n], got[n], f"{path}.{n}")) is not None:
-                return d
-        return None
-    if k in ("variant", "result") and isinstance(want, dict) and isinstance(got, dict):
-        (wn, wv), (gn, gv) = next(iter(want.items())), next(iter(got.items()))
-        if wn != gn:
-            return f"{where}: expected case {wn!r}, got {gn!r}"
-        cases = dict(t["variant"]) if k == "variant" else t["result"]  # type: ignore[index]
-        ct = cases.get(wn)
-        return None if ct is None else _diff(ct, wv, gv, f"{path}.{wn}")
-    if k == "option" and want is not None and got is not None:
-        body = t["option"]  # type: ignore[index]
-        if nullable(body):
-            return _diff(body, want["some"], got["some"], f"{path}.some")
-        return _diff(body, want, got, path)
-    if _same(want, got):
-        return None
-    return f"{where}: expected {_show(want)}, got {_show(got)}"
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -433,40 +188,476 @@ def canonical_args(sig: dict[str, Any], args: list[Any]) -> list[Any]:
     return [canonical(t, a, f"args[{i}] ({n})") for i, ((n, t), a) in pairs]
 
 
+# -- one walker over the type tree ------------------------------------------------------------
+#
+# Each WIT kind is one entry of KINDS, with every operation the value model does on it:
+# how WIT writes it (render), its canonical value (canonical), where two canonical values
+# differ (diff), a value to start from (placeholder), the handles in a value (handles) and
+# the types inside it (children). A new kind is one more class here, and nothing else.
+
+Handle = tuple[str, str, str]  # (path, own|borrow, name)
+
+
+class Kind:
+    """A WIT kind's rules; `body` is the type tree's payload (None for a primitive)."""
+
+    def render(self, name: str, body: Any) -> str:
+        return name
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        raise ValueMismatch(path, f"the value model cannot express {render(t)}")
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        """Where `got` differs from `want` (both canonical); a leaf compares whole."""
+        if _same(want, got):
+            return None
+        return f"{path or 'the value'}: expected {_show(want)}, got {_show(got)}"
+
+    def placeholder(self, body: Any) -> Any:
+        return None
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return []
+
+    def children(self, body: Any) -> list[Type | None]:
+        return []
+
+
+class Bool(Kind):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, bool):
+            raise ValueMismatch(path, f"expected a bool (true/false), got {v!r}")
+        return v
+
+    def placeholder(self, body: Any) -> Any:
+        return False
+
+
+class Integer(Kind):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        lo, hi = INTEGERS[t]  # type: ignore[index]
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueMismatch(path, f"expected an integer ({t}), got {v!r}")
+        if not lo <= v <= hi:
+            raise ValueMismatch(path, f"{v} is out of range for {t} ({lo}..{hi})")
+        return v
+
+    def placeholder(self, body: Any) -> Any:
+        return 0
+
+
+class Float(Kind):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        x = float_of(v, path)
+        return float_json(shortest_f32(x) if t == "f32" and math.isfinite(x) else x)
+
+    def placeholder(self, body: Any) -> Any:
+        return 0.0
+
+
+class Char(Kind):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, str) or len(v) != 1:
+            raise ValueMismatch(path, f"expected one character, got {v!r}")
+        return v
+
+    def placeholder(self, body: Any) -> Any:
+        return "a"
+
+
+class String(Kind):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, str):
+            raise ValueMismatch(path, f"expected a string, got {v!r}")
+        return v
+
+    def placeholder(self, body: Any) -> Any:
+        return ""
+
+
+def _diff_elements(types: list[Type], want: list[Any], got: list[Any], path: str,
+                   what: str = "elements") -> str | None:
+    """Two arrays: the first difference in their common prefix, then their lengths."""
+    for i, (et, a, b) in enumerate(zip(types, want, got, strict=False)):
+        if (d := _diff(et, a, b, f"{path}[{i}]")) is not None:
+            return d
+    if len(want) != len(got):
+        return f"{path or 'the value'}: expected {len(want)} {what}, got {len(got)}"
+    return None
+
+
+class List(Kind):
+    def render(self, name: str, body: Any) -> str:
+        return f"list<{render(body)}>"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, list):
+            raise ValueMismatch(path, f"expected an array ({render(t)}), got {v!r}")
+        return [canonical(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if isinstance(want, list) and isinstance(got, list):
+            return _diff_elements([body] * len(want), want, got, path)
+        return super().diff(t, body, want, got, path)
+
+    def placeholder(self, body: Any) -> Any:
+        return []
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
+
+    def children(self, body: Any) -> list[Type | None]:
+        return [body]
+
+
+class Tuple(Kind):
+    def render(self, name: str, body: Any) -> str:
+        return f"tuple<{', '.join(render(e) for e in body)}>"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, list) or len(v) != len(body):
+            raise ValueMismatch(path, f"expected an array of {len(body)} ({render(t)}), got {v!r}")
+        pairs = enumerate(zip(body, v, strict=True))
+        return [canonical(et, e, f"{path}[{i}]") for i, (et, e) in pairs]
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if isinstance(want, list) and isinstance(got, list):
+            return _diff_elements(body, want, got, path)
+        return super().diff(t, body, want, got, path)
+
+    def placeholder(self, body: Any) -> Any:
+        return [placeholder(e) for e in body]
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [h for i, (et, e) in enumerate(zip(body, v, strict=True))
+                for h in handles_in(et, e, f"{path}[{i}]")]
+
+    def children(self, body: Any) -> list[Type | None]:
+        return list(body)
+
+
+class Record(Kind):
+    def render(self, name: str, body: Any) -> str:
+        return "record { " + ", ".join(f"{n}: {render(ft)}" for n, ft in body) + " }"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, dict):
+            raise ValueMismatch(path, f"expected an object ({render(t)}), got {v!r}")
+        names = [n for n, _ in body]
+        if extra := [n for n in v if n not in names]:
+            raise ValueMismatch(path, f"unknown field {extra[0]!r} (fields: {', '.join(names)})")
+        if missing := [n for n in names if n not in v]:
+            raise ValueMismatch(path, f"missing field {missing[0]!r}")
+        return {n: canonical(ft, v[n], f"{path}.{n}") for n, ft in body}
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        for n, ft in body:
+            if (d := _diff(ft, want[n], got[n], f"{path}.{n}")) is not None:
+                return d
+        return None
+
+    def placeholder(self, body: Any) -> Any:
+        return {n: placeholder(ft) for n, ft in body}
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [h for n, ft in body for h in handles_in(ft, v[n], f"{path}.{n}")]
+
+    def children(self, body: Any) -> list[Type | None]:
+        return [ft for _, ft in body]
+
+
+class Cases(Kind):
+    """A variant or a result: one case, named, with its payload (or null)."""
+
+    def cases(self, body: Any) -> dict[str, Type | None]:
+        raise NotImplementedError
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        cases = self.cases(body)
+        name, payload = _one_key(v, path, list(cases))
+        return {name: _payload(cases[name], payload, f"{path}.{name}")}
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if not (isinstance(want, dict) and isinstance(got, dict)):
+            return super().diff(t, body, want, got, path)
+        (wn, wv), (gn, gv) = next(iter(want.items())), next(iter(got.items()))
+        if wn != gn:
+            return f"{path or 'the value'}: expected case {wn!r}, got {gn!r}"
+        ct = self.cases(body).get(wn)
+        return None if ct is None else _diff(ct, wv, gv, f"{path}.{wn}")
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        name, payload = next(iter(v.items()))
+        return handles_in(self.cases(body).get(name), payload, f"{path}.{name}")
+
+    def children(self, body: Any) -> list[Type | None]:
+        return list(self.cases(body).values())
+
+
+class Variant(Cases):
+    def cases(self, body: Any) -> dict[str, Type | None]:
+        return dict(body)
+
+    def render(self, name: str, body: Any) -> str:
+        cases = (n if ct is None else f"{n}({render(ct)})" for n, ct in body)
+        return "variant { " + ", ".join(cases) + " }"
+
+    def placeholder(self, body: Any) -> Any:
+        case, payload = body[0]
+        return {case: placeholder(payload)}
+
+
+class Result(Cases):
+    def cases(self, body: Any) -> dict[str, Type | None]:
+        return {"ok": body.get("ok"), "err": body.get("err")}
+
+    def render(self, name: str, body: Any) -> str:
+        return f"result<{render(body.get('ok'))}, {render(body.get('err'))}>"
+
+    def placeholder(self, body: Any) -> Any:
+        return {"ok": placeholder(body.get("ok"))}
+
+
+class Names(Kind):
+    """An enum or flags: a list of names (no types inside)."""
+
+    def render(self, name: str, body: Any) -> str:
+        return f"{name} {{ " + ", ".join(body) + " }"
+
+
+class Enum(Names):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if v not in body:
+            raise ValueMismatch(path, f"expected one of {', '.join(body)}, got {v!r}")
+        return v
+
+    def placeholder(self, body: Any) -> Any:
+        return body[0]
+
+
+class Flags(Names):
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, list) or any(f not in body for f in v):
+            raise ValueMismatch(path, f"expected an array of flags among {', '.join(body)}, "
+                                    f"got {v!r}")
+        return [f for f in body if f in v]
+
+    def placeholder(self, body: Any) -> Any:
+        return []
+
+
+class Option(Kind):
+    def render(self, name: str, body: Any) -> str:
+        return f"option<{render(body)}>"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if v is None:
+            return None
+        if nullable(body):
+            _, payload = _one_key(v, path, ["some"])
+            return {"some": canonical(body, payload, f"{path}.some")}
+        return canonical(body, v, path)
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if want is None or got is None:
+            return super().diff(t, body, want, got, path)
+        if nullable(body):
+            return _diff(body, want["some"], got["some"], f"{path}.some")
+        return _diff(body, want, got, path)
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return handles_in(body, v["some"], f"{path}.some") if nullable(body) \
+            else handles_in(body, v, path)
+
+    def children(self, body: Any) -> list[Type | None]:
+        return [body]
+
+
+class ResourceHandle(Kind):
+    """`{"own": R}` / `{"borrow": R}`: a value `{"handle": NAME, "resource": R}`."""
+
+    def render(self, name: str, body: Any) -> str:
+        return body if name == "own" else f"borrow<{body}>"  # WIT writes own<r> as plain r
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        """Its resource filled in from the type (and checked when given: a handle of
+        another resource type is a manifest error)."""
+        if not is_handle_ref(v) or not v["handle"]:
+            raise ValueMismatch(path, f"expected a handle {{\"handle\": \"NAME\"}} (a name a "
+                                    f"step bound with `bind`) of resource {body}, got {v!r}")
+        if v.get("resource", body) != body:
+            raise ValueMismatch(path, f"expected a handle of resource {body}, got one of "
+                                    f"{v['resource']}")
+        return {"handle": v["handle"], "resource": body}
+
+    def placeholder(self, body: Any) -> Any:
+        return {"handle": body}
+
+
+class Own(ResourceHandle):
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [(path, "own", v["handle"])]
+
+
+class Borrow(ResourceHandle):
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [(path, "borrow", v["handle"])]
+
+
+class Stream(Kind):
+    """Everything it carried, read to its end, as an array."""
+
+    def render(self, name: str, body: Any) -> str:
+        return name if body is None else f"{name}<{render(body)}>"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, list):
+            raise ValueMismatch(path, f"expected an array (everything the {render(t)} carried), "
+                                    f"got {v!r}")
+        return [_payload(body, e, f"{path}[{i}]") for i, e in enumerate(v)]
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if not (isinstance(want, list) and isinstance(got, list)):
+            return super().diff(t, body, want, got, path)
+        if body is None:  # a stream of nothing: only how many
+            return None if len(want) == len(got) else \
+                f"{path or 'the value'}: expected {len(want)} elements, got {len(got)}"
+        return _diff_elements([body] * len(want), want, got, path)
+
+    def placeholder(self, body: Any) -> Any:
+        return []
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
+
+    def children(self, body: Any) -> list[Type | None]:
+        return [body]
+
+
+class Future(Stream):
+    """The value it resolved to."""
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        return _payload(body, v, path)
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        return None if body is None else _diff(body, want, got, path)
+
+    def placeholder(self, body: Any) -> Any:
+        return placeholder(body)
+
+    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
+        return handles_in(body, v, path)
+
+
+class Map(Kind):
+    """`[[key, value]...]`, keys unique, sorted by key (map_key_order)."""
+
+    def render(self, name: str, body: Any) -> str:
+        return f"map<{render(body[0])}, {render(body[1])}>"
+
+    def canonical(self, t: Type, body: Any, v: Any, path: str) -> Any:
+        if not isinstance(v, list) or any(not isinstance(e, list) or len(e) != 2 for e in v):
+            raise ValueMismatch(path, f"expected an array of [key, value] pairs "
+                                    f"({render(t)}), got {v!r}")
+        pairs = [[canonical(body[0], key, f"{path}[{i}][0]"),
+                  canonical(body[1], value, f"{path}[{i}][1]")]
+                 for i, (key, value) in enumerate(v)]
+        pairs.sort(key=lambda p: map_key_order(p[0]))
+        for (a, _), (b, _) in zip(pairs, pairs[1:], strict=False):
+            if map_key_order(a) == map_key_order(b):
+                raise ValueMismatch(path, f"the key {_show(a)} appears twice")
+        return pairs
+
+    def diff(self, t: Type, body: Any, want: Any, got: Any, path: str) -> str | None:
+        if isinstance(want, list) and isinstance(got, list):
+            return _diff_elements([{"tuple": body}] * len(want), want, got, path, "entries")
+        return super().diff(t, body, want, got, path)
+
+    def placeholder(self, body: Any) -> Any:
+        return []
+
+    def children(self, body: Any) -> list[Type | None]:
+        return list(body)
+
+
+class Unsupported(Kind):
+    """What the model cannot express: `{"unsupported": why}`."""
+
+    def render(self, name: str, body: Any) -> str:
+        return str(body)
+
+
+KINDS: dict[str, Kind] = {
+    "bool": Bool(), **dict.fromkeys(INTEGERS, Integer()), **dict.fromkeys(FLOATS, Float()),
+    "char": Char(), "string": String(), "list": List(), "tuple": Tuple(), "record": Record(),
+    "variant": Variant(), "result": Result(), "enum": Enum(), "flags": Flags(),
+    "option": Option(), "own": Own(), "borrow": Borrow(), "stream": Stream(),
+    "future": Future(), "map": Map(), "unsupported": Unsupported(),
+}
+UNKNOWN = Kind()  # a kind this model does not know: it renders by name, has no values
+
+
+def _walk(t: Type) -> tuple[str, Kind, Any]:
+    """A type tree's kind, its rules and its body (None for a primitive)."""
+    k = kind(t)
+    return k, KINDS.get(k, UNKNOWN), None if isinstance(t, str) else t[k]
+
+
+def render(t: Type | None) -> str:
+    """The WIT spelling of a type tree: `list<u8>`, `result<_, string>`..."""
+    if t is None:
+        return "_"
+    if isinstance(t, str):
+        return t
+    k, rules, body = _walk(t)
+    return rules.render(k, body)
+
+
+def canonical(t: Type, v: Any, path: str = "") -> Any:
+    """`v` checked against `t` and written in the canonical form (ints exact, f32 at its
+    shortest, flags in declaration order, records in field order). Raises ValueMismatch
+    naming the path of the first value that does not fit."""
+    _, rules, body = _walk(t)
+    return rules.canonical(t, body, v, path)
+
+
+def first_difference(t: Type | None, expected: Any, actual: Any) -> str | None:
+    """None when `actual` is `expected` under type `t`; else where and how they differ.
+    Both are canonicalised first, so f32 values are compared after rounding to f32 and a
+    bool never equals an integer."""
+    if t is None:
+        return None if actual is None else f"expected no value (null), got {actual!r}"
+    return _diff(t, canonical(t, expected), canonical(t, actual), "")
+
+
+def _diff(t: Type, want: Any, got: Any, path: str) -> str | None:
+    _, rules, body = _walk(t)
+    return rules.diff(t, body, want, got, path)
+
+
+def handles_in(t: Type | None, v: Any, path: str = "") -> list[Handle]:
+    """Every handle in the canonical value `v` of type `t`: (path, kind, name), kind
+    `own` or `borrow`, in the order a reader meets them."""
+    if t is None or v is None:
+        return []
+    _, rules, body = _walk(t)
+    return rules.handles(body, v, path)
+
+
+def contains(t: Type | None, kinds: tuple[str, ...]) -> bool:
+    """Whether a type tree holds a type of one of `kinds` anywhere ("own", "stream"...)."""
+    if t is None or isinstance(t, str):
+        return False
+    k, rules, body = _walk(t)
+    return k in kinds or any(contains(c, kinds) for c in rules.children(body))
+
+
 def placeholder(t: Type | None) -> Any:
     """A value of type `t` to start from (wasmtui init): zero, empty, the first case; a
     handle named as its resource (the name init's scenarios bind it to); None where the
-    model has no value (streams, futures)."""
+    model has no value (futures of nothing)."""
     if t is None:
         return None
-    k = kind(t)
-    simple = {"bool": False, "char": "a", "string": ""}
-    if k in simple:
-        return simple[k]
-    if k in INTEGERS:
-        return 0
-    if k in FLOATS:
-        return 0.0
-    body = t[k]  # type: ignore[index]
-    if k == "list" or k == "flags":
-        return []
-    if k == "tuple":
-        return [placeholder(e) for e in body]
-    if k == "record":
-        return {n: placeholder(ft) for n, ft in body}
-    if k == "variant":
-        case, payload = body[0]
-        return {case: placeholder(payload)}
-    if k == "enum":
-        return body[0]
-    if k == "option":
-        return None
-    if k == "result":
-        return {"ok": placeholder(body.get("ok"))}
-    if k in HANDLES:
-        return {"handle": body}
-    if k in ("stream", "map"):
-        return []
-    if k == "future":
-        return placeholder(body)
-    return None
+    _, rules, body = _walk(t)
+    return rules.placeholder(body)

@@ -112,7 +112,7 @@ class _Reader:
             sig["async"] = True
         return sig
 
-    def tree(self, ref: Any) -> Type:
+    def tree(self, ref: Any) -> Type:  # noqa: C901 (one branch per JSON kind)
         """A wit-parser type reference (a primitive's name, or an index into `types`) as
         a type tree."""
         if isinstance(ref, str):

@@ -128,7 +128,7 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     return out
 
 
-def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:
+def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:  # noqa: C901 (a guard per line)
     glyph, style = STYLES[run.verdict]
     out = Text()
     out.append(f"\n{glyph} {run.check.name}", style=style)

@@ -72,7 +72,7 @@ async def checks_through_wasmtui(host: str, guest: str, repeat: int,
         durations = []
         for _ in range(repeat):
             cell.runs[0].reset()
-            await session.run([cell])
+            await session.run_cells([cell])
             durations.append(cell.runs[0].duration)
         return durations, cell.runs[0].command
     finally:

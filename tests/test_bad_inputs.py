@@ -147,7 +147,7 @@ async def test_killed_adapter_marks_only_its_check(built_guests, bad_inputs):
         # the pool recovers: a rerun of a good check gets a fresh adapter
         good = next(c for c in session.cells if c.guest.name == "wasi_cli_rust")
         good.runs[0].reset()
-        await session.run([good])
+        await session.run_cells([good])
         assert good.runs[0].verdict is Verdict.PASS
     finally:
         await session.aclose()

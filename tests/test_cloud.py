@@ -104,7 +104,7 @@ async def test_each_check_leaves_no_task_container_or_snapshot(built_guests):
         # every WASI 0.2 guest passes there (WASI 0.3 ones fail: test_guest_toolchains)
         cells = [c for c in session.cells
                  if c.guest.name != "wasi_cli_http_rust" and not c.guest.name.startswith("wasi_p3")]
-        await session.run(cells)
+        await session.run_cells(cells)
         verdicts = [(c.key, r.check.name, r.verdict, r.reason) for c in cells for r in c.runs]
         assert all(v[2] in (Verdict.PASS, Verdict.NA) for v in verdicts), verdicts
         socks = list(run_folder(str(session.run_dir)).glob("*/containerd.sock"))

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -100,9 +99,8 @@ func wazyVersion() string {
 }
 
 func hello() map[string]any {
-	return map[string]any{"event": "hello", "protocol": protocolVersion, "host": hostName,
-		"available": true,
-		"version":   fmt.Sprintf("wazy %s (%s, WASI 0.2)", wazyVersion(), runtime.Version())}
+	return map[string]any{"available": true,
+		"version": fmt.Sprintf("wazy %s (%s, WASI 0.2)", wazyVersion(), runtime.Version())}
 }
 
 func decode(text []byte) (map[string]any, error) {
@@ -122,62 +120,35 @@ func main() {
 	if len(os.Args) == 3 && os.Args[1] == "--output-vectors" {
 		os.Exit(runOutputVectors(os.Args[2]))
 	}
-	emit(hello())
-	if len(os.Args) == 3 && os.Args[1] == "--once" {
-		request, err := decode([]byte(os.Args[2]))
-		if err != nil {
-			emit(map[string]any{"id": "once", "event": "result", "outcome": "harness-error",
-				"error": "bad request: " + err.Error()})
-			os.Exit(2)
-		}
-		request["id"] = "once"
-		serveRequest(request)
+	if len(os.Args) >= 2 && os.Args[1] == "--scripted" {
+		serveAll(scripted, os.Args[2:])
 		return
 	}
-	in := bufio.NewReaderSize(os.Stdin, 1<<20)
-	for {
-		line, err := in.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			if request, derr := decode(line); derr != nil {
-				emit(map[string]any{"id": "?", "event": "result", "outcome": "harness-error",
-					"error": "bad request line: " + derr.Error()})
-			} else {
-				serveRequest(request)
-			}
-		}
-		if err != nil {
-			return // stdin closed: the core asks us to exit
-		}
-	}
+	serveAll(wazyAdapter, os.Args[1:])
 }
 
-func serveRequest(request map[string]any) {
-	id := fmt.Sprint(request["id"])
-	once := map[string]any{}
-	for k, v := range request {
-		if k != "id" {
-			once[k] = v
+// wazyAdapter: checks on wazy; a check is reproduced by this binary with --once.
+var wazyAdapter = adapter{
+	hello: hello,
+	command: func(request map[string]any) string {
+		once := map[string]any{}
+		for k, v := range request {
+			if k != "id" {
+				once[k] = v
+			}
 		}
-	}
-	text, _ := marshal(once)
-	exe, _ := os.Executable()
-	emit(map[string]any{"id": id, "event": "started",
-		"command": shellQuote(exe) + " --once " + shellQuote(string(text))})
-	send := func(stream string, lines []string) {
-		emit(map[string]any{"id": id, "event": "output", "stream": stream, "lines": lines})
-	}
-	stdout, stderr := newOutputStream("stdout", send), newOutputStream("stderr", send)
-	res := safely(func() result { return runCheck(id, request, stdout, stderr) })
-	stdout.close()
-	stderr.close()
-	if _, ok := res["exit_code"]; ok {
-		stdout.capture(res)
-	}
-	event := map[string]any{"id": id, "event": "result"}
-	for k, v := range res {
-		event[k] = v
-	}
-	emit(event)
+		text, _ := marshal(once)
+		exe, _ := os.Executable()
+		return shellQuote(exe) + " --once " + shellQuote(string(text))
+	},
+	run: func(id string, request map[string]any, stdout, stderr *outputStream) result {
+		res := runCheck(id, request, stdout, stderr)
+		if _, ok := res["exit_code"]; ok { // a command's result carries its stdout
+			stdout.close()
+			stdout.capture(res)
+		}
+		return res
+	},
 }
 
 // safely: a panic in the adapter or in wazy is the harness's error, never the guest's fail.
@@ -437,39 +408,21 @@ func invoke(ctx context.Context, inst *component.Instance, check map[string]any)
 	return fromCall(call(ctx, inst, iface, name, asMap(check["signature"]), asList(check["args"]), nil, ""))
 }
 
-// scenario: the steps on this one instance, in order, until one does not end ok (a
-// trapped instance cannot be entered again): each step's outcome and value.
+// scenario: the steps on this one instance (runSteps: in order, until one fails).
 func scenario(ctx context.Context, inst *component.Instance, steps []any) result {
-	bound := handles{}
-	done := []any{}
-	var last result
-	for _, s := range steps {
-		step := asMap(s)
-		if name, ok := step["drop"].(string); ok {
-			h := bound[name]
-			if h == nil {
-				last = result{"outcome": "harness-error", "error": "no handle is bound as " + name}
-			} else if err := inst.DropResource(ctx, h.iface, h.resource, h.index); err != nil {
-				last = failure(err, true)
-			} else {
-				last = result{"outcome": "ok", "value": nil}
-			}
-		} else {
-			iface, _ := step["interface"].(string)
-			bind, _ := step["bind"].(string)
-			last = fromCall(call(ctx, inst, iface, fmt.Sprint(step["name"]), asMap(step["signature"]),
-				asList(step["args"]), bound, bind))
-		}
-		done = append(done, last)
-		if last["outcome"] != "ok" {
-			break
-		}
+	callStep := func(step map[string]any, bound handles) result {
+		iface, _ := step["interface"].(string)
+		bind, _ := step["bind"].(string)
+		return fromCall(call(ctx, inst, iface, fmt.Sprint(step["name"]), asMap(step["signature"]),
+			asList(step["args"]), bound, bind))
 	}
-	res := result{"outcome": last["outcome"], "steps": done}
-	if e, ok := last["error"]; ok {
-		res["error"] = e
+	drop := func(h *handle) result {
+		if err := inst.DropResource(ctx, h.iface, h.resource, h.index); err != nil {
+			return failure(err, true)
+		}
+		return result{"outcome": "ok", "value": nil}
 	}
-	return res
+	return runSteps(steps, callStep, drop)
 }
 
 func runCommand(ctx context.Context, inst *component.Instance, check map[string]any) result {

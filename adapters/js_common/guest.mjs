@@ -2,6 +2,7 @@
 // imports here): the builtin host functions of adapters/PROTOCOL.md, jco's naming, and
 // the typed call of an invoke check (values.mjs).
 import { errorText, outcomeOf } from "./outcomes.mjs";
+import { runSteps } from "./steps.mjs";
 import { camel, resultOf, settleReturn, toJcoArgs } from "./values.mjs";
 
 export { camel };
@@ -194,19 +195,10 @@ function stepTarget(instance, step, args) {
   return typeof f === "function" ? () => f.apply(owner, args) : null;
 }
 
-/**
- * A scenario's steps on one instance, in order, until one fails (a trapped instance
- * cannot be entered again): each step's outcome and value (adapters/PROTOCOL.md).
- */
-async function scenario(instance, steps) {
-  const handles = new Map();
-  const done = [];
-  for (const step of steps) {
-    done.push(await runStep(instance, step, handles));
-    if (done.at(-1).outcome !== "ok") break;
-  }
-  const last = done.at(-1);
-  return { outcome: last.outcome, steps: done, ...(last.error !== undefined ? { error: last.error } : {}) };
+/** A scenario's steps on one instance (runSteps: in order, until one fails). */
+function scenario(instance, steps) {
+  return runSteps(steps, (step, handles) => runStep(instance, step, handles),
+    (handle) => answer(() => { handle[DISPOSE](); }, DROP_SIGNATURE, null));
 }
 
 const DROP_SIGNATURE = { params: [], result: null };
@@ -214,17 +206,11 @@ const DROP_SIGNATURE = { params: [], result: null };
 async function runStep(instance, step, handles) {
   let call;
   try {
-    if (step.drop !== undefined) {
-      const handle = handles.get(step.drop);
-      if (handle === undefined) throw new Error(`no handle is bound as ${JSON.stringify(step.drop)}`);
-      call = () => { handle[DISPOSE](); };
-    } else {
-      const args = toJcoArgs(step.signature, step.args, handles);
-      call = stepTarget(instance, step, args);
-      if (!call) return { outcome: "refused", error: `no exported function ${step.interface ?? ""}.${step.name}` };
-    }
+    const args = toJcoArgs(step.signature, step.args, handles);
+    call = stepTarget(instance, step, args);
+    if (!call) return { outcome: "refused", error: `no exported function ${step.interface ?? ""}.${step.name}` };
   } catch (err) {
     return { outcome: "harness-error", error: `cannot pass the arguments to jco: ${err?.stack ?? err}` };
   }
-  return answer(call, step.signature ?? DROP_SIGNATURE, handles, step.bind ?? "");
+  return answer(call, step.signature, handles, step.bind ?? "");
 }

@@ -161,7 +161,13 @@ export async function serve(adapter) {
   emit(hello);
   const once = process.argv.indexOf("--once");
   if (once > 0) {
-    if (hello.available) await handle(adapter, { id: "once", ...json.parse(process.argv[once + 1]) });
+    let request;
+    try {
+      request = json.parse(process.argv[once + 1]);
+    } catch (err) {
+      emit({ id: "once", event: "result", outcome: "harness-error", error: `bad request: ${err}` });
+    }
+    if (request && hello.available) await handle(adapter, { ...request, id: "once" });
     await adapter.close?.();
     return;
   }

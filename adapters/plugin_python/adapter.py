@@ -21,7 +21,13 @@ from typing import Any
 from bindgen_route import BindgenRoute  # noqa: E402
 
 from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
-from wasmtui.adapterkit.protocol import BUILTIN_HOST_FUNCTIONS, Adapter, Output, serve  # noqa: E402
+from wasmtui.adapterkit.protocol import (  # noqa: E402
+    BUILTIN_HOST_FUNCTIONS,
+    Adapter,
+    Output,
+    run_steps,
+    serve,
+)
 from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
 
 try:
@@ -185,32 +191,23 @@ class PluginPython(Adapter):
 
     def _scenario(self, store: wasmtime.Store, instance: Any,
                   steps: list[dict[str, Any]]) -> dict[str, Any]:
-        """A scenario's steps on this one instance, in order, until one fails (a trapped
-        instance cannot be entered again): each step's outcome and value."""
-        handles: wv.Handles = {}
-        done: list[dict[str, Any]] = []
-        for step in steps:
-            try:
-                if "drop" in step:
-                    try:
-                        handles[step["drop"]].drop(store)  # the guest's destructor runs
-                    except ValueError as exc:  # wasmtime-py's own: a handle it closed
-                        raise HostRefused(f"wasmtime-py refused the drop: {exc}") from exc
-                    value = None
-                else:
-                    value = self._call_export(store, instance, step["interface"], step["name"],
-                                              step["signature"], step["args"], handles,
-                                              step.get("bind", ""))
-            except KeyError as exc:
-                done.append({"outcome": "harness-error", "error": str(exc)})
-                break
-            except (wasmtime.Trap, wasmtime.WasmtimeError, HostRefused) as exc:
-                done.append({"outcome": outcome_of(str(exc), True), "error": str(exc).strip()})
-                break
-            done.append({"outcome": "ok", "value": value})
-        last = done[-1]
-        return {"outcome": last["outcome"], "steps": done,
-                **({"error": last["error"]} if "error" in last else {})}
+        """A scenario's steps on this one instance (run_steps: in order, until one
+        fails); each step's outcome and value."""
+
+        def call(step: dict[str, Any], handles: wv.Handles) -> dict[str, Any]:
+            return _answer(lambda: self._call_export(
+                store, instance, step["interface"], step["name"], step["signature"],
+                step["args"], handles, step.get("bind", "")))
+
+        def drop(handle: Any) -> dict[str, Any]:
+            def dropped() -> None:
+                try:
+                    handle.drop(store)  # the guest's destructor runs
+                except ValueError as exc:  # wasmtime-py's own: a handle it closed
+                    raise HostRefused(f"wasmtime-py refused the drop: {exc}") from exc
+            return _answer(dropped)
+
+        return run_steps(steps, call, drop)
 
     def _cli(self, store: wasmtime.Store, comp: wc.Component, instance: Any,
              check: dict[str, Any], out: Output) -> dict[str, Any]:
@@ -227,6 +224,17 @@ class PluginPython(Adapter):
         out.flush()
         failed = isinstance(result, wc.Variant) and result.tag == "err"
         return {"outcome": "ok", "exit_code": 1 if failed else 0, **out.captured("stdout")}
+
+
+def _answer(step: Any) -> dict[str, Any]:
+    """A step's answer: its value, or how it failed (a trap, the host's refusal; a key
+    the adapter lacks is its own error)."""
+    try:
+        return {"outcome": "ok", "value": step()}
+    except KeyError as exc:
+        return {"outcome": "harness-error", "error": str(exc)}
+    except (wasmtime.Trap, wasmtime.WasmtimeError, HostRefused) as exc:
+        return {"outcome": outcome_of(str(exc), True), "error": str(exc).strip()}
 
 
 def _written(_lines: list[str], data: bytes) -> int:

@@ -15,11 +15,11 @@ require "fileutils"
 require "json"
 require "tmpdir"
 require_relative "builtins"
+require_relative "envelope"
 require_relative "outcomes"
 require_relative "output"
 require_relative "values"
 
-PROTOCOL = 1
 INSTALL = "make -C hosts/plugin_ruby install"
 
 begin
@@ -29,27 +29,21 @@ rescue LoadError => e
   GEM_ERROR = e.message
 end
 
-def emit(event)
-  $stdout.puts(JSON.generate(event))
-  $stdout.flush
-end
-
 # The gem's capabilities, by what it defines (its version alone does not say).
 def host_functions?
   defined?(Wasmtime::Component::LinkerInstance) &&
     Wasmtime::Component::LinkerInstance.method_defined?(:func_new)
 end
 
-def hello
-  base = { event: "hello", protocol: PROTOCOL, host: "plugin_ruby" }
+def hello_fields
   if GEM_ERROR
-    return base.merge(available: false, install: INSTALL,
+    return { available: false, install: INSTALL,
                       reason: "the wasmtime gem (>= 45) cannot be loaded in Ruby #{RUBY_VERSION} " \
-                              "(#{GEM_ERROR}); it is published only on rubygems.org")
+                              "(#{GEM_ERROR}); it is published only on rubygems.org" }
   end
   functions = host_functions? ? "host functions" : "no host functions (LinkerInstance#func_new missing)"
-  base.merge(available: true,
-             version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION} (WASI p2, #{functions})")
+  { available: true,
+    version: "ruby #{RUBY_VERSION}, wasmtime-rb #{Wasmtime::VERSION} (WASI p2, #{functions})" }
 end
 
 # Temp files live in the run's folder (WASMTUI_RUN_DIR), never in /tmp: a killed adapter
@@ -138,35 +132,29 @@ def run_command(instance, check, out_path)
   { outcome: "ok", exit_code: code, **captured("stdout", out_path) }
 end
 
-def handle(request)
-  id = request["id"].to_s
-  once = JSON.generate(request.reject { |k, _| k == "id" })
-  emit(id: id, event: "started",
-       command: "ruby #{File.expand_path(__FILE__)} --once '#{once.gsub("'", "'\\\\''")}'")
-  dir = scratch_dir
-  out_path = File.join(dir, "#{id}.stdout")
-  err_path = File.join(dir, "#{id}.stderr")
-  result = begin
-    run_check(id, request, out_path, err_path)
-  rescue StandardError => e
-    { outcome: "harness-error", error: "#{e.class}: #{e.message}\n#{e.backtrace&.first(5)&.join("\n")}" }
+# plugin_ruby for the envelope (envelope.rb): a check runs with its guest's stdout and
+# stderr in files of the run's scratch folder, streamed once it ends.
+class PluginRuby
+  def host = "plugin_ruby"
+
+  def hello = hello_fields
+
+  def command(request)
+    once = JSON.generate(request.reject { |k, _| k == "id" })
+    "ruby #{File.expand_path(__FILE__)} --once '#{once.gsub("'", "'\\\\''")}'"
   end
-  [["stdout", out_path], ["stderr", err_path]].each { |s, p| stream_file(id, s, p) if File.exist?(p) }
-  emit({ id: id, event: "result" }.merge(result))
-ensure
-  FileUtils.rm_f([out_path, err_path].compact) if out_path
+
+  def run(id, request)
+    dir = scratch_dir
+    out_path = File.join(dir, "#{id}.stdout")
+    err_path = File.join(dir, "#{id}.stderr")
+    begin
+      run_check(id, request, out_path, err_path)
+    ensure
+      [["stdout", out_path], ["stderr", err_path]].each { |s, p| stream_file(id, s, p) if File.exist?(p) }
+      FileUtils.rm_f([out_path, err_path])
+    end
+  end
 end
 
-greeting = hello
-emit(greeting)
-if ARGV[0] == "--once"
-  handle({ "id" => "once" }.merge(JSON.parse(ARGV[1]))) if greeting[:available]
-  exit 0
-end
-$stdin.each_line do |line|
-  next if line.strip.empty?
-
-  handle(JSON.parse(line))
-rescue JSON::ParserError => e
-  emit(id: "?", event: "result", outcome: "harness-error", error: "bad request line: #{e.message}")
-end
+serve(PluginRuby.new)

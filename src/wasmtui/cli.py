@@ -10,13 +10,12 @@ from pathlib import Path
 
 import anyio
 
-from . import __version__, report_commands
+from . import __version__, defaults, report_commands
 from .errors import UsageError, usage_error_in
 from .model import Guest, Host
 from .outputs import Outputs
 from .paths import cache_dir, find_root
-from .runlog import DEFAULT_LOG_LIMIT
-from .session import DEFAULT_MEMORY_LIMIT, Options
+from .session import Options
 
 EPILOG = """\
 examples:
@@ -50,8 +49,8 @@ NO_COLOR disables colour.
 
 
 MIB = 1024 * 1024
-DEFAULT_MEMORY_MIB = DEFAULT_MEMORY_LIMIT // MIB
-DEFAULT_LOG_MIB = DEFAULT_LOG_LIMIT // MIB
+DEFAULT_MEMORY_MIB = defaults.MEMORY_LIMIT // MIB
+DEFAULT_LOG_MIB = defaults.LOG_LIMIT // MIB
 # What one check costs beyond its guest's memory: a host process (a Node child, a
 # browser page, wasmtime), compiled code.
 HOST_OVERHEAD_MIB = 512
@@ -159,9 +158,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--log-limit", type=int, default=DEFAULT_LOG_MIB, metavar="MIB",
                    help="the most kept of one check's log on disk; the rest is counted, "
                         "and the report says the log was cut (default: %(default)s MiB)")
-    p.add_argument("-t", "--timeout", type=float, default=60.0, metavar="SECONDS",
+    p.add_argument("-t", "--timeout", type=float, default=defaults.TIMEOUT, metavar="SECONDS",
                    help="per-check timeout (default: %(default)s)")
-    p.add_argument("--prepare-timeout", type=float, default=300.0, metavar="SECONDS",
+    p.add_argument("--prepare-timeout", type=float, default=defaults.PREPARE_TIMEOUT,
+                   metavar="SECONDS",
                    help="per-check budget for the host to prepare before guest code runs "
                         "(compiling, transpiling, launching a browser, importing an image; "
                         "default: %(default)s); the guest's own --timeout starts after it")
@@ -217,8 +217,8 @@ def sweep_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="last", metavar="VERSION", help="newest release to try")
     p.add_argument("--json", action="store_true", help="write the sweeps as JSON to stdout")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write a Markdown table")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                   help="per check (default 60)")
+    p.add_argument("--timeout", type=float, default=defaults.TIMEOUT, metavar="SECONDS",
+                   help="per check (default: %(default)s)")
     p.add_argument("--root", type=Path, help="the folder with hosts/ and adapters/")
     p.add_argument("--project", type=Path, help="the folder with wasmtui.toml or guests/ "
                                                 "(default: found from here)")

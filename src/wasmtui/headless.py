@@ -108,7 +108,7 @@ async def run_headless(options: Options, json_out: bool, outputs: Outputs = NO_O
             with work:
                 session.bus.subscribe(Progress(sys.stderr, session))
                 await session.prepare()
-                await session.run()
+                await session.run_cells()
                 if options.try_workarounds:
                     await workarounds.try_all(session)
         finally:

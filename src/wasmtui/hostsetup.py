@@ -14,7 +14,7 @@ from pathlib import Path
 
 import anyio
 
-from . import installlock
+from . import defaults, installlock
 from .events import Event, EventBus, HostInstalling
 from .model import Host, HostStatus
 from .paths import cache_dir
@@ -40,7 +40,7 @@ def statuses(root: Path, hosts: list[Host]) -> dict[str, HostStatus]:
 
     async def ask() -> dict[str, HostStatus]:
         run_dir = new_run_dir()
-        runner = Runner(root, hosts, run_dir, bus, jobs=1, timeout=60.0)
+        runner = Runner(root, hosts, run_dir, bus, jobs=1, timeout=defaults.TIMEOUT)
         try:
             return dict(await runner.host_statuses())
         finally:

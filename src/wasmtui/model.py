@@ -236,15 +236,16 @@ class Host:
     isolation: str = ""  # how it isolates guests from the machine, in words
     experimental: str = ""  # why its verdicts deserve a second look (a young runtime)
     releases: tuple[Releases, ...] = ()  # how other releases are installed, by axis
-    release: str = ""  # a release chosen with -H name@version; "" = the installed one
+    release: str = ""  # a release's version chosen with -H name@version; "": the installed
+    own_path: str | None = None  # the user's own binary chosen with -H name@/path
     # How it runs a binary of the user's own (-H name@/path): ("env", VARIABLE) or
     # ("program", "") (the binary runs the adapter); None: it cannot.
     own_binary: tuple[str, str] | None = None
 
     @property
-    def own_path(self) -> str | None:
-        """The user's own binary this host runs (-H name@/path), if that was chosen."""
-        return self.release if self.release.startswith("/") else None
+    def chosen(self) -> str:
+        """What -H NAME@... chose: a release's version, or an own binary's path ("")."""
+        return self.own_path or self.release
 
     @property
     def base_name(self) -> str:
@@ -252,8 +253,11 @@ class Host:
         return base_host(self.name)
 
     def at_release(self, release: str) -> Host:
-        """This host at another release (-H NAME@VERSION, a sweep's probe)."""
-        return replace(self, name=f"{self.base_name}@{release}", release=release)
+        """This host at another release (-H NAME@VERSION, a sweep's probe), or running
+        the user's own binary (-H NAME@/PATH)."""
+        own = release.startswith("/")
+        return replace(self, name=f"{self.base_name}@{release}", release="" if own else release,
+                       own_path=release if own else None)
 
     def axis(self, label: str = "") -> Releases | None:
         """The releases axis named `label` (its package or label), else the first."""

@@ -45,4 +45,3 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)
 
 
-DEFAULT_LOG_LIMIT = 32 * 1024 * 1024  # bytes of one check's log on disk

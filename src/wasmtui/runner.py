@@ -19,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from . import installlock, releases
+from . import defaults, installlock, releases
 from .adapter_process import AdapterDied, AdapterPool
 from .decide import Facts, decide
 from .events import (
@@ -31,7 +31,7 @@ from .events import (
     HostReady,
 )
 from .model import Cell, CheckRun, Host, HostStatus, Verdict
-from .runlog import DEFAULT_LOG_LIMIT, CappedLog, log_line, now_iso, slug
+from .runlog import CappedLog, log_line, now_iso, slug
 from .witness import Witness, expand, uses_witness
 
 
@@ -46,8 +46,8 @@ CANCELLED = Facts(why="cancelled before it finished", evidence=False)
 
 class Runner:
     def __init__(self, root: Path, hosts: list[Host], run_dir: Path, bus: EventBus,
-                 jobs: int, timeout: float, prepare_timeout: float = 300,
-                 log_limit: int = DEFAULT_LOG_LIMIT, memory_limit: int | None = None) -> None:
+                 jobs: int, timeout: float, prepare_timeout: float = defaults.PREPARE_TIMEOUT,
+                 log_limit: int = defaults.LOG_LIMIT, memory_limit: int | None = None) -> None:
         self.root = root
         self.run_dir = run_dir
         self.bus = bus
@@ -93,13 +93,13 @@ class Runner:
     async def _install_release(self, host: Host) -> HostStatus | None:
         """A host chosen at another release (-H name@version) is installed first, once;
         a release that cannot be installed makes the host unavailable, saying why."""
-        if not host.release or releases.is_installed(host, host.release):
+        if not host.chosen or releases.is_installed(host, host.chosen):
             return None
-        command = releases.install_command(host, host.release)
+        command = releases.install_command(host, host.chosen)
         if command:  # a binary of the user's own is only looked for, never installed
             self.bus.publish(HostInstalling(host, command))
         try:
-            await anyio.to_thread.run_sync(releases.install, host, host.release)
+            await anyio.to_thread.run_sync(releases.install, host, host.chosen)
         except releases.ReleaseError as exc:
             return HostStatus(available=False, reason=str(exc), install=command)
         return None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import anyio
 
-from . import catalog
+from . import catalog, defaults
 from .decide import decide, settled
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
@@ -24,11 +24,10 @@ from .model import Cell, ComponentInfo, Guest, Host, HostStatus, KnownFailure, V
 from .paths import cache_dir
 from .plan import apply_status, needs_host, plan
 from .project import find_project
-from .runlog import DEFAULT_LOG_LIMIT, now_iso
+from .runlog import now_iso
 from .runner import Runner
 
 KEEP_RUNS = 20
-DEFAULT_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes a guest's linear memory may grow to
 # Signals that stop a run, in the TUI and headless alike: Ctrl-C, `kill`, a closed
 # terminal. The handler stays installed until teardown is over.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -41,13 +40,13 @@ class Options:
     guest_patterns: list[str] = field(default_factory=list)
     host_patterns: list[str] = field(default_factory=list)
     jobs: int = os.cpu_count() or 2
-    timeout: float = 60.0
+    timeout: float = defaults.TIMEOUT
     # Hosts whose absence is an error (globs); "*" for --strict.
     required_hosts: list[str] = field(default_factory=list)
     # Host preparation before guest code runs (compile, transpile, launch, import).
-    prepare_timeout: float = 300.0
-    log_limit: int = DEFAULT_LOG_LIMIT  # bytes of one check's log
-    memory_limit: int | None = DEFAULT_MEMORY_LIMIT  # bytes per guest memory (None: hosts' own)
+    prepare_timeout: float = defaults.PREPARE_TIMEOUT
+    log_limit: int = defaults.LOG_LIMIT  # bytes of one check's log
+    memory_limit: int | None = defaults.MEMORY_LIMIT  # bytes per guest memory (None: hosts' own)
     try_workarounds: bool = False  # rerun failed checks with their known workaround
     strict: bool = False  # an xpass (a known failure that passed) fails the run
     project: Path | None = None  # the user's project (wasmtui.toml, guests/), if any
@@ -168,13 +167,14 @@ class Session:
         so a host still installing (the runwasi shim's build) holds up only its column."""
         async def ready_then_run(host: Host) -> None:
             await self.runner.host_status(host)
-            await self.run(self._apply_status(host))
+            await self.run_cells(self._apply_status(host))
 
         async with anyio.create_task_group() as tg:
             for host in self.needed:
                 tg.start_soon(ready_then_run, host)
 
-    async def run(self, cells: list[Cell] | None = None) -> None:
+    async def run_cells(self, cells: list[Cell] | None = None) -> None:
+        """Run the cells given (all, by default): their checks the plan left to a host."""
         await self.runner.run_cells(self.cells if cells is None else cells)
 
     def finish(self, interrupted: bool = False) -> None:
@@ -184,7 +184,7 @@ class Session:
         for cell in self.cells:
             for run in cell.runs:
                 if not run.verdict.done:
-                    run.record(decide(run.check, never))
+                    run.record(decide(run.planned, never))
         self.interrupted = interrupted
         self.finished_at = now_iso()
         self.bus.publish(RunFinished(interrupted=interrupted))

@@ -24,7 +24,7 @@ from typing import Any
 
 from packaging.version import Version
 
-from . import releases
+from . import defaults, releases
 from .model import Guest, Host, Releases
 from .paths import cache_dir, tree_digest, write_atomically
 
@@ -174,7 +174,8 @@ def releases_to_try(host: Host, first: str | None = None, last: str | None = Non
     return in_range(releases.list_releases(axis_of(host, axis)), first, last)
 
 
-def sweep(root: Path, guest: Guest, host: Host, versions: list[str], timeout: float = 60.0,
+def sweep(root: Path, guest: Guest, host: Host, versions: list[str],
+          timeout: float = defaults.TIMEOUT,
           progress: Callable[[Trial], None] = lambda _p: None, axis: str = "",
           trial: Callable[[str], Trial] | None = None) -> Sweep:
     """Bisects `versions` (oldest first) of the host's releases `axis` for the release

@@ -153,6 +153,32 @@ class Adapter:
         raise NotImplementedError
 
 
+Answer = dict[str, Any]  # a step's outcome, and its value or error
+
+
+def run_steps(steps: list[dict[str, Any]], call: Any, drop: Any) -> dict[str, Any]:
+    """A scenario's steps on one instance, in order, until one does not end ok (a trapped
+    instance cannot be entered again): `call(step, handles)` answers a call step (and
+    binds what it returns into `handles`, by name); `drop(handle)` a drop of a bound
+    handle; a drop of a name nothing bound is the adapter's error. The result: the last
+    step's outcome (and error), and every step's answer (adapters/envelope/vectors.json)."""
+    handles: dict[str, Any] = {}
+    done: list[Answer] = []
+    for step in steps:
+        if "drop" not in step:
+            answer = call(step, handles)
+        elif step["drop"] in handles:
+            answer = drop(handles[step["drop"]])
+        else:
+            answer = {"outcome": "harness-error", "error": f"no handle is bound as {step['drop']}"}
+        done.append(answer)
+        if answer.get("outcome") != "ok":
+            break
+    last = done[-1] if done else {"outcome": "ok"}
+    return {"outcome": last["outcome"], "steps": done,
+            **({"error": last["error"]} if "error" in last else {})}
+
+
 def handle(adapter: Adapter, request: dict[str, Any]) -> None:
     rid = str(request.get("id", "?"))
     out = Output(rid)
@@ -166,12 +192,20 @@ def handle(adapter: Adapter, request: dict[str, Any]) -> None:
 
 
 def serve(adapter: Adapter) -> None:
-    """Main loop: hello, then one request per stdin line until stdin closes."""
+    """Main loop: hello, then one request per stdin line until stdin closes; or with
+    `--once REQUEST`, that one request (when the hello says the host is available)."""
+    hello = {"event": "hello", "protocol": PROTOCOL, "host": adapter.host, **adapter.hello()}
+    emit(hello)
     if len(sys.argv) == 3 and sys.argv[1] == "--once":
-        emit({"event": "hello", "protocol": PROTOCOL, "host": adapter.host, **adapter.hello()})
-        handle(adapter, {"id": "once", **json.loads(sys.argv[2])})
+        try:
+            request = json.loads(sys.argv[2])
+        except ValueError as exc:
+            emit({"id": "once", "event": "result", "outcome": "harness-error",
+                  "error": f"bad request: {exc}"})
+            return
+        if hello.get("available"):
+            handle(adapter, {**request, "id": "once"})
         return
-    emit({"event": "hello", "protocol": PROTOCOL, "host": adapter.host, **adapter.hello()})
     for raw in sys.stdin:
         if not raw.strip():
             continue

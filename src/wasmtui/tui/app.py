@@ -217,7 +217,7 @@ class WasmtuiApp(App[int]):
 
     async def _run_and_tell(self, cells: list[Cell], what: str) -> None:
         assert self.session is not None
-        await self.session.run(cells)
+        await self.session.run_cells(cells)
         verdicts = ", ".join(f"{c.guest.name} × {c.host.name}: {c.verdict}" for c in cells[:3])
         more = f" (+{len(cells) - 3} more)" if len(cells) > 3 else ""
         self.notify(f"{what} finished: {verdicts}{more}", timeout=6)

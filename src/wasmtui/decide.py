@@ -60,7 +60,7 @@ def decide(planned: Planned, facts: Facts) -> Decision:
                              output=facts.output, producers=planned.producers)
     else:
         diagnosis = None
-    verdict, notes = known_failure(verdict, planned.known_failure)
+    verdict, notes = with_known_failure(verdict, planned.known_failure)
     return Decision(verdict=verdict, reason=reason, actual=actual, outcome=outcome,
                     diagnosis=diagnosis, notes=notes)
 
@@ -74,7 +74,7 @@ def settled(verdict: Verdict, why: str, **facts: Any) -> Facts:
 EXPECTED_FAILURE = (Verdict.FAIL, Verdict.TIMEOUT)
 
 
-def known_failure(verdict: Verdict, e: KnownFailure | None) -> tuple[Verdict, tuple[str, ...]]:
+def with_known_failure(verdict: Verdict, e: KnownFailure | None) -> tuple[Verdict, tuple[str, ...]]:
     """A verdict as the project's known failures see it: a failure (or timeout) that is
     expected is `xfail`, a pass that was not is `xpass`; errors stay errors (a broken
     harness is never a known failure). The note says which expectation, with its link."""

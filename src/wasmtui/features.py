@@ -19,8 +19,9 @@ MARK = {"yes": "✓ yes", "no": "✗ no", "flag": "⚑ flag", "partial": "◐ pa
 
 
 @cache
-def known() -> dict[str, dict[str, str]]:
-    """Feature id -> {name, description}, in the data file's order."""
+def feature_list() -> dict[str, dict[str, Any]]:
+    """Feature id -> {name, description, component-model}, in the data file's order;
+    `component-model`: the host.toml `component-model` features a host needs for it."""
     return tomllib.loads(files("wasmtui").joinpath("data/features.toml").read_text())
 
 
@@ -65,7 +66,7 @@ def feature_table(report: dict[str, Any]) -> dict[str, Any]:
             "hosts": {h: versions.get(h, "") for h in hosts},
             "features": {fid: {**meta, "hosts": {h: _entry(tagged.get((fid, h), []))
                                                  for h in hosts}}
-                         for fid, meta in known().items()}}
+                         for fid, meta in feature_list().items()}}
 
 
 def to_markdown(table: dict[str, Any], status_page: str = "status.md") -> str:

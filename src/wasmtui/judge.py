@@ -100,7 +100,7 @@ STEP_REASONS = {
     Triage.OK: "{label}: expected a trap, but the call returned"}
 
 
-def _settle(found: Triage, wants_trap: bool, reasons: dict[Triage, str],
+def _outcome_verdict(found: Triage, wants_trap: bool, reasons: dict[Triage, str],
             **words: Any) -> tuple[Verdict, str] | None:
     """`rule`'s verdict with its reason in `reasons`' words (none for a pass)."""
     verdict = rule(found, wants_trap)
@@ -139,9 +139,10 @@ def _judge_call(planned: Planned, result: dict[str, Any], started: bool,
     if outcome == "refused" and reached is not None and (lines := _not_linked(planned, result)):
         # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
         return _probe_verdict(planned, lines, reached, actual)
-    settled = _settle(found, check.expect.get("trap") is True, CALL_REASONS, outcome=outcome)
-    if settled is not None:
-        return settled[0], actual, settled[1]
+    decided = _outcome_verdict(found, check.expect.get("trap") is True, CALL_REASONS,
+                               outcome=outcome)
+    if decided is not None:
+        return decided[0], actual, decided[1]
     if check.kind is CheckKind.INVOKE:
         if "value" not in actual:
             return Verdict.ERROR, actual, "the adapter said `ok` but sent no value: a harness bug"
@@ -165,7 +166,7 @@ def _wrong_fields(planned: Planned, actual: dict[str, Any]) -> list[str]:
     wrong = []
     for key, want in planned.expected.items():
         if key in ("trap", "capabilities"):
-            continue  # settled by the outcome; by the probe
+            continue  # judged by the outcome; by the probe
         if key == "value":
             diff = values.first_difference(planned.result_type, want, actual.get("value"))
             if diff is not None:
@@ -198,7 +199,7 @@ def _judge_steps(planned: Planned, result: dict[str, Any], started: bool,
         actual["error"] = result["error"]
     found = triage(result.get("outcome"), False, started)
     if found in (Triage.UNKNOWN, Triage.EARLY_TRAP) or (not done and found is not Triage.OK):
-        verdict, reason = _settle(found, False, INSTANCE_REASONS,  # type: ignore[misc]
+        verdict, reason = _outcome_verdict(found, False, INSTANCE_REASONS,  # type: ignore[misc]
                                   outcome=result.get("outcome"))
         return verdict, actual, reason
     if len(done) > len(steps):
@@ -241,10 +242,10 @@ def _judge_step(planned: Planned, done: list[Any], i: int, entries: list[dict[st
         except values.ValueMismatch as exc:
             return Verdict.ERROR, (f"{label}: the adapter's answer is not a "
                                    f"{values.render(t)} ({exc}): a harness bug")
-    settled = _settle(found, bool(step.expect.get("trap")), STEP_REASONS, label=label,
-                      outcome=str(raw))
-    if settled is not None:
-        return settled
+    decided = _outcome_verdict(found, bool(step.expect.get("trap")), STEP_REASONS,
+                               label=label, outcome=str(raw))
+    if decided is not None:
+        return decided
     if "value" in step.expect:
         diff = values.first_difference(t, step.expect["value"], entry["value"])
         if diff is not None:

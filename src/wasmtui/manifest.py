@@ -27,7 +27,7 @@ Kind = Literal["invoke", "cli", "http", "instantiate"]
 Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host functions
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
-# Component-model features beyond plain calls a host may declare (plan.FEATURES).
+# Component-model features beyond plain calls a host may declare (plan.COMPONENT_MODEL).
 CMFeature = Literal["async", "scenarios", "streams", "stream-arguments", "maps"]
 GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
@@ -82,10 +82,10 @@ class Expect(_Strict):
 
 def known_features(ids: list[str]) -> list[str]:
     """Feature tags must name a feature of data/features.toml (a typo would prove nothing)."""
-    from .features import known
+    from .features import feature_list
 
-    if bad := [i for i in ids if i not in known()]:
-        raise ValueError(f"unknown feature {bad[0]!r} (features: {', '.join(known())})")
+    if bad := [i for i in ids if i not in feature_list()]:
+        raise ValueError(f"unknown feature {bad[0]!r} (features: {', '.join(feature_list())})")
     return ids
 
 

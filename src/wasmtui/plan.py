@@ -128,7 +128,7 @@ def na_reason(check: Check, host: Host) -> str | None:
 
 
 # What each component-model feature of host.toml `component-model` lets a host do.
-FEATURES = {"async": "call an async export",
+COMPONENT_MODEL = {"async": "call an async export",
             "scenarios": "run a scenario (several calls on one instance, resource handles)",
             "streams": "read a stream or future result",
             "stream-arguments": "pass a stream or future as an argument",
@@ -171,7 +171,7 @@ def feature_na(check: Check, info: ComponentInfo, host: Host) -> str | None:
             why = older  # a release of the host from before it had the feature
         else:
             continue
-        return f"{host.name} cannot {FEATURES[feature]} ({what}): {why}"
+        return f"{host.name} cannot {COMPONENT_MODEL[feature]} ({what}): {why}"
     return None
 
 
@@ -329,13 +329,13 @@ def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Gues
     arguments, and its expected value checked against the types. A handle must name what
     an earlier step bound; a step whose result holds a handle must bind it."""
     binds: set[str] = set()
-    gone: dict[str, str] = {}  # handles no longer the caller's: dropped, or moved (own)
+    released: dict[str, str] = {}  # handles no longer the caller's: dropped, or moved (own)
     steps: list[dict[str, Any]] = []
     for i, step in enumerate(check.steps, 1):
         where = f"{_where(guest, check)}, step {i}"
         if step.drop:
-            _check_drop(where, step.drop, binds, gone)
-            gone[step.drop] = f"dropped at step {i}"
+            _check_drop(where, step.drop, binds, released)
+            released[step.drop] = f"dropped at step {i}"
             steps.append({"drop": step.drop})
             continue
         try:
@@ -351,7 +351,7 @@ def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Gues
                     settle(Verdict.ERROR, f"{where}: argument{path} names handle {name!r}, "
                                           f"which no earlier step binds")
                 if how == "own":
-                    gone.setdefault(name, f"moved into {step.call} at step {i}")
+                    released.setdefault(name, f"moved into {step.call} at step {i}")
         if values.has_handles(sig["result"]) and not step.bind:
             settle(Verdict.ERROR, f"{where}: {step.call} returns {values.render(sig['result'])}: "
                                   f"name its handle(s) with bind = \"NAME\"")
@@ -363,12 +363,12 @@ def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Gues
     draft.typing = tuple(steps)
 
 
-def _check_drop(where: str, name: str, binds: set[str], gone: dict[str, str]) -> None:
+def _check_drop(where: str, name: str, binds: set[str], released: dict[str, str]) -> None:
     """A drop must name a handle an earlier step bound and the caller still holds."""
     if not _bound(name, binds):
         settle(Verdict.ERROR, f"{where}: drop {name!r}: no earlier step binds it")
-    if name in gone:
-        settle(Verdict.ERROR, f"{where}: drop {name!r}: it was {gone[name]}, so there is "
+    if name in released:
+        settle(Verdict.ERROR, f"{where}: drop {name!r}: it was {released[name]}, so there is "
                               f"nothing left to drop (hosts differ: some ignore it, some "
                               f"refuse it)")
 
@@ -470,7 +470,7 @@ def _applies(check: Check, info: ComponentInfo, host: Host) -> None:
 
 
 def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
-               known: list[KnownFailure] | None = None,
+               known_failures: list[KnownFailure] | None = None,
                workaround: dict[str, list[str]] | None = None) -> tuple[Planned, Facts | None]:
     """Everything about one check on one host that can be known before it runs, by the
     plan's rules in this order: bad input, n/a (with why), a missing export, the call
@@ -495,7 +495,7 @@ def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
         check=check, host=host.base_name, request=draft.request(check),
         expected=expected_of(check), typing=draft.typing, grants=draft.grants,
         host_limit=host_limit(info, host), producers=tuple(info.producers),
-        known_failure=expectations.find(known or [], guest.name, host.name, check.name),
+        known_failure=expectations.find(known_failures or [], guest.name, host.name, check.name),
         notes=tuple(draft.notes))
     return planned, facts
 
@@ -509,14 +509,15 @@ def _record_settled(run: CheckRun, facts: Facts) -> None:
 
 
 def plan_cell(guest: Guest, info: ComponentInfo, host: Host, status: HostStatus | None,
-              required: bool = False, known: list[KnownFailure] | None = None,
+              required: bool = False,
+              known_failures: list[KnownFailure] | None = None,
               workaround: dict[str, list[str]] | None = None) -> Cell:
     """A cell's checks, each planned (plan_check) and settled here when it cannot run;
     then, once the host's `status` is known (None: not asked yet, see `apply_status`),
     a broken, required-but-missing or absent host."""
     runs = []
     for check in checks_for(guest, info):
-        planned, facts = plan_check(check, info, guest, host, known, workaround)
+        planned, facts = plan_check(check, info, guest, host, known_failures, workaround)
         run = CheckRun(planned=planned)
         if facts is not None:
             _record_settled(run, facts)
@@ -550,21 +551,21 @@ def apply_status(cell: Cell, status: HostStatus, required: bool = False) -> None
     """What the host's hello says of the checks left to it: they run (its version is
     recorded, and its sandbox as declared), or are `unavailable` / `error` (absent); a
     broken or required host's `error` also replaces its n/a checks, so the run fails."""
-    gone = absent(cell.host, status, required)
+    absence = absent(cell.host, status, required)
     for run in cell.runs:
         run.host_version = status.version
         run.planned = with_sandbox(run.planned, cell.host, status)
-        if gone is None:
+        if absence is None:
             continue
-        if run.runnable or (gone[0] is Verdict.ERROR and run.verdict is Verdict.NA):
-            _record_settled(run, settled(*gone, evidence=False))
+        if run.runnable or (absence[0] is Verdict.ERROR and run.verdict is Verdict.NA):
+            _record_settled(run, settled(*absence, evidence=False))
 
 
 def plan(guests: list[Guest], infos: dict[str, ComponentInfo], hosts: list[Host],
          statuses: dict[str, HostStatus] | None = None, required: frozenset[str] = frozenset(),
-         known: list[KnownFailure] | None = None) -> list[Cell]:
+         known_failures: list[KnownFailure] | None = None) -> list[Cell]:
     """Every cell; a host missing from `statuses` (or all of them, when None) is not
     asked yet: its checks stay pending until `apply_status`."""
     return [plan_cell(g, infos[g.name], h, (statuses or {}).get(h.name), h.name in required,
-                      known)
+                      known_failures)
             for g in guests for h in hosts]

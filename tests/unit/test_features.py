@@ -56,3 +56,17 @@ def test_a_feature_tag_must_be_known(tmp_path):
     (tmp_path / "guest.toml").write_text('features = ["wasi-0.2-cli"]\n[[check]]\nname = "x"\n'
                                          'kind = "cli"\nfeatures = ["host-functions"]\n')
     assert load_guest(tmp_path).checks[0].features == ("wasi-0.2-cli", "host-functions")
+
+
+def test_one_feature_vocabulary():
+    """data/features.toml names the host.toml `component-model` features each feature
+    needs, in the words host.toml, the manifest schema and the plan use."""
+    from typing import get_args
+
+    from wasmtui.features import feature_list
+    from wasmtui.manifest import CMFeature
+    from wasmtui.plan import COMPONENT_MODEL
+
+    assert set(get_args(CMFeature)) == set(COMPONENT_MODEL)
+    named = {n for f in feature_list().values() for n in f.get("component-model", [])}
+    assert named and named <= set(COMPONENT_MODEL)

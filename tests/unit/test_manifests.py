@@ -9,7 +9,7 @@ import pytest
 
 from wasmtui import expectations, releases
 from wasmtui.catalog import ManifestError, load_guest, load_host, load_hosts
-from wasmtui.decide import known_failure
+from wasmtui.decide import with_known_failure
 from wasmtui.model import CheckKind, KnownFailure, Verdict
 
 
@@ -68,7 +68,7 @@ def test_a_known_failure_matches_a_host_with_or_without_its_release(host, found)
                                              (Verdict.ERROR, Verdict.ERROR),
                                              (Verdict.NA, Verdict.NA)])
 def test_known_failures_settle_failures_and_passes_never_errors(verdict, settled):
-    final, notes = known_failure(verdict, KNOWN[0])
+    final, notes = with_known_failure(verdict, KNOWN[0])
     assert final is settled
     if settled in (Verdict.XFAIL, Verdict.XPASS):
         assert "https://example.org/1" in notes[-1]

@@ -45,8 +45,8 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
                  "status": "status", "body": "body"}
 # The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
 # (after the manifest's own; a resolved key replaces the manifest's in place).
-RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "grants", "env",
-                 "workaround", "steps", "host_function_types")
+RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "env", "workaround",
+                 "steps", "host_function_types")
 
 
 class Settled(Exception):
@@ -74,7 +74,8 @@ def expected_of(check: Check) -> dict[str, Any]:
 @dataclass
 class _Draft:
     """A check's plan while the rules fill it in: what they resolved of its request (the
-    keys of RESOLVED_KEYS), its typing, grants and notes; frozen into a Planned."""
+    keys of RESOLVED_KEYS), its typing, its grants (the request's are these) and notes;
+    frozen into a Planned."""
 
     resolved: dict[str, Any] = field(default_factory=dict)
     typing: Any = None
@@ -85,8 +86,7 @@ class _Draft:
         """The check as adapters/PROTOCOL.md sends it, with what the plan resolved."""
         own = {"kind": str(check.kind), "function": check.function, "args": list(check.args),
                "host_functions": check.host_functions, "env": check.env,
-               "method": check.method, "path": check.path,
-               "grants": sandbox.Grants().to_request()}
+               "method": check.method, "path": check.path, "grants": self.grants.to_request()}
         return own | {k: self.resolved[k] for k in RESOLVED_KEYS if k in self.resolved}
 
 
@@ -128,11 +128,12 @@ def na_reason(check: Check, host: Host) -> str | None:
 
 
 # What each component-model feature of host.toml `component-model` lets a host do.
-COMPONENT_MODEL = {"async": "call an async export",
-            "scenarios": "run a scenario (several calls on one instance, resource handles)",
-            "streams": "read a stream or future result",
-            "stream-arguments": "pass a stream or future as an argument",
-            "maps": "pass or return a map<K, V>"}
+COMPONENT_MODEL = {
+    "async": "call an async export",
+    "scenarios": "run a scenario (several calls on one instance, resource handles)",
+    "streams": "read a stream or future result",
+    "stream-arguments": "pass a stream or future as an argument",
+    "maps": "pass or return a map<K, V>"}
 
 
 def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
@@ -389,8 +390,7 @@ def _grant(draft: _Draft, check: Check, host: Host, guest: Guest) -> None:
         settle(Verdict.ERROR, f"check {check.name!r} grants env:{missing[0]}, which is not set "
                               f"in wasmtui's own environment")
     draft.grants = grants
-    draft.resolved |= {"grants": grants.to_request(),
-                       "env": {**check.env, **sandbox.granted_env(grants)}}
+    draft.resolved["env"] = {**check.env, **sandbox.granted_env(grants)}
 
 
 def _no_value(v: object) -> None:

@@ -504,8 +504,9 @@ class Borrow(ResourceHandle):
         return [(path, "borrow", v["handle"])]
 
 
-class Stream(Kind):
-    """Everything it carried, read to its end, as an array."""
+class Stream(List):
+    """Everything it carried, read to its end, as an array (a list's handles, children
+    and placeholder)."""
 
     def render(self, name: str, body: Any) -> str:
         return name if body is None else f"{name}<{render(body)}>"
@@ -523,15 +524,6 @@ class Stream(Kind):
             return None if len(want) == len(got) else \
                 f"{path or 'the value'}: expected {len(want)} elements, got {len(got)}"
         return _diff_elements([body] * len(want), want, got, path)
-
-    def placeholder(self, body: Any) -> Any:
-        return []
-
-    def handles(self, body: Any, v: Any, path: str) -> list[Handle]:
-        return [h for i, e in enumerate(v) for h in handles_in(body, e, f"{path}[{i}]")]
-
-    def children(self, body: Any) -> list[Type | None]:
-        return [body]
 
 
 class Future(Stream):

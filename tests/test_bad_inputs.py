@@ -131,7 +131,7 @@ async def test_killed_adapter_marks_only_its_check(built_guests, bad_inputs):
         spin = next(c for c in session.cells if c.guest.name == "spin").runs[0]
         pool = session.runner.pools["plugin_python"]
         async with anyio.create_task_group() as tg:
-            tg.start_soon(session.run)
+            tg.start_soon(session.run_cells)
             with anyio.fail_after(30):
                 while not (spin.verdict is Verdict.RUNNING and len(pool.busy) == 1
                            and all(r.verdict.done for c in session.cells for r in c.runs

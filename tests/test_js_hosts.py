@@ -178,7 +178,7 @@ async def test_a_crash_is_error_for_that_check_only(host, built_guests, bad_inpu
         spin = next(c for c in session.cells if c.guest.name == "spin").runs[0]
         pool = session.runner.pools[host]
         async with anyio.create_task_group() as tg:
-            tg.start_soon(session.run)
+            tg.start_soon(session.run_cells)
             with anyio.fail_after(60):
                 while spin.verdict is not Verdict.RUNNING:
                     await anyio.sleep(0.05)

@@ -146,8 +146,8 @@ async def test_a_queued_check_is_never_scheduled_twice(built_guests):
         await session.prepare()
         cell = session.cells[0]
         async with anyio.create_task_group() as tg:
-            tg.start_soon(session.run, [cell])
-            tg.start_soon(session.run, [cell])  # while the first is queued or running
+            tg.start_soon(session.run_cells, [cell])
+            tg.start_soon(session.run_cells, [cell])  # while the first is queued or running
             with anyio.fail_after(10):
                 while not all(session.runner.scheduled(r) for r in cell.runs if r.runnable):
                     await anyio.sleep(0.001)

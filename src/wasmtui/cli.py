@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -51,25 +50,6 @@ NO_COLOR disables colour.
 MIB = 1024 * 1024
 DEFAULT_MEMORY_MIB = defaults.MEMORY_LIMIT // MIB
 DEFAULT_LOG_MIB = defaults.LOG_LIMIT // MIB
-# What one check costs beyond its guest's memory: a host process (a Node child, a
-# browser page, wasmtime), compiled code.
-HOST_OVERHEAD_MIB = 512
-
-
-def default_jobs(memory_mib: int) -> int:
-    """CPU count, but no more guests at once than the available memory holds at their
-    limit each (so a run of memory-hungry guests cannot push the machine into the OOM
-    killer)."""
-    cpus = os.cpu_count() or 2
-    try:
-        with open("/proc/meminfo") as f:
-            info = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in f)}
-        available_mib = info["MemAvailable"] // 1024
-    except (OSError, KeyError, ValueError):
-        return cpus
-    return max(1, min(cpus, available_mib // (memory_mib + HOST_OVERHEAD_MIB)))
-
-
 def shard_arg(text: str) -> tuple[int, int]:
     index, _, count = text.partition("/")
     try:
@@ -147,7 +127,7 @@ def parser() -> argparse.ArgumentParser:
                    help="only guests matching GLOB (repeatable)")
     p.add_argument("-H", "--host", action="append", default=[], metavar="GLOB",
                    help="only hosts matching GLOB (repeatable)")
-    p.add_argument("-j", "--jobs", type=int, default=default_jobs(DEFAULT_MEMORY_MIB),
+    p.add_argument("-j", "--jobs", type=int, default=defaults.jobs(),
                    help="checks run at once (default: CPU count, fewer when the machine's "
                         "available memory cannot hold that many guests at --memory-limit "
                         "each: %(default)s here)")

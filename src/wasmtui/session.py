@@ -39,7 +39,7 @@ class Options:
     components: list[Path] = field(default_factory=list)
     guest_patterns: list[str] = field(default_factory=list)
     host_patterns: list[str] = field(default_factory=list)
-    jobs: int = os.cpu_count() or 2
+    jobs: int = field(default_factory=defaults.jobs)
     timeout: float = defaults.TIMEOUT
     # Hosts whose absence is an error (globs); "*" for --strict.
     required_hosts: list[str] = field(default_factory=list)

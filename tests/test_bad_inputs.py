@@ -14,8 +14,8 @@ import time
 import anyio
 import pytest
 
-from wasmtui.model import Verdict
 from wasmtui.session import Options, Session
+from wasmtui.verdict import Verdict
 
 from .conftest import (
     ROOT,

@@ -92,8 +92,8 @@ async def test_each_check_leaves_no_task_container_or_snapshot(built_guests):
     task, container or active snapshot left by the checks; closed, nothing at all."""
     import subprocess
 
-    from wasmtui.model import Verdict
     from wasmtui.session import Options, Session
+    from wasmtui.verdict import Verdict
 
     # The timeout is a bound, not a speed claim: the shim compiles the 18 MB componentize-py
     # command on every run (a private containerd each), ~15 s on a busy 2-core machine.

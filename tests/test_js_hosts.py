@@ -11,8 +11,8 @@ import signal
 import anyio
 import pytest
 
-from wasmtui.model import Verdict
 from wasmtui.session import Options, Session
+from wasmtui.verdict import Verdict
 
 from .conftest import (
     ROOT,

@@ -9,10 +9,10 @@ import json
 from textual.widgets import DataTable
 
 from wasmtui import installlock
-from wasmtui.model import Verdict
 from wasmtui.session import Options
 from wasmtui.tui.app import WasmtuiApp
 from wasmtui.tui.screens import VersionsScreen
+from wasmtui.verdict import Verdict
 
 from .conftest import ROOT, processes_of_run
 

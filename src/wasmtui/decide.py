@@ -15,7 +15,8 @@ from typing import Any
 
 from .diagnose import diagnose
 from .judge import call_outcome, judge
-from .model import Decision, Diagnosis, KnownFailure, Planned, Verdict
+from .model import KnownFailure, Planned
+from .verdict import Decision, Diagnosis, Verdict
 
 
 @dataclass(frozen=True)

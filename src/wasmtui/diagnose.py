@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from .model import Diagnosis, Verdict, Workaround
+from .verdict import Diagnosis, Verdict, Workaround
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .model import Verdict, base_host
+from .model import base_host
 from .report import SCHEMA
+from .verdict import Verdict
 
 DIFF_SCHEMA = "wasmtui.diff/1"
 Key = tuple[str, str, str]  # guest, host, check

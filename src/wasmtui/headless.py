@@ -13,11 +13,11 @@ import anyio
 
 from . import workarounds
 from .events import CheckFinished, Event, HostInstalling, HostReady
-from .model import Verdict
 from .outputs import NO_OUTPUTS, Outputs, report_text, write_outputs
 from .report import check_details
 from .session import STOP_SIGNALS, Options, Session
 from .session_report import build_report, session_counts
+from .verdict import Verdict
 
 COLORS = {Verdict.PASS: "32", Verdict.FAIL: "31", Verdict.ERROR: "35", Verdict.TIMEOUT: "33",
           Verdict.NA: "2", Verdict.UNAVAILABLE: "2", Verdict.XFAIL: "2;31", Verdict.XPASS: "1;33"}

@@ -13,7 +13,8 @@ from typing import Any
 
 from . import sandbox, values
 from .diagnose import diagnose
-from .model import CheckKind, Planned, Verdict
+from .model import CheckKind, Planned
+from .verdict import Verdict
 
 # Result fields (adapters/PROTOCOL.md) kept as the check's actual evidence.
 ACTUAL_FIELDS = ("value", "stdout", "exit_code", "status", "body", "error")

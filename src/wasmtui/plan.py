@@ -22,16 +22,15 @@ from .model import (
     CheckKind,
     CheckRun,
     ComponentInfo,
-    Diagnosis,
     Guest,
     Host,
     HostStatus,
     KnownFailure,
     Planned,
-    Verdict,
     wasi_release,
 )
 from .paths import tool
+from .verdict import Diagnosis, Verdict
 
 CLI_RUN = "wasi:cli/run"
 WASI_VERSIONS = ("0.2", "0.3")  # the WASI releases of component interfaces (host.toml `wasi`)

@@ -10,7 +10,8 @@ from collections import Counter
 from typing import Any
 
 from .errors import UsageError
-from .model import Cell, CheckRun, Verdict
+from .model import Cell, CheckRun
+from .verdict import Verdict
 
 SCHEMA = "wasmtui.report/1"
 TAIL_IN_REPORT = 40

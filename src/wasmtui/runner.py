@@ -30,8 +30,9 @@ from .events import (
     HostInstalling,
     HostReady,
 )
-from .model import Cell, CheckRun, Host, HostStatus, Verdict
+from .model import Cell, CheckRun, Host, HostStatus
 from .runlog import CappedLog, log_line, now_iso, slug
+from .verdict import Verdict
 from .witness import Witness, expand, uses_witness
 
 

@@ -20,12 +20,13 @@ from . import catalog, defaults
 from .decide import decide, settled
 from .events import EventBus, RunFinished
 from .inspect import inspect_component
-from .model import Cell, ComponentInfo, Guest, Host, HostStatus, KnownFailure, Verdict
+from .model import Cell, ComponentInfo, Guest, Host, HostStatus, KnownFailure
 from .paths import cache_dir
 from .plan import apply_status, needs_host, plan
 from .project import find_project
 from .runlog import now_iso
 from .runner import Runner
+from .verdict import Verdict
 
 KEEP_RUNS = 20
 # Signals that stop a run, in the TUI and headless alike: Ctrl-C, `kill`, a closed

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .inspect import inspect_component, wasm_tools
-from .model import Cell, CheckRun, Verdict, Workaround
+from .model import Cell, CheckRun
 from .paths import cache_dir, scratch_beside
 from .plan import plan_cell
+from .verdict import Verdict, Workaround
 
 if TYPE_CHECKING:
     from .session import Session

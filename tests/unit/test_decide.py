@@ -4,7 +4,8 @@ gather: no host runs here."""
 from __future__ import annotations
 
 from wasmtui.decide import Facts, decide, settled
-from wasmtui.model import Diagnosis, KnownFailure, Verdict
+from wasmtui.model import KnownFailure
+from wasmtui.verdict import Diagnosis, Verdict
 
 from .fixtures import invoke, planned_as
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from wasmtui.diagnose import diagnose
-from wasmtui.model import Check, CheckKind, Verdict
+from wasmtui.model import Check, CheckKind
+from wasmtui.verdict import Verdict
 
 from .fixtures import judged_as
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wasmtui.diagnose import diagnose
 from wasmtui.judge import call_outcome
-from wasmtui.model import Verdict
+from wasmtui.verdict import Verdict
 
 from .fixtures import invoke, judged_as
 

@@ -10,7 +10,8 @@ import pytest
 from wasmtui import expectations, releases
 from wasmtui.catalog import ManifestError, load_guest, load_host, load_hosts
 from wasmtui.decide import with_known_failure
-from wasmtui.model import CheckKind, KnownFailure, Verdict
+from wasmtui.model import CheckKind, KnownFailure
+from wasmtui.verdict import Verdict
 
 
 def test_a_typo_in_a_guest_manifest_names_the_file_and_the_key(tmp_path):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from wasmtui.model import Check, CheckKind, HostStatus, Verdict
+from wasmtui.model import Check, CheckKind, HostStatus
 from wasmtui.plan import apply_status, needs_host, plan_cell
+from wasmtui.verdict import Verdict
 
 from .fixtures import adder, component, guest, host, invoke
 

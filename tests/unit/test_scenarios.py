@@ -9,8 +9,9 @@ from wasmtui.catalog import check_of
 from wasmtui.decide import Facts, decide
 from wasmtui.errors import UsageError
 from wasmtui.manifest import CheckEntry, ValidationError
-from wasmtui.model import Check, CheckKind, Interface, Step, Verdict
+from wasmtui.model import Check, CheckKind, Interface, Step
 from wasmtui.plan import plan_cell
+from wasmtui.verdict import Verdict
 
 from .fixtures import component, guest, host
 

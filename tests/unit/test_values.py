@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from wasmtui import values
-from wasmtui.model import Check, CheckKind, Verdict
+from wasmtui.model import Check, CheckKind
+from wasmtui.verdict import Verdict
 
 from .fixtures import judged_as
 

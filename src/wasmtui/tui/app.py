@@ -32,12 +32,13 @@ from ..events import (
     HostInstalling,
     HostReady,
 )
-from ..model import Cell, CheckRun, Verdict
+from ..model import Cell, CheckRun
 from ..outputs import NO_OUTPUTS, Outputs, write_outputs
 from ..paths import cache_dir
 from ..runlog import log_line
 from ..session import STOP_SIGNALS, Options, Session
 from ..session_report import build_report, capabilities, session_counts
+from ..verdict import Verdict
 from . import terminal
 from .render import Shortener
 from .screens import VersionsScreen

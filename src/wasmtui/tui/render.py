@@ -8,8 +8,9 @@ from pathlib import Path
 
 from rich.text import Text
 
-from ..model import Cell, CheckRun, HostStatus, Verdict
+from ..model import Cell, CheckRun, HostStatus
 from ..report import step_lines
+from ..verdict import Verdict
 
 STYLES = {
     Verdict.PASS: ("✔", "bold green"),

@@ -15,7 +15,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Log, Static
 
-from ..model import Cell, HostStatus, Verdict
+from ..model import Cell, HostStatus
+from ..verdict import Verdict
 from .render import (
     STYLES,
     Shortener,

@@ -102,7 +102,7 @@ STEP_REASONS = {
 
 
 def _outcome_verdict(found: Triage, wants_trap: bool, reasons: dict[Triage, str],
-            **words: Any) -> tuple[Verdict, str] | None:
+                     **words: Any) -> tuple[Verdict, str] | None:
     """`rule`'s verdict with its reason in `reasons`' words (none for a pass)."""
     verdict = rule(found, wants_trap)
     if verdict is None:
@@ -194,15 +194,15 @@ def _judge_steps(planned: Planned, result: dict[str, Any], started: bool,
     run, with its call, outcome and value or error, so a report shows where hosts part
     ways (a clean trap on one, the host's own error on another)."""
     steps = planned.check.steps
-    done = result.get("steps") if isinstance(result.get("steps"), list) else []
+    done: list[Any] = result["steps"] if isinstance(result.get("steps"), list) else []
     actual: dict[str, Any] = {"steps": []}
     if "error" in result:
         actual["error"] = result["error"]
     found = triage(result.get("outcome"), False, started)
     if found in (Triage.UNKNOWN, Triage.EARLY_TRAP) or (not done and found is not Triage.OK):
-        verdict, reason = _outcome_verdict(found, False, INSTANCE_REASONS,  # type: ignore[misc]
-                                  outcome=result.get("outcome"))
-        return verdict, actual, reason
+        decided = _outcome_verdict(found, False, INSTANCE_REASONS, outcome=result.get("outcome"))
+        assert decided is not None  # an outcome other than ok always decides
+        return decided[0], actual, decided[1]
     if len(done) > len(steps):
         return Verdict.ERROR, actual, "the adapter answered more steps than asked: a harness bug"
     wrong = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from typing import Any
 
 from .model import Interface
@@ -112,41 +113,21 @@ class _Reader:
             sig["async"] = True
         return sig
 
-    def tree(self, ref: Any) -> Type:  # noqa: C901 (one branch per JSON kind)
+    def tree(self, ref: Any) -> Type:
         """A wit-parser type reference (a primitive's name, or an index into `types`) as
-        a type tree."""
+        a type tree (one entry of KINDS per wit-parser kind)."""
         if isinstance(ref, str):
             return {"unsupported": ref} if ref == "error-context" else ref
         kind = self.types[ref]["kind"]
         if isinstance(kind, str):  # "resource"
             return {"unsupported": kind}
         (k, v), = kind.items()
-        if k == "type":
-            return self.tree(v)
-        if k == "list":
-            return {"list": self.tree(v)}
-        if k == "option":
-            return {"option": self.tree(v)}
-        if k == "result":
-            return {"result": {"ok": self._maybe(v.get("ok")), "err": self._maybe(v.get("err"))}}
-        if k == "tuple":
-            return {"tuple": [self.tree(t) for t in v["types"]]}
-        if k == "record":
-            return {"record": [[f["name"], self.tree(f["type"])] for f in v["fields"]]}
-        if k == "variant":
-            return {"variant": [[c["name"], self._maybe(c.get("type"))] for c in v["cases"]]}
-        if k == "enum":
-            return {"enum": [c["name"] for c in v["cases"]]}
-        if k == "flags":
-            return {"flags": [f["name"] for f in v["flags"]]}
-        if k == "handle":
-            (how, tid), = v.items()  # own, borrow
-            return {how: self.resource_name(tid)}
-        if k in ("stream", "future"):
-            return {k: self._maybe(v)}
-        if k == "map":
-            return {"map": [self.tree(v[0]), self.tree(v[1])]}
-        return {"unsupported": k}  # fixed-size lists...
+        convert = KINDS.get(k)
+        return convert(self, v) if convert else {"unsupported": k}  # fixed-size lists...
+
+    def handle(self, v: dict[str, int]) -> Type:
+        (how, tid), = v.items()  # own, borrow
+        return {how: self.resource_name(tid)}
 
     def resource_name(self, tid: int) -> str:
         """A resource's WIT name (`counter`), through `use` aliases to the resource."""
@@ -158,3 +139,23 @@ class _Reader:
 
     def _maybe(self, ref: Any) -> Type | None:
         return None if ref is None else self.tree(ref)
+
+
+# wit-parser's type kinds (`wasm-tools component wit --json`) -> the type tree (values.py).
+KINDS: dict[str, Callable[[_Reader, Any], Type]] = {
+    "type": lambda r, v: r.tree(v),
+    "list": lambda r, v: {"list": r.tree(v)},
+    "option": lambda r, v: {"option": r.tree(v)},
+    "result": lambda r, v: {"result": {"ok": r._maybe(v.get("ok")),
+                                       "err": r._maybe(v.get("err"))}},
+    "tuple": lambda r, v: {"tuple": [r.tree(t) for t in v["types"]]},
+    "record": lambda r, v: {"record": [[f["name"], r.tree(f["type"])] for f in v["fields"]]},
+    "variant": lambda r, v: {"variant": [[c["name"], r._maybe(c.get("type"))]
+                                         for c in v["cases"]]},
+    "enum": lambda r, v: {"enum": [c["name"] for c in v["cases"]]},
+    "flags": lambda r, v: {"flags": [f["name"] for f in v["flags"]]},
+    "handle": lambda r, v: r.handle(v),
+    "stream": lambda r, v: {"stream": r._maybe(v)},
+    "future": lambda r, v: {"future": r._maybe(v)},
+    "map": lambda r, v: {"map": [r.tree(v[0]), r.tree(v[1])]},
+}

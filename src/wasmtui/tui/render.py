@@ -129,7 +129,7 @@ def detail_text(cell: Cell, status: HostStatus | None, short: Shortener,
     return out
 
 
-def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:  # noqa: C901 (a guard per line)
+def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:
     glyph, style = STYLES[run.verdict]
     out = Text()
     out.append(f"\n{glyph} {run.check.name}", style=style)
@@ -142,22 +142,39 @@ def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:  # noqa: C
     if run.command:
         out.append("  reproduce: ", style="dim")
         out.append(f"{short(run.command)}\n", style="cyan")
-    problem = run.verdict.done and run.verdict not in (Verdict.PASS, Verdict.NA)
-    steps = step_lines(run.expected, run.actual) if problem else []
+    _evidence(out, run, short)
+    _explanation(out, run, short)
+    if run.notes:
+        out.append("  notes:     " + "; ".join(run.notes) + "\n", style="yellow")
+    if timings and run.log:
+        out.append(f"  log:       {short(run.log)}\n", style="dim")
+    return out
+
+
+def _evidence(out: Text, run: CheckRun, short: Shortener) -> None:
+    """A problem's evidence: a scenario's steps, else what was expected, what came back
+    and the error."""
+    if not run.verdict.done or run.verdict in (Verdict.PASS, Verdict.NA):
+        return
+    steps = step_lines(run.expected, run.actual)
     for line in steps:  # a scenario: one line per step
         out.append(f"  {short(line)}\n")
-    if problem and not steps:
-        if run.expected:
-            out.append("  expected:  ", style="dim")
-            out.append(json.dumps(run.expected, ensure_ascii=False) + "\n", style="green")
-        if run.actual:
-            actual = {k: v for k, v in run.actual.items() if k != "error"}
-            if actual:
-                out.append("  actual:    ", style="dim")
-                out.append(json.dumps(actual, ensure_ascii=False)[:500] + "\n", style="red")
-            if err := run.actual.get("error"):
-                out.append("  error:     ", style="dim")
-                out.append(short(str(err)).strip()[:1500] + "\n", style="red")
+    if steps:
+        return
+    if run.expected:
+        out.append("  expected:  ", style="dim")
+        out.append(json.dumps(run.expected, ensure_ascii=False) + "\n", style="green")
+    actual = {k: v for k, v in run.actual.items() if k != "error"}
+    if actual:
+        out.append("  actual:    ", style="dim")
+        out.append(json.dumps(actual, ensure_ascii=False)[:500] + "\n", style="red")
+    if err := run.actual.get("error"):
+        out.append("  error:     ", style="dim")
+        out.append(short(str(err)).strip()[:1500] + "\n", style="red")
+
+
+def _explanation(out: Text, run: CheckRun, short: Shortener) -> None:
+    """Its diagnosis (cause, hint, link) and the workaround tried, with what it gave."""
     if d := run.diagnosis:
         out.append("  diagnosis: ", style="dim")
         out.append(f"{d.cause}\n", style="bold")
@@ -170,8 +187,3 @@ def run_text(run: CheckRun, short: Shortener, timings: bool) -> Text:  # noqa: C
                    style="green" if w.get("verdict") == "pass" else "yellow")
         if w.get("command"):
             out.append(f"    reproduce: {short(w['command'])}\n", style="dim")
-    if run.notes:
-        out.append("  notes:     " + "; ".join(run.notes) + "\n", style="yellow")
-    if timings and run.log:
-        out.append(f"  log:       {short(run.log)}\n", style="dim")
-    return out

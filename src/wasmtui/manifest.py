@@ -69,9 +69,11 @@ class Expect(_Strict):
         return self
 
     def as_dict(self) -> dict[str, Any]:
-        """The expectations given, under the manifest's names (`exit-code`...)."""
+        """The expectations given, under the manifest's names (`exit-code`...), in the
+        schema's order: `model_fields_set` is a set, whose order changes with the
+        process's string hashing, and a reason lists the wrong fields in this order."""
         out: dict[str, Any] = {}
-        for name in self.model_fields_set:
+        for name in [n for n in type(self).model_fields if n in self.model_fields_set]:
             alias = type(self).model_fields[name].alias or name
             if name == "value_json":
                 out["value"] = _json_text(self.value_json, "value-json")

@@ -109,3 +109,19 @@ def test_a_host_without_own_binary_says_so_and_own_binary_takes_one_way(tmp_path
     _hosts_root(tmp_path / "2", '{ env = "X", program = true }')
     with pytest.raises(ManifestError, match="either env"):
         load_hosts(tmp_path / "2", ["h"])
+
+
+def test_expectations_keep_one_order_whatever_the_hash_seed():
+    """A reason lists the wrong fields in the order of the check's expectations: that
+    order is the schema's, never a set's (it changed with PYTHONHASHSEED: `unexpected
+    stdout, exit_code` in one run, `unexpected exit_code, stdout` in the next)."""
+    import subprocess
+    import sys
+
+    code = ("from wasmtui.manifest import Expect; "
+            "print(list(Expect.model_validate({'exit-code': 0, 'stdout': 'x', 'status': 200,"
+            " 'body': 'b'}).as_dict()))")
+    orders = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={"PYTHONHASHSEED": str(seed)}, check=True).stdout
+              for seed in range(1, 9)}
+    assert orders == {"['stdout', 'exit-code', 'status', 'body']\n"}

@@ -38,8 +38,8 @@ end
 def hello_fields
   if GEM_ERROR
     return { available: false, install: INSTALL,
-                      reason: "the wasmtime gem (>= 45) cannot be loaded in Ruby #{RUBY_VERSION} " \
-                              "(#{GEM_ERROR}); it is published only on rubygems.org" }
+             reason: "the wasmtime gem (>= 45) cannot be loaded in Ruby #{RUBY_VERSION} " \
+                     "(#{GEM_ERROR}); it is published only on rubygems.org" }
   end
   functions = host_functions? ? "host functions" : "no host functions (LinkerInstance#func_new missing)"
   { available: true,

@@ -11,7 +11,7 @@
 A check that fails (or times out) where one is expected to is `xfail`; one that passes
 is `xpass`, which fails the run under --strict only (the upstream fix landed: drop the
 expectation). Errors stay errors: a broken harness is never a known failure. That rule
-is decide.known_failure; this module reads the file and finds a check's entry.
+is decide.with_known_failure; this module reads the file and finds a check's entry.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .sandbox import Grants, HostSandbox
+from .sandbox import Grants, HostSandbox, declared_grants
 from .values import is_handle_ref, render_signature
 from .verdict import CELL_PRECEDENCE, Decision, Diagnosis, Verdict
 
@@ -202,6 +202,12 @@ class Host:
     def chosen(self) -> str:
         """What -H NAME@... chose: a release's version, or an own binary's path ("")."""
         return self.own_path or self.release
+
+    def sandbox(self, status: HostStatus | None) -> HostSandbox:
+        """Its sandbox as declared (host.toml `[grants]`), with what its adapter's hello
+        found untrue on this machine, and the variables it sets itself."""
+        found = status.grants if status else {}
+        return HostSandbox(declared=declared_grants(self.grants, found), own_env=self.own_env)
 
     @property
     def base_name(self) -> str:

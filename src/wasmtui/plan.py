@@ -534,11 +534,9 @@ def needs_host(cell: Cell) -> bool:
     return any(run.runnable for run in cell.runs)
 
 
-def with_sandbox(planned: Planned, host: Host, status: HostStatus) -> Planned:
-    """The plan once the host's hello is known: its sandbox as declared, with what its
-    adapter found untrue here, and so what a sandbox probe expects to measure."""
-    declared = sandbox.HostSandbox(
-        declared=sandbox.declared_grants(host.grants, status.grants), own_env=host.own_env)
+def with_sandbox(planned: Planned, declared: sandbox.HostSandbox) -> Planned:
+    """The plan once the host's hello is known: its sandbox as declared (Host.sandbox),
+    and so what a sandbox probe expects to measure."""
     expected = planned.expected
     if wanted := planned.check.expect.get("capabilities"):
         expected = {**expected,
@@ -551,9 +549,10 @@ def apply_status(cell: Cell, status: HostStatus, required: bool = False) -> None
     recorded, and its sandbox as declared), or are `unavailable` / `error` (absent); a
     broken or required host's `error` also replaces its n/a checks, so the run fails."""
     absence = absent(cell.host, status, required)
+    declared = cell.host.sandbox(status)
     for run in cell.runs:
         run.host_version = status.version
-        run.planned = with_sandbox(run.planned, cell.host, status)
+        run.planned = with_sandbox(run.planned, declared)
         if absence is None:
             continue
         if run.runnable or (absence[0] is Verdict.ERROR and run.verdict is Verdict.NA):

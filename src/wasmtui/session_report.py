@@ -54,8 +54,7 @@ def build_report(session: Session) -> dict[str, Any]:
 
 
 def _grants(session: Session, host: Host) -> dict[str, str]:
-    status = session.statuses.get(host.name)
-    return sandbox.declared_grants(host.grants, status.grants if status else {})
+    return host.sandbox(session.statuses.get(host.name)).declared
 
 
 def capabilities(session: Session, host: Host) -> dict[str, Any]:

@@ -38,8 +38,7 @@ class VersionsScreen(ModalScreen[None]):
             table.add_column(cap)
         for host in self.hosts:
             measured = self.capabilities.get(host.name, {})
-            status = self.statuses.get(host.name)
-            declared = sandbox.declared_grants(host.grants, status.grants if status else {})
+            declared = host.sandbox(self.statuses.get(host.name)).declared
             row = []
             for cap in sandbox.CAPABILITIES:
                 m = measured.get(cap)

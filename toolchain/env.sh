@@ -11,6 +11,10 @@ export WASMTUI_CARGO_HOME="$WASMTUI_CACHE/cargo-home" # crates.io downloads for 
 export WASMTUI_RUSTC=/usr/bin/rustc
 export WASMTUI_CARGO=/usr/bin/cargo
 export WASMTUI_WASM_LD=/usr/bin/wasm-ld-22
+# The wit-bindgen CLI (C guests' bindings; `wit-bindgen test` builds its crate's runtime
+# tests, a conformance suite).
+export WIT_BINDGEN_VERSION=0.61.1
+export WIT_BINDGEN_FEATURES=c,rust  # its C and Rust generators (wit-bindgen test needs rust)
 # Host-side tools (wasm-tools, wac, the shim, wave-json) build with the cargo on PATH.
 WASMTUI_HOST_CARGO=$(command -v cargo || echo "$WASMTUI_CARGO")
 export WASMTUI_HOST_CARGO

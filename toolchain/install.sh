@@ -20,7 +20,7 @@ step() {
     sysroot-*) "$here/sysroot.sh" "${1#sysroot-}" ;;
     # wasm-tools: validate, print, parse, component new / wit (guests, introspection),
     # metadata show (the producers section: which toolchain built a component)
-    wasm-tools) "$here/install-crate" wasm-tools "$WASM_TOOLS_VERSION" wasm-tools validate,print,parse,component,metadata ;;
+    wasm-tools) "$here/install-crate" wasm-tools "$WASM_TOOLS_VERSION" wasm-tools validate,print,parse,component,metadata,json-from-wast ;;
     # wac: `wac plug` (wasi_cli_rust), without the registry client
     wac) "$here/install-crate" wac-cli "$WAC_VERSION" wac wit ;;
     wasmtime)

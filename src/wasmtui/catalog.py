@@ -8,9 +8,11 @@ from __future__ import annotations
 import fnmatch
 import tomllib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import wast
 from .errors import UsageError
 from .manifest import CheckEntry, GuestManifest, HostManifest, ValidationError, describe
 from .model import Check, CheckKind, Guest, Host, Releases, Step
@@ -81,6 +83,20 @@ def load_guest(path: Path) -> Guest:
     )
 
 
+def load_guests_at(path: Path) -> list[Guest]:
+    """A guest.toml's guests: its one, or, when its component is a `.wast` file, one per
+    component the file holds (wast.py), named `NAME:LINE`; their checks are the file's
+    directives, so the manifest gives none."""
+    guest = load_guest(path)
+    if guest.component.suffix != wast.SUFFIX:
+        return [guest]
+    if guest.checks:
+        raise ManifestError(f"{guest.manifest}: a .wast component's checks are its directives; "
+                            f"drop the [[check]] tables")
+    return [replace(g, folder=guest.folder, manifest=guest.manifest)
+            for g in wast.load(guest.component, guest.name).guests]
+
+
 def load_host(folder: Path) -> Host:
     manifest = folder / "host.toml"
     data = _validated(HostManifest, _load(manifest), manifest)
@@ -99,6 +115,7 @@ def load_host(folder: Path) -> Host:
         wasi_notes=dict(data.wasi_notes),
         component_model=frozenset(data.component_model),
         component_model_notes=dict(data.component_model_notes),
+        missing_engine_features=dict(data.missing_engine_features),
         core_modules=dict(data.core_modules),
         pass_env=tuple(data.pass_env),
         can_grant=dict(data.can_grant),
@@ -127,7 +144,8 @@ def _select(names: Iterable[str], patterns: list[str]) -> set[str]:
 
 def load_guests(root: Path, patterns: list[str] | None = None) -> list[Guest]:
     """The guests of a project folder: those its wasmtui.toml names, else guests/*/."""
-    return select_guests([load_guest(m) for m in guest_manifests(root)], patterns or [])
+    return select_guests([g for m in guest_manifests(root) for g in load_guests_at(m)],
+                         patterns or [])
 
 
 def select_guests(guests: list[Guest], patterns: list[str]) -> list[Guest]:
@@ -181,7 +199,7 @@ def guests_of(project: Path | None, components: list[Path], guest_paths: list[Pa
     folders), else the project's; -g globs select among them."""
     if components or guest_paths:
         return select_guests([*guests_from_paths(components),
-                              *(load_guest(p) for p in guest_paths)], patterns)
+                              *(g for p in guest_paths for g in load_guests_at(p))], patterns)
     return load_guests(project, patterns) if project is not None else []
 
 
@@ -204,4 +222,6 @@ def guests_from_paths(paths: list[Path]) -> list[Guest]:
                   if other != path) and depth < len(path.parent.parts):
             depth += 1
         names[path] = name(path, depth)
-    return [guest_from_path(p, names[p]) for p in dict.fromkeys(paths)]
+    return [g for p in dict.fromkeys(paths)
+            for g in (wast.load(p, names[p]).guests if p.suffix == wast.SUFFIX
+                      else [guest_from_path(p, names[p])])]

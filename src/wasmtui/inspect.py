@@ -11,17 +11,18 @@ import subprocess
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import wasmtime
 from wasmtime import component as wc
 
 from . import witjson
+from .manifest import EngineFeature
 from .model import ComponentInfo, Interface
 from .paths import cache_dir, scratch_beside, tool, write_atomically
 from .values import INTEGERS, Type, signature_contains
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -119,6 +120,24 @@ def _layer(path: Path, data: bytes) -> tuple[str, str]:
     return kind, ""
 
 
+# Component-model proposals an engine may have to switch on, by the validator's names
+# (wasmparser's; wasmtime's -W component-model-* flags name the same ones).
+ENGINE_FEATURES: tuple[str, ...] = get_args(EngineFeature)
+
+
+def engine_features(path: Path) -> list[str]:
+    """The proposals a valid component uses: those without which the validator refuses
+    it (`wasm-tools validate --features all,-X`). Worked out from the binary, so a host
+    that must switch one on is told to (the request's `engine_features`), and a host that
+    lacks one is n/a with its reason, on any component, not only the spec's tests."""
+    tools = wasm_tools()
+    if tools is None:
+        return []
+    return [f for f in ENGINE_FEATURES
+            if subprocess.run([tools, "validate", "--features", f"all,-{f}", str(path)],
+                              capture_output=True, check=False).returncode != 0]
+
+
 WASIP1 = "wasi_snapshot_preview1"
 
 
@@ -156,6 +175,7 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
     if info.kind != "component":
         return info
     info.producers = producers_of(binary)
+    info.engine_features = engine_features(binary)
     engine = wasmtime.Engine()
     try:
         comp = wc.Component(engine, data)

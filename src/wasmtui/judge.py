@@ -62,13 +62,16 @@ def triage(outcome: Any, instantiated: bool, started: bool) -> Triage:
     return Triage.OK
 
 
-def rule(found: Triage, wants_trap: bool) -> Verdict | None:
+def rule(found: Triage, wants_trap: bool, wants_refusal: bool = False) -> Verdict | None:
     """The verdict an outcome settles (None: it returned as expected, read its values):
     a trap, or a call the canonical ABI could not make (a string that is not UTF-8, a
     pointer out of bounds: a host refusing it mid-call is that trap), passes only where
-    a trap is expected; a return where one is expected fails."""
+    a trap is expected; a return where one is expected fails. Where the host is expected
+    to refuse the component (the spec's invalid ones), only a refusal passes."""
     if found in (Triage.HARNESS, Triage.UNKNOWN, Triage.EARLY_TRAP):
         return Verdict.ERROR
+    if wants_refusal:
+        return Verdict.PASS if found is Triage.REFUSED else Verdict.FAIL
     if found in (Triage.TRAP, Triage.CALL_FAILED):
         return Verdict.PASS if wants_trap else Verdict.FAIL
     if found is Triage.REFUSED or wants_trap:
@@ -89,6 +92,15 @@ CALL_REASONS = {
     Triage.CALL_FAILED: "the call failed in the host after the component was instantiated "
                         "(passing a value across the boundary, or the host's own error)",
     Triage.REFUSED: REFUSED, Triage.OK: "expected the guest to trap, but the call returned"}
+# Where the host was expected to refuse the component (an invalid or malformed one).
+REFUSAL_REASONS = {
+    Triage.HARNESS: HARNESS, Triage.UNKNOWN: UNKNOWN, Triage.EARLY_TRAP: EARLY_TRAP,
+    Triage.OK: "expected the host to refuse the component (its test says it is invalid), "
+               "but the host loaded and instantiated it",
+    Triage.TRAP: "expected the host to refuse the component (its test says it is invalid), "
+                 "but the host instantiated it and it trapped",
+    Triage.CALL_FAILED: "expected the host to refuse the component (its test says it is "
+                        "invalid), but the host instantiated it"}
 INSTANCE_REASONS = {
     Triage.HARNESS: HARNESS, Triage.UNKNOWN: UNKNOWN, Triage.EARLY_TRAP: EARLY_TRAP,
     Triage.TRAP: "the guest trapped while the component was instantiated",
@@ -102,9 +114,9 @@ STEP_REASONS = {
 
 
 def _outcome_verdict(found: Triage, wants_trap: bool, reasons: dict[Triage, str],
-                     **words: Any) -> tuple[Verdict, str] | None:
+                     wants_refusal: bool = False, **words: Any) -> tuple[Verdict, str] | None:
     """`rule`'s verdict with its reason in `reasons`' words (none for a pass)."""
-    verdict = rule(found, wants_trap)
+    verdict = rule(found, wants_trap, wants_refusal)
     if verdict is None:
         return None
     return verdict, "" if verdict is Verdict.PASS else reasons[found].format(**words)
@@ -140,7 +152,9 @@ def _judge_call(planned: Planned, result: dict[str, Any], started: bool,
     if outcome == "refused" and reached is not None and (lines := _not_linked(planned, result)):
         # A probe the host would not link for want of wasi:http: outgoing HTTP is denied.
         return _probe_verdict(planned, lines, reached, actual)
-    decided = _outcome_verdict(found, check.expect.get("trap") is True, CALL_REASONS,
+    refusal = check.expect.get("refused") is True
+    decided = _outcome_verdict(found, check.expect.get("trap") is True,
+                               REFUSAL_REASONS if refusal else CALL_REASONS, refusal,
                                outcome=outcome)
     if decided is not None:
         return decided[0], actual, decided[1]
@@ -166,7 +180,7 @@ def _wrong_fields(planned: Planned, actual: dict[str, Any]) -> list[str]:
     judged apart), and an HTTP status outside 2xx where none is expected."""
     wrong = []
     for key, want in planned.expected.items():
-        if key in ("trap", "capabilities"):
+        if key in ("trap", "refused", "capabilities"):
             continue  # judged by the outcome; by the probe
         if key == "value":
             diff = values.first_difference(planned.result_type, want, actual.get("value"))
@@ -225,17 +239,22 @@ def _judge_step(planned: Planned, done: list[Any], i: int, entries: list[dict[st
     """Step `i`'s entry in the actual JSON (added to `entries`), and either the verdict
     it settles for the scenario with why, or (None, what differs in its value, or "")."""
     step, resolved = planned.check.steps[i], planned.typing or ()
-    label = f"step {i + 1} ({step.label()})"
+    label = f"step {i + 1} ({step.label()}{', ' + step.where if step.where else ''})"
     got = done[i] if isinstance(done[i], dict) else {}
     raw = got.get("outcome")
     entry: dict[str, Any] = {"step": step.label(), "outcome": outcome_name(raw, True)}
     entries.append(entry)
-    if "error" in got:
-        entry["error"] = got["error"]
+    for key in ("error", "mismatch"):
+        if key in got:
+            entry[key] = got[key]
     found = triage(raw, True, True)
     if found is Triage.HARNESS and (missing := _unbound(done, resolved, i, label)):
         return Verdict.ERROR, missing
     t = _step_type(resolved, i)
+    if found is Triage.OK and "mismatch" in got:  # the host compared it itself: not equal
+        return (Verdict.FAIL, f"{label}: expected a trap, but the call returned "
+                              f"({got['mismatch']})") if step.expect.get("trap") \
+            else (None, f"{label}: value (the host's own comparison: {got['mismatch']})")
     if found is Triage.OK:  # its value is evidence even where a trap was expected
         try:
             entry["value"] = values.canonical(t, got.get("value")) if t is not None \

@@ -28,7 +28,13 @@ Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host f
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
 # Component-model features beyond plain calls a host may declare (plan.COMPONENT_MODEL).
-CMFeature = Literal["async", "scenarios", "streams", "stream-arguments", "maps"]
+CMFeature = Literal["async", "scenarios", "handles", "streams", "stream-arguments", "maps"]
+# Component-model proposals a component may use, by the validator's names (wasmparser's;
+# inspect.engine_features works out which).
+EngineFeature = Literal["cm-async", "cm-more-async-builtins", "cm-async-stackful", "cm-threading",
+                        "cm-error-context", "cm-fixed-length-lists", "cm-map", "cm-implements",
+                        "cm-forward", "cm-gc", "cm-values", "cm-nested-names", "cm64",
+                        "cm-canon-names", "cm-accessors"]
 GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
 HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",
@@ -299,6 +305,11 @@ class HostManifest(_Strict):
     component_model: list[CMFeature] = Field(default_factory=list, alias="component-model")
     component_model_notes: dict[CMFeature, StrictStr] = Field(
         default_factory=dict, alias="component-model-notes")
+    # Component-model proposals (the validator's names) it cannot switch on, and why: a
+    # component that uses one is n/a there. One it can switch on is named in the request
+    # (`engine_features`) and its adapter does; one not listed here is asked of it.
+    missing_engine_features: dict[EngineFeature, StrictStr] = Field(
+        default_factory=dict, alias="missing-engine-features")
     # Core modules it runs as they are, by the ABI they import ("wasip1": only
     # wasi_snapshot_preview1), and how; a host without the key refuses every core module.
     core_modules: dict[Literal["wasip1"], StrictStr] = Field(default_factory=dict,

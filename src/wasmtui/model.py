@@ -41,6 +41,7 @@ class Step:
     bind: str = ""
     drop: str = ""
     expect: dict[str, Any] = field(default_factory=dict)
+    where: str = ""  # where it comes from, when not a guest.toml (a .wast's line and directive)
 
     def label(self) -> str:
         """The step as the report writes it, handles by name: `new counter(5) -> c`,
@@ -184,6 +185,8 @@ class Host:
     wasi_notes: dict[str, str] = field(default_factory=dict)  # version -> what it needs / lacks
     component_model: frozenset[str] = frozenset()  # features it can call: "async" exports
     component_model_notes: dict[str, str] = field(default_factory=dict)  # feature -> why not
+    # Component-model proposals it cannot switch on (inspect.ENGINE_FEATURES) -> why not.
+    missing_engine_features: dict[str, str] = field(default_factory=dict)
     core_modules: dict[str, str] = field(default_factory=dict)  # core ABI it runs -> how
     pass_env: tuple[str, ...] = ()  # the user's variables its adapter needs (GEM_HOME...)
     can_grant: dict[str, str] = field(default_factory=dict)  # grant kind -> how
@@ -291,6 +294,9 @@ class ComponentInfo:
     # Its producers sections, every level: "processed-by: rustc", "language: JavaScript"...
     # (which toolchain built it: a known cause may hold only for one, known_causes.toml)
     producers: list[str] = field(default_factory=list)
+    # The component-model proposals it uses (inspect.ENGINE_FEATURES): what an engine
+    # must have switched on to load it.
+    engine_features: list[str] = field(default_factory=list)
 
     @property
     def is_component(self) -> bool:

@@ -27,6 +27,7 @@ from .model import (
     HostStatus,
     KnownFailure,
     Planned,
+    Step,
     wasi_release,
 )
 from .paths import tool
@@ -45,7 +46,7 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
 # The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
 # (after the manifest's own; a resolved key replaces the manifest's in place).
 RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "env", "workaround",
-                 "steps", "host_function_types")
+                 "steps", "continue_after_trap", "host_function_types", "engine_features")
 
 
 class Settled(Exception):
@@ -66,7 +67,8 @@ def expected_of(check: Check) -> dict[str, Any]:
     """The manifest's expectations under the result's field names (`trap` included); a
     scenario's, step by step, each with its call."""
     if check.steps:
-        return {"steps": [{"step": s.label(), **s.expect} for s in check.steps]}
+        return {"steps": [{"step": s.label(), **({"where": s.where} if s.where else {}),
+                           **s.expect} for s in check.steps]}
     return {EXPECT_FIELDS.get(k, k): v for k, v in check.expect.items()}
 
 
@@ -129,7 +131,8 @@ def na_reason(check: Check, host: Host) -> str | None:
 # What each component-model feature of host.toml `component-model` lets a host do.
 COMPONENT_MODEL = {
     "async": "call an async export",
-    "scenarios": "run a scenario (several calls on one instance, resource handles)",
+    "scenarios": "run a scenario (several calls on one instance)",
+    "handles": "keep a resource handle from one call to the next",
     "streams": "read a stream or future result",
     "stream-arguments": "pass a stream or future as an argument",
     "maps": "pass or return a map<K, V>"}
@@ -142,6 +145,8 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
     if check.kind is not CheckKind.INVOKE:
         return []
     needs = [("scenarios", check.name)] if check.steps else []
+    if any(s.bind or s.drop for s in check.steps):
+        needs.append(("handles", check.name))
     for function in [check.function] if not check.steps else [s.call for s in check.steps]:
         found = info.find_function(function) if function else None
         if found is None:
@@ -159,10 +164,14 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
 
 
 def feature_na(check: Check, info: ComponentInfo, host: Host) -> str | None:
-    """Why an invoke check cannot be asked of this host at all: it needs a
-    component-model feature (an `async func` export, a scenario) the host declares it
-    cannot do (host.toml `component-model`), decided from the component's types before
-    running."""
+    """Why a check cannot be asked of this host at all: the component uses a proposal
+    the host cannot switch on (host.toml `missing-engine-features`), or an invoke check
+    needs a component-model feature (an `async func` export, a scenario) the host
+    declares it cannot do (host.toml `component-model`), decided from the component
+    before running."""
+    for proposal in info.engine_features:
+        if (why := host.missing_engine_features.get(proposal)) is not None:
+            return f"{host.name} cannot switch on {proposal}, which the component uses: {why}"
     for feature, what in needed_features(check, info):
         if feature not in host.component_model:
             why = host.component_model_notes.get(
@@ -358,9 +367,24 @@ def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Gues
         if step.bind:
             binds.add(step.bind)
         steps.append({"interface": iface, "name": func, "signature": sig, "args": args,
-                      **({"bind": step.bind} if step.bind else {})})
+                      **({"bind": step.bind} if step.bind else {}),
+                      **_step_expect(step, sig)})
     draft.resolved["steps"] = steps
+    if any(s.expect.get("trap") for s in check.steps[:-1]):
+        draft.resolved["continue_after_trap"] = True
     draft.typing = tuple(steps)
+
+
+def _step_expect(step: Step, sig: dict[str, Any]) -> dict[str, Any]:
+    """What a step expects, canonical, for an adapter whose host compares values itself
+    (wasmtime_cli's `wasmtime wast`); the core judges every answer all the same."""
+    if step.expect.get("trap"):
+        return {"expect": {"trap": True}}
+    if "value" in step.expect and not values.has_handles(sig["result"]):
+        want = step.expect["value"]
+        return {"expect": {"value": values.canonical(sig["result"], want)
+                           if sig["result"] is not None else None}}
+    return {}
 
 
 def _check_drop(where: str, name: str, binds: set[str], released: dict[str, str]) -> None:
@@ -444,12 +468,13 @@ def evidence_command(info: ComponentInfo) -> str:
     return f"{wasm_tools} validate --features all {path}"
 
 
-def _bad_input(info: ComponentInfo, host: Host, guest: Guest) -> None:
+def _bad_input(info: ComponentInfo, host: Host, guest: Guest, check: Check) -> None:
     """A file this host is not asked to run at all (missing, empty, corrupt, or a core
     module of an ABI it does not run): decided before anything about the host's check
     kinds, so a bad input is never `n/a` and never exits 0. A missing file is an error
-    (not the guest's verdict); the others fail, with a command that shows why."""
-    if info.runs_on(host):
+    (not the guest's verdict); the others fail, with a command that shows why. A check
+    that expects the host to refuse the file (a spec test's invalid component) asks it."""
+    if info.runs_on(host) or (check.expect.get("refused") and info.kind != "missing"):
         return
     verdict = Verdict.ERROR if info.kind == "missing" else Verdict.FAIL
     reason = info.error
@@ -478,13 +503,15 @@ def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
     draft = _Draft()
     facts = None
     try:
-        _bad_input(info, host, guest)
+        _bad_input(info, host, guest, check)
         _applies(check, info, host)
         _resolve_command(draft, check, info, host)
         _resolve_call(draft, check, info, guest)
         _grant(draft, check, host, guest)
         if workaround:
             draft.resolved["workaround"] = workaround
+        if info.engine_features:
+            draft.resolved["engine_features"] = list(info.engine_features)
     except Settled as found:
         facts = found.facts
     if info.text_format:

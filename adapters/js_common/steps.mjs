@@ -12,13 +12,16 @@
 export async function runSteps(steps, call, drop) {
   const handles = new Map();
   const done = [];
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     let answer;
     if (step.drop === undefined) answer = await call(step, handles);
     else if (handles.has(step.drop)) answer = await drop(handles.get(step.drop));
     else answer = { outcome: "harness-error", error: `no handle is bound as ${step.drop}` };
     done.push(answer);
-    if (answer.outcome !== "ok") break;
+    // A trap goes on to a next step that expects one (a trapped instance must refuse
+    // to be entered again); anything else that is not ok ends the scenario.
+    const afterTrap = answer.outcome === "trapped" && steps[i + 1]?.expect?.trap === true;
+    if (answer.outcome !== "ok" && !afterTrap) break;
   }
   const last = done.at(-1) ?? { outcome: "ok" };
   return { outcome: last.outcome, steps: done, ...(last.error !== undefined ? { error: last.error } : {}) };

@@ -46,7 +46,7 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
 # The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
 # (after the manifest's own; a resolved key replaces the manifest's in place).
 RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "env", "workaround",
-                 "steps", "continue_after_trap", "host_function_types", "engine_features")
+                 "steps", "host_function_types", "engine_features")
 
 
 class Settled(Exception):
@@ -370,14 +370,13 @@ def _resolve_steps(draft: _Draft, check: Check, info: ComponentInfo, guest: Gues
                       **({"bind": step.bind} if step.bind else {}),
                       **_step_expect(step, sig)})
     draft.resolved["steps"] = steps
-    if any(s.expect.get("trap") for s in check.steps[:-1]):
-        draft.resolved["continue_after_trap"] = True
     draft.typing = tuple(steps)
 
 
 def _step_expect(step: Step, sig: dict[str, Any]) -> dict[str, Any]:
-    """What a step expects, canonical, for an adapter whose host compares values itself
-    (wasmtime_cli's `wasmtime wast`); the core judges every answer all the same."""
+    """What a step expects, canonical: the step loops go on after a trap to a step that
+    expects one, and an adapter whose host compares values itself (wasmtime_cli's
+    `wasmtime wast`) asks it to; the core judges every answer all the same."""
     if step.expect.get("trap"):
         return {"expect": {"trap": True}}
     if "value" in step.expect and not values.has_handles(sig["result"]):

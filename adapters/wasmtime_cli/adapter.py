@@ -38,7 +38,9 @@ from wasmtui.adapterkit import (
     serving,  # noqa: E402
 )
 from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
-from wasmtui.adapterkit.protocol import Adapter, Output, serve  # noqa: E402
+from wasmtui.adapterkit.protocol import Adapter, Output, run_steps, serve  # noqa: E402
+
+import wastscript  # noqa: E402  (beside this file)
 from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
 
 INSTALL = "make -C hosts/wasmtime_cli install"
@@ -212,9 +214,9 @@ class WasmtimeCli(Adapter):
 
     def link_flags(self, request: dict[str, Any]) -> list[str]:
         """The flags that change what the CLI links (an instantiate-only run must use
-        the same as the check it stands for)."""
+        the same as the check it stands for), and the proposals it must switch on."""
         check = request["check"]
-        flags = []
+        flags = wastscript.engine_flags(check.get("engine_features", []))
         if request.get("memory_limit"):
             flags += ["-W", f"max-memory-size={request['memory_limit']}"]
         if check["grants"]["http-outgoing"] and check["kind"] != "http":
@@ -232,6 +234,8 @@ class WasmtimeCli(Adapter):
         kind = check["kind"]
         if kind == "instantiate":
             return self.instantiate_only(request)
+        if kind == "invoke" and check.get("steps") is not None:
+            return [self.bin, "wast", *self.link_flags(request), self.script_path(request)]
         if kind == "invoke":
             assert self.wave is not None
             params = check["signature"]["params"]
@@ -292,7 +296,7 @@ class WasmtimeCli(Adapter):
     def command(self, request: dict[str, Any]) -> str:
         try:
             line = shlex.join(self.argv(request))
-        except WrapError as exc:
+        except (WrapError, wastscript.CannotScript) as exc:
             return f"# {exc}"
         check = request["check"]
         if check["kind"] == "instantiate" and check.get("run_exports"):
@@ -309,8 +313,12 @@ class WasmtimeCli(Adapter):
             argv = self.argv(request)
         except WrapError as exc:
             return {"outcome": "harness-error", "error": str(exc)}
+        except wastscript.CannotScript as exc:  # what the CLI cannot be asked at all
+            return {"outcome": "refused", "error": str(exc), "steps": []}
         if request["check"]["kind"] == "http":
             return self._http(request, argv, out)
+        if request["check"].get("steps") is not None:
+            return self._scenario(request, argv, out)
         kind = request["check"]["kind"]
         # A cold compile is the host's preparation, never the guest's time: an invoke
         # check's instantiate-only run compiles it; the others warm their file up.
@@ -362,6 +370,45 @@ class WasmtimeCli(Adapter):
         except ValueError as exc:
             return {"outcome": "harness-error", "error": f"wasmtime printed {last!r}, which "
                                                          f"wave-json cannot read: {exc}"}
+
+    def script_path(self, request: dict[str, Any]) -> str:
+        """A scenario's .wast script (wastscript.py), written beside the run's logs (or
+        the cache), named by its content; CannotScript says which step it cannot hold."""
+        if "_script" not in request:
+            try:
+                binary = Path(request["component"]).read_bytes()
+            except OSError as exc:
+                raise WrapError(f"cannot read {request['component']}: {exc.strerror}") \
+                    from exc
+            request["_script"] = found = wastscript.script(binary, request["check"]["steps"])
+            folder = Path(os.environ.get("WASMTUI_RUN_DIR") or cache_dir()) / "wast-scripts"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / (hashlib.sha256(found.text.encode()).hexdigest()[:16] + ".wast")
+            if not path.is_file():
+                path.write_text(found.text)
+            request["_script_path"] = str(path)
+        return request["_script_path"]
+
+    def _scenario(self, request: dict[str, Any], argv: list[str], out: Output
+                  ) -> dict[str, Any]:
+        """A scenario through `wasmtime wast` (wastscript.py): one process, one instance,
+        a verdict per step."""
+        steps = request["check"]["steps"]
+        out.running()
+        code = process.run(argv, {**self.env, "WAST_STRICT_COMPONENT_INDICES": "1"}, out)
+        error = out.tail("stderr").strip()
+        done, failed = wastscript.answers(request["_script"], steps, code, error)
+        if failed is not None:
+            signal = f"signal {-code}" if code < 0 else None
+            return {"outcome": outcome_of(failed, True, signal), "error": failed, "steps": []}
+        for answer in done:
+            if "outcome" not in answer:
+                answer["outcome"] = outcome_of(answer["error"], True)
+        # The protocol's step loop, on the answers: a trap goes on only to a step that
+        # expects one (a script holds no drop: wastscript refuses one).
+        answered = iter(done)
+        return run_steps(steps[:len(done)], lambda _step, _handles: next(answered),
+                         lambda _handle: {"outcome": "harness-error", "error": "no drop"})
 
     def instantiates(self, request: dict[str, Any]) -> bool:
         """Whether the component instantiates with this check's linking, by the

@@ -226,7 +226,9 @@ def _judge_steps(planned: Planned, result: dict[str, Any], started: bool,
             return verdict, actual, reason
         if reason:
             wrong.append(reason)
-    if len(done) < len(steps):
+    # A host that compares values itself stops at the first it finds different.
+    stopped = bool(done) and isinstance(done[-1], dict) and "mismatch" in done[-1]
+    if len(done) < len(steps) and not stopped:
         return Verdict.ERROR, actual, (f"the adapter stopped after {len(done)} of "
                                        f"{len(steps)} steps without saying why")
     if wrong:

@@ -84,12 +84,15 @@ def step_lines(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
         got_step = done[i] if i < len(done) else None
         if got_step is None:
             got = "not run"
+        elif "mismatch" in got_step:  # the host compared it itself (wasmtime wast)
+            got = f"something else ({got_step['mismatch'][:300]})"
         elif got_step.get("outcome") == "ok":
             got = json.dumps(got_step.get("value"), ensure_ascii=False)
         else:
             error = str(got_step.get("error", "")).strip().splitlines()
             got = f"{got_step.get('outcome')}" + (f": {error[0][:200]}" if error else "")
-        lines.append(f"step {i + 1}: {want.get('step')}: expected {exp}, got {got}")
+        where = f" ({want['where']})" if want.get("where") else ""
+        lines.append(f"step {i + 1}: {want.get('step')}{where}: expected {exp}, got {got}")
     return lines
 
 

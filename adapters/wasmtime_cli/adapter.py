@@ -32,6 +32,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import wastscript  # noqa: E402  (beside this file)
+
 from wasmtui.adapterkit import (
     netns,  # noqa: E402
     process,  # noqa: E402
@@ -39,8 +41,6 @@ from wasmtui.adapterkit import (
 )
 from wasmtui.adapterkit.outcomes import outcome_of  # noqa: E402
 from wasmtui.adapterkit.protocol import Adapter, Output, run_steps, serve  # noqa: E402
-
-import wastscript  # noqa: E402  (beside this file)
 from wasmtui.paths import cache_dir  # noqa: E402  (one rule for the cache, the core's)
 
 INSTALL = "make -C hosts/wasmtime_cli install"

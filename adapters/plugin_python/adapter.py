@@ -42,6 +42,10 @@ except ImportError:
     wc = None
 
 INSTALL = "make -C hosts/plugin_python install"
+# The proposals wasmtime-py's Config can switch on (the request's engine_features; the
+# others are host.toml's missing-engine-features).
+SWITCHES = {"cm-map": "wasm_component_model_map",
+            "cm-implements": "wasm_component_model_implements"}
 
 
 class HostRefused(Exception):
@@ -53,15 +57,26 @@ class PluginPython(Adapter):
     host = "plugin_python"
 
     def __init__(self) -> None:
-        cache = cache_dir()
         self.bindgen: BindgenRoute | None = None
         if wasmtime is not None:
             self.version = _dist_version()
-            self.engine = wasmtime.Engine()
-            self.compiled = cache / "wasmtime-py" / self.version
-            self.compiled.mkdir(parents=True, exist_ok=True)
+            self.engines: dict[tuple[str, ...], tuple[wasmtime.Engine, Path]] = {}
+            self._use_engine([])
             if wc is None and importlib.util.find_spec("wasmtime.bindgen") is not None:
                 self.bindgen = BindgenRoute(self.compiled)
+
+    def _use_engine(self, features: list[str]) -> None:
+        """The engine with the proposals the component uses switched on (one per set,
+        each with its own compile cache: their artefacts are incompatible)."""
+        key = tuple(sorted(f for f in features if f in SWITCHES))
+        if key not in self.engines:
+            config = wasmtime.Config()
+            for feature in key:
+                setattr(config, SWITCHES[feature], True)
+            compiled = cache_dir() / "wasmtime-py" / self.version / "+".join(key)
+            compiled.mkdir(parents=True, exist_ok=True)
+            self.engines[key] = (wasmtime.Engine(config), compiled)
+        self.engine, self.compiled = self.engines[key]
 
     def hello(self) -> dict[str, Any]:
         if wasmtime is None or (wc is None and self.bindgen is None):
@@ -128,9 +143,12 @@ class PluginPython(Adapter):
         if self.bindgen is not None:
             out.running()
             return self.bindgen.run(request, self.version)
+        self._use_engine(check.get("engine_features", []))
         started = False
         try:
             comp = self._component(request["component"])
+            if check.get("load_only"):  # compiled (the engine validated it): loaded
+                return {"outcome": "ok"}
             linker = self._linker(check.get("host_functions", {}),
                                   check["grants"]["http-outgoing"])
             argv = [Path(request["component"]).name, *check.get("args", [])] if kind == "cli" \

@@ -7,22 +7,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import wasmtime
 from wasmtime import component as wc
 
 from . import witjson
-from .manifest import EngineFeature
+from .manifest import ENGINE_FEATURES
 from .model import ComponentInfo, Interface
 from .paths import cache_dir, scratch_beside, tool, write_atomically
 from .values import INTEGERS, Type, signature_contains
 
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 PRIMITIVES = {"bool", "char", "string", "f32", "f64", *INTEGERS}
 
 
@@ -120,9 +121,21 @@ def _layer(path: Path, data: bytes) -> tuple[str, str]:
     return kind, ""
 
 
-# Component-model proposals an engine may have to switch on, by the validator's names
-# (wasmparser's; wasmtime's -W component-model-* flags name the same ones).
-ENGINE_FEATURES: tuple[str, ...] = get_args(EngineFeature)
+TOP_IMPORT = re.compile(r'^  \(import "([^"]+)"', re.M)
+
+
+def printed_imports(path: Path) -> list[Interface]:
+    """What an invalid component imports, from its text (`wasm-tools print` parses
+    without validating): instantiating it would be refused for a missing import alone,
+    so whether a host refuses the component itself takes one that can load without
+    instantiating (plan.needed_features). [] when it does not even parse."""
+    tools = wasm_tools()
+    if tools is None or not path.is_file():
+        return []
+    proc = subprocess.run([tools, "print", str(path)], capture_output=True, text=True,
+                          check=False)
+    return [Interface(name=n) for n in dict.fromkeys(TOP_IMPORT.findall(proc.stdout))] \
+        if proc.returncode == 0 else []
 
 
 def engine_features(path: Path) -> list[str]:
@@ -170,6 +183,8 @@ def _inspect_bytes(path: Path, data: bytes, sha: str) -> ComponentInfo:
         return info
     binary = Path(info.binary) if info.binary else path
     info.kind, info.error = _layer(binary, data)
+    if info.kind == "corrupt":
+        info.imports = printed_imports(binary)
     if info.kind == "core-module":
         _core_module(info, data)
     if info.kind != "component":

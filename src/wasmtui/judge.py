@@ -96,7 +96,7 @@ CALL_REASONS = {
 REFUSAL_REASONS = {
     Triage.HARNESS: HARNESS, Triage.UNKNOWN: UNKNOWN, Triage.EARLY_TRAP: EARLY_TRAP,
     Triage.OK: "expected the host to refuse the component (its test says it is invalid), "
-               "but the host loaded and instantiated it",
+               "but the host accepted it",
     Triage.TRAP: "expected the host to refuse the component (its test says it is invalid), "
                  "but the host instantiated it and it trapped",
     Triage.CALL_FAILED: "expected the host to refuse the component (its test says it is "

@@ -28,13 +28,15 @@ Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host f
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
 # Component-model features beyond plain calls a host may declare (plan.COMPONENT_MODEL).
-CMFeature = Literal["async", "scenarios", "handles", "streams", "stream-arguments", "maps"]
+CMFeature = Literal["async", "scenarios", "handles", "streams", "stream-arguments", "maps",
+                    "load"]
 # Component-model proposals a component may use, by the validator's names (wasmparser's;
 # inspect.engine_features works out which).
 EngineFeature = Literal["cm-async", "cm-more-async-builtins", "cm-async-stackful", "cm-threading",
                         "cm-error-context", "cm-fixed-length-lists", "cm-map", "cm-implements",
                         "cm-forward", "cm-gc", "cm-values", "cm-nested-names", "cm64",
                         "cm-canon-names", "cm-accessors"]
+ENGINE_FEATURES: tuple[str, ...] = get_args(EngineFeature)
 GrantKind = Literal["dir", "network", "http-outgoing"]  # what a host may be unable to grant
 # Close misspellings worth a hint in the error.
 HINTS = {"checks": "[[check]]", "expected": "expect", "expects": "expect", "arg": "args",

@@ -16,6 +16,7 @@ from . import expectations, sandbox, values
 from .decide import Facts, decide, settled
 from .diagnose import diagnose, workaround_for
 from .errors import UsageError
+from .manifest import ENGINE_FEATURES
 from .model import (
     Cell,
     Check,
@@ -46,7 +47,8 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
 # The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
 # (after the manifest's own; a resolved key replaces the manifest's in place).
 RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "env", "workaround",
-                 "steps", "host_function_types", "engine_features")
+                 "steps", "host_function_types", "engine_features",
+                 "load_only")
 
 
 class Settled(Exception):
@@ -135,26 +137,35 @@ COMPONENT_MODEL = {
     "handles": "keep a resource handle from one call to the next",
     "streams": "read a stream or future result",
     "stream-arguments": "pass a stream or future as an argument",
-    "maps": "pass or return a map<K, V>"}
+    "maps": "pass or return a map<K, V>",
+    "load": "load a component without instantiating it"}
 
 
 def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
-    """The component-model features an invoke check needs of its host, each with what
-    needs it: a scenario needs "scenarios"; a call of an `async func`, "async"; a stream
-    or future in its result, "streams", and in a parameter, "stream-arguments"."""
+    """The component-model features a check needs of its host, each with what needs it:
+    a scenario needs "scenarios" (and "handles" where a step binds or drops one); a call
+    of an `async func`, "async"; a stream or future in its result, "streams" (not where
+    the call is expected to trap: no result is read), and in a parameter,
+    "stream-arguments"; an invalid component that imports something, "load"."""
+    if check.expect.get("refused") and info.imports:
+        # Instantiating would be refused for the missing import alone: only a host that
+        # can load without instantiating shows whether it refuses the component itself.
+        return [("load", f"an invalid component that imports {info.imports[0].name}")]
     if check.kind is not CheckKind.INVOKE:
         return []
     needs = [("scenarios", check.name)] if check.steps else []
     if any(s.bind or s.drop for s in check.steps):
         needs.append(("handles", check.name))
-    for function in [check.function] if not check.steps else [s.call for s in check.steps]:
+    calls = [(check.function, check.expect)] if not check.steps \
+        else [(s.call, s.expect) for s in check.steps]
+    for function, expect in calls:
         found = info.find_function(function) if function else None
         if found is None:
             continue
         sig = found[1]
         if sig.get("async"):
             needs.append(("async", function))
-        if values.has_async_values(sig["result"]):
+        if values.has_async_values(sig["result"]) and not expect.get("trap"):
             needs.append(("streams", function))
         if values.params_contain(sig, values.ASYNC_VALUES):
             needs.append(("stream-arguments", function))
@@ -492,6 +503,20 @@ def _applies(check: Check, info: ComponentInfo, host: Host) -> None:
         settle(*bad)
 
 
+def _engine_features(draft: _Draft, check: Check, info: ComponentInfo, host: Host) -> None:
+    """The proposals the host must switch on: those the component uses; for a component
+    the host must refuse (an invalid one, whose proposals no validator can tell), every
+    one the host can, so its refusal is its validator's and never a switch left off.
+    Such a check loads the component only (`load_only`, where the host can)."""
+    features = list(info.engine_features)
+    if check.expect.get("refused"):
+        features = [f for f in ENGINE_FEATURES if f not in host.missing_engine_features]
+        if "load" in host.component_model:
+            draft.resolved["load_only"] = True
+    if features:
+        draft.resolved["engine_features"] = features
+
+
 def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
                known_failures: list[KnownFailure] | None = None,
                workaround: dict[str, list[str]] | None = None) -> tuple[Planned, Facts | None]:
@@ -509,8 +534,7 @@ def plan_check(check: Check, info: ComponentInfo, guest: Guest, host: Host,
         _grant(draft, check, host, guest)
         if workaround:
             draft.resolved["workaround"] = workaround
-        if info.engine_features:
-            draft.resolved["engine_features"] = list(info.engine_features)
+        _engine_features(draft, check, info, host)
     except Settled as found:
         facts = found.facts
     if info.text_format:

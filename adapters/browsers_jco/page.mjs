@@ -16,6 +16,18 @@ export async function runCheck(componentUrl, checkText, memoryLimit = 0) {
   return json.stringify(await run(componentUrl, json.parse(checkText), memoryLimit));
 }
 
+// An invalid component's check (load_only): jco transpiled it (adapter.mjs) and the
+// browser compiles every core module it holds; nothing is instantiated, so no missing
+// import can be the reason for a refusal.
+async function loadOnly(coreModules, getCoreModule) {
+  try {
+    for (const name of coreModules) await getCoreModule(name);
+  } catch (err) {
+    return { outcome: "refused", error: errorText(err) };
+  }
+  return { outcome: "ok" };
+}
+
 async function run(componentUrl, check, memoryLimit) {
   const { instantiate } = await import(componentUrl);
   // An invoke check's arguments are the function's, never the program's argv.
@@ -24,11 +36,12 @@ async function run(componentUrl, check, memoryLimit) {
   const imports = { ...withOutgoingHttp(shim.getImportObject(), check, null),
                     ...hostFunctionImports(check.host_functions) };
   const meta = await (await fetch(new URL("meta.json", componentUrl))).json();
-  const missing = missingImports(meta.imports, imports);
-  if (missing) return missing;
   const getCoreModule = memoryLimit
     ? async (path) => WebAssembly.compile(limitMemories(await (await fetch(new URL(path, componentUrl))).arrayBuffer(), memoryLimit))
     : (path) => WebAssembly.compileStreaming(fetch(new URL(path, componentUrl)));
+  if (check.load_only) return loadOnly(meta.coreModules ?? [], getCoreModule);
+  const missing = missingImports(meta.imports, imports);
+  if (missing) return missing;
   let instance;
   try {
     instance = await instantiate(getCoreModule, imports);

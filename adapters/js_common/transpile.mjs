@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -122,7 +122,16 @@ export async function transpileCached(jco, jcoVersion, componentPath, asyncExpor
   const mode = asyncExports ? `-jspi-${createHash("sha256").update(asyncExports.join(",")).digest("hex").slice(0, 12)}` : "";
   const dir = join(cacheRoot(), "jco", jcoVersion, sha + mode);
   const metaPath = join(dir, "meta.json");
-  if (existsSync(metaPath)) return { dir, ...JSON.parse(await readFile(metaPath, "utf8")) };
+  if (existsSync(metaPath)) {
+    const meta = JSON.parse(await readFile(metaPath, "utf8"));
+    if (!meta.coreModules) {  // a folder from before meta.json named its core modules
+      meta.coreModules = (await readdir(dir)).filter((f) => f.endsWith(".wasm")).sort();
+      const tmp = `${metaPath}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
+      await writeFile(tmp, JSON.stringify(meta));
+      await rename(tmp, metaPath);  // the browser page reads it from there
+    }
+    return { dir, ...meta };
+  }
   let out;
   try {
     out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true,
@@ -139,12 +148,13 @@ export async function transpileCached(jco, jcoVersion, componentPath, asyncExpor
     await writeFile(join(tmp, name), data);
   }
   await writeFile(join(tmp, "package.json"), '{"type": "module"}\n');
-  await writeFile(join(tmp, "meta.json"), JSON.stringify({ imports: out.imports, exports: out.exports }));
+  const coreModules = Object.keys(out.files).filter((f) => f.endsWith(".wasm")).sort();
+  await writeFile(join(tmp, "meta.json"), JSON.stringify({ imports: out.imports, exports: out.exports, coreModules }));
   try {
     await rename(tmp, dir);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     if (!["ENOTEMPTY", "EEXIST"].includes(err.code) || !existsSync(metaPath)) throw err;
   }
-  return { dir, imports: out.imports, exports: out.exports };
+  return { dir, imports: out.imports, exports: out.exports, coreModules };
 }

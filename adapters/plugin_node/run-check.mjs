@@ -3,7 +3,7 @@
 // WASIShim, or preview3-shim for WASI 0.3: wasi03.mjs) plus the check's host functions,
 // run the check, write the result as one JSON line on the control channel. Guest output
 // goes to this process's stdout/stderr, streamed by the adapter.
-import { openSync, readFileSync, writeSync } from "node:fs";
+import { openSync, readFileSync, readdirSync, writeSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,7 +48,21 @@ const getCoreModule = (path) => {
   return new WebAssembly.Module(declared ? limitMemories(bytes, request.memory_limit) : bytes);
 };
 
+// An invalid component's check (load_only): jco transpiled it (adapter.mjs) and the
+// engine compiles every core module it holds; nothing is instantiated, so no missing
+// import can be the reason for a refusal.
+function loadOnly() {
+  reply({ running: true });
+  try {
+    for (const name of readdirSync(dir).filter((f) => f.endsWith(".wasm"))) getCoreModule(name);
+  } catch (err) {
+    return { outcome: "refused", error: errorText(err) };
+  }
+  return { outcome: "ok" };
+}
+
 async function runCheck() {
+  if (check.load_only) return loadOnly();
   const missing = missingImports(JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")).imports, imports);
   if (missing) return missing;
   reply({ running: true });  // guest code may run from here on (start functions)

@@ -109,7 +109,7 @@ class BrowserJco {
   }
 
   async run(request, out) {
-    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component);
+    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component, {}, HOST);
     if (refused) return refused;
     this.cacheDir ??= join(dir, "..");
     if (!this.server) await this.startServer();

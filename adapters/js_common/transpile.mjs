@@ -2,7 +2,7 @@
 // Both jco hosts (Node and the browser) load the same cached output: the component
 // transpiled in `async` instantiation mode, so the host supplies every import itself
 // (WASI shims configured per check, host functions) instead of ambient defaults.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
@@ -89,19 +89,49 @@ const WASI_03_ASYNC_EXPORTS = { "wasi:cli/run": "run", "wasi:http/handler": "han
  * transpiled in jco's JSPI async mode, its WASI 0.3 exports lifted as async: the route
  * of wasi-testsuite's jco runner; the host links preview3-shim (js_common/wasi03.mjs).
  */
-export async function transpileForCheck(jco, jcoVersion, componentPath, check = {}) {
+export async function transpileForCheck(jco, jcoVersion, componentPath, check = {}, host = null) {
   try {
-    const plain = await transpileCached(jco, jcoVersion, componentPath);
+    const plain = await transpileCached(jco, jcoVersion, componentPath, null, host);
     if (!(check.wasi ?? []).includes("0.3")) return [plain.dir, null];
     // only the 0.3 versions: a 0.2 `run` exported beside them stays synchronous
     const asyncExports = plain.exports.map(([name]) => name)
       .filter((name) => WASI_03_ASYNC_EXPORTS[name.split("@")[0]] && name.split("@")[1]?.startsWith("0.3."))
       .map((name) => `${name}#${WASI_03_ASYNC_EXPORTS[name.split("@")[0]]}`);
-    return [(await transpileCached(jco, jcoVersion, componentPath, asyncExports)).dir, null];
+    return [(await transpileCached(jco, jcoVersion, componentPath, asyncExports, host)).dir, null];
   } catch (err) {
     if (err instanceof TranspileRefusal) return [null, { outcome: "refused", error: err.message }];
     throw err;
   }
+}
+
+// jco's translator is itself a component, instantiated once per process: once it traps
+// (a panic on some input), every later call in this process fails with "cannot enter
+// component instance", whatever the component. From then on each translation runs in a
+// process of its own (transpile-child.mjs), so one component's trap is its own refusal.
+let translatorTrapped = false;
+
+async function translate(jco, host, bytes, componentPath, options) {
+  if (!translatorTrapped || !host) {
+    try {
+      return await jco.transpile(bytes, options);
+    } catch (err) {
+      const text = String(err?.message ?? err);
+      if (!host || !/wasm trap|RuntimeError|unreachable/.test(text)) throw new TranspileRefusal(err);
+      translatorTrapped = true;  // this component's answer comes from a fresh translator
+    }
+  }
+  const child = spawnSync(process.execPath, [join(ROOT, "adapters", "js_common", "transpile-child.mjs"),
+                                             host, componentPath, JSON.stringify(options)],
+                          { encoding: "utf8", maxBuffer: 1 << 30 });
+  let answer;
+  try {
+    answer = JSON.parse(child.stdout);
+  } catch {
+    throw new Error(`jco's transpile process ended without an answer (${child.signal ?? child.status}): ${child.stderr}`);
+  }
+  if (answer.error !== undefined) throw new TranspileRefusal(answer.error);
+  const files = Object.fromEntries(Object.entries(answer.files).map(([n, b64]) => [n, Buffer.from(b64, "base64")]));
+  return { files, imports: answer.imports, exports: answer.exports };
 }
 
 /** jco would not translate the component: the host's refusal, not a harness failure. */
@@ -116,7 +146,7 @@ export class TranspileRefusal extends Error {
  * component.js (exports `instantiate`), its core modules and a package.json that makes
  * Node treat it as an ES module.
  */
-export async function transpileCached(jco, jcoVersion, componentPath, asyncExports = null) {
+export async function transpileCached(jco, jcoVersion, componentPath, asyncExports = null, host = null) {
   const bytes = await readFile(componentPath);
   const sha = createHash("sha256").update(bytes).digest("hex");
   const mode = asyncExports ? `-jspi-${createHash("sha256").update(asyncExports.join(",")).digest("hex").slice(0, 12)}` : "";
@@ -132,13 +162,9 @@ export async function transpileCached(jco, jcoVersion, componentPath, asyncExpor
     }
     return { dir, ...meta };
   }
-  let out;
-  try {
-    out = await jco.transpile(bytes, { name: "component", instantiation: "async", noTypescript: true,
-                                       ...(asyncExports ? { asyncMode: "jspi", asyncExports } : {}) });
-  } catch (err) {
-    throw new TranspileRefusal(err);
-  }
+  const out = await translate(jco, host, bytes, componentPath,
+                              { name: "component", instantiation: "async", noTypescript: true,
+                                ...(asyncExports ? { asyncMode: "jspi", asyncExports } : {}) });
   // Publish atomically: write a private folder, then rename it into place. Concurrent
   // first runs (several adapters, several hosts) each write their own; the first rename
   // wins and the others, finding the folder there, use it: nobody deletes anybody's.

@@ -76,7 +76,7 @@ class JcoEngine {
   }
 
   async run(request, out) {
-    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component, request.check);
+    const [dir, refused] = await transpileForCheck(this.jco, this.jcoVersion, request.component, request.check, HOST);
     if (refused) return refused;
     // Node runs as it is: a component its engine refuses (extended-const on Node 20) fails,
     // and the known cause's workaround (known_causes.toml) gives the flag in wasmtui's
@@ -144,6 +144,12 @@ class JcoEngine {
           return finish(result);
         }
         const tail = out.tail("stderr");
+        if (code === 13 && started && /unsettled top-level await/.test(tail)) {
+          // Node ends a process whose awaited call can never settle (nothing left to run):
+          // the engine's deadlock report, where the spec (and wasmtime) trap "deadlock
+          // detected: event loop cannot make further progress".
+          return finish({ outcome: "trapped", error: `deadlock: the call never settled and ${this.engine.versionText} had nothing left to run (exit 13, "unsettled top-level await")` });
+        }
         const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
         const trapped = outcomeOf(tail, started, signal) === "trapped";
         if (requestLost && !trapped && !signal) {  // the host failed while serving the call

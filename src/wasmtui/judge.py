@@ -103,7 +103,8 @@ REFUSAL_REASONS = {
                         "invalid), but the host instantiated it"}
 INSTANCE_REASONS = {
     Triage.HARNESS: HARNESS, Triage.UNKNOWN: UNKNOWN, Triage.EARLY_TRAP: EARLY_TRAP,
-    Triage.TRAP: "the guest trapped while the component was instantiated",
+    Triage.TRAP: "the guest trapped before any step answered (while the component was "
+                 "instantiated, or in a step whose process ended with it)",
     Triage.REFUSED: REFUSED}
 STEP_REASONS = {
     Triage.HARNESS: "{label}: the adapter failed on its own",

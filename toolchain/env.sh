@@ -14,6 +14,8 @@ export WASMTUI_WASM_LD=/usr/bin/wasm-ld-22
 # The wit-bindgen CLI (C guests' bindings; `wit-bindgen test` builds its crate's runtime
 # tests, a conformance suite).
 export WIT_BINDGEN_VERSION=0.61.1
+# wasm-tools (guests, introspection, .wast); its crate ships the spec's reference tests.
+export WASM_TOOLS_VERSION=1.263.0
 export WIT_BINDGEN_FEATURES=c,rust  # its C and Rust generators (wit-bindgen test needs rust)
 # Host-side tools (wasm-tools, wac, the shim, wave-json) build with the cargo on PATH.
 WASMTUI_HOST_CARGO=$(command -v cargo || echo "$WASMTUI_CARGO")

@@ -8,7 +8,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/env.sh"
-WASM_TOOLS_VERSION=1.263.0
 WAC_VERSION=0.12.0
 # Debian's rustc 1.96 can build wasm std from rust-web-src; rustup can't (TOOLCHAIN.md).
 APT_PACKAGES=(rustc-web cargo-web rust-web-src rustfmt-web rust-web-clippy lld-22 llvm-22 wasi-libc)

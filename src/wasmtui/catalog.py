@@ -194,12 +194,16 @@ def load_hosts(root: Path, patterns: list[str] | None = None) -> list[Host]:
 
 
 def guests_of(project: Path | None, components: list[Path], guest_paths: list[Path],
-              patterns: list[str]) -> list[Guest]:
+              patterns: list[str], suite_names: list[str] | None = None) -> list[Guest]:
     """The run's guests: what the command line names (components, guest.toml files or
-    folders), else the project's; -g globs select among them."""
-    if components or guest_paths:
+    folders, conformance suites), else the project's; -g globs select among them."""
+    if components or guest_paths or suite_names:
+        from . import suites
+
         return select_guests([*guests_from_paths(components),
-                              *(g for p in guest_paths for g in load_guests_at(p))], patterns)
+                              *(g for p in guest_paths for g in load_guests_at(p)),
+                              *(g for s in suite_names or [] for g in suites.guests(s))],
+                             patterns)
     return load_guests(project, patterns) if project is not None else []
 
 

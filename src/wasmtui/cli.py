@@ -30,6 +30,9 @@ examples:
   wasmtui diff main.json pr.json           what changed since a run (exit 1 on a regression)
   wasmtui --headless --history runs/; wasmtui history runs/   since when each verdict stands
   wasmtui features report.json             the component-model feature table of a run
+  wasmtui --headless --suite spec --suite wit-bindgen --report c.json; wasmtui conformance c.json
+                                           the spec's and wit-bindgen's own tests on every host
+  wasmtui path/to/test.wast                a .wast file's components, instances and assertions
   wasmtui --headless --junit junit.xml --markdown status.md --html report.html   CI outputs
   wasmtui -H plugin_python@39.0.0          a host at another release (installed into the cache)
   wasmtui sweep -g hello_world_rust -H plugin_python --from 36.0.0
@@ -123,6 +126,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--expectations", type=Path, metavar="FILE",
                    help="known failures (default: the project's expectations.toml): a "
                         "check that fails as expected is xfail, one that passes is xpass")
+    p.add_argument("--suite", action="append", default=[], metavar="NAME",
+                   help="the field's own conformance tests as guests (repeatable): `spec` "
+                        "(the Component Model spec's .wast reference tests), `wit-bindgen` "
+                        "(its runtime tests); then `wasmtui conformance REPORT` tabulates")
     p.add_argument("-g", "--guest", action="append", default=[], metavar="GLOB",
                    help="only guests matching GLOB (repeatable)")
     p.add_argument("-H", "--host", action="append", default=[], metavar="GLOB",
@@ -357,7 +364,7 @@ def run_main(argv: list[str]) -> int:
     root, project = locate(args)
     known = args.expectations or expectations_file(project)
     hosts = load_hosts(root, args.host)  # once: the session runs these
-    guests = guests_of(project, components, guest_paths, args.guest)
+    guests = guests_of(project, components, guest_paths, args.guest, args.suite)
     options = Options(root=root, components=components, guest_paths=guest_paths,
                       project=project, guest_patterns=args.guest,
                       host_patterns=args.host, jobs=args.jobs, timeout=args.timeout,

@@ -94,6 +94,20 @@ class Check:
 
 
 
+@dataclass(frozen=True)
+class SuiteEntry:
+    """Where a guest of a conformance suite comes from (suites.py): the suite, its file
+    (or test) there, the areas it tests, whether upstream marks it not yet implemented
+    (the spec's nyi.txt), and the proposals its runner declares (wit-bindgen's
+    `//@ wasmtime-flags`)."""
+
+    suite: str
+    file: str
+    areas: tuple[str, ...] = ()
+    nyi: bool = False
+    declared: tuple[str, ...] = ()
+
+
 @dataclass
 class Guest:
     """A component to test: from guests/<name>/guest.toml, or a bare path."""
@@ -104,6 +118,7 @@ class Guest:
     description: str = ""
     folder: Path | None = None  # None for a component given on the command line
     manifest: Path | None = None  # its guest.toml
+    suite: SuiteEntry | None = None  # a conformance suite's test (wasmtui --suite)
 
     @property
     def has_manifest(self) -> bool:

@@ -144,5 +144,36 @@ def features_main(argv: list[str]) -> int:
     return 0
 
 
+def conformance_main(argv: list[str]) -> int:
+    from .conformance import conformance_table, to_json, to_markdown
+
+    p = argparse.ArgumentParser(
+        prog="wasmtui conformance", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The conformance table of a run over the suites (wasmtui --suite spec "
+                    "--suite wit-bindgen): per area and host, the field's own tests passed "
+                    "of those that apply, n/a with the reason, what upstream has not "
+                    "implemented yet, and each failing file's first failing directive.",
+        epilog="example:\n  wasmtui --headless --suite spec --suite wit-bindgen --report c.json"
+               "\n  wasmtui conformance c.json --markdown docs/conformance.md\n\nexit codes: "
+               "0, 2 usage, an unreadable report, or one with no suite in it.")
+    p.add_argument("report", type=Path, metavar="REPORT.json")
+    p.add_argument("--json", action="store_true",
+                   help="print it as JSON (wasmtui.conformance/1)")
+    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown")
+    args = p.parse_args(argv)
+    report = _read_report(args.report)
+    try:
+        tables = conformance_table(report)
+    except (KeyError, TypeError) as exc:
+        raise UsageError(f"{args.report}: not a wasmtui report: {exc}") from exc
+    if not tables:
+        raise UsageError(f"{args.report}: no suite ran in it (wasmtui --suite spec ...)")
+    text = to_markdown(tables, report)
+    if args.markdown:
+        args.markdown.write_text(text)
+    _emit(args.json, to_json(tables), text)
+    return 0
+
+
 COMMANDS = {"merge": merge_main, "diff": diff_main, "history": history_main,
-            "features": features_main}
+            "features": features_main, "conformance": conformance_main}

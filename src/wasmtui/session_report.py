@@ -3,6 +3,7 @@ measured capabilities, its guests as inspected, its cells as they stand."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from . import __version__, sandbox
@@ -45,6 +46,7 @@ def build_report(session: Session) -> dict[str, Any]:
         ],
         "guests": [
             {"name": g.name, "description": g.description, "manifest": g.has_manifest,
+             **({"suite": asdict(g.suite)} if g.suite else {}),
              **session.infos[g.name].to_json()}
             for g in session.guests if g.name in session.infos
         ],

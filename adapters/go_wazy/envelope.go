@@ -95,9 +95,10 @@ func runSteps(steps []any, call func(step map[string]any, bound handles) result,
 			last = result{"outcome": "harness-error", "error": "no handle is bound as " + name}
 		}
 		done = append(done, last)
-		// A trap goes on to a next step that expects one (a trapped instance must
-		// refuse to be entered again); anything else that is not ok ends the scenario.
-		if last["outcome"] != "ok" && !(last["outcome"] == "trapped" && nextExpectsTrap(steps, i)) {
+		// A trap (or a call the host refused) goes on to a next step that expects one (a
+		// trapped instance must refuse to be entered again); anything else ends it.
+		failedCall := last["outcome"] == "trapped" || last["outcome"] == "refused"
+		if last["outcome"] != "ok" && !(failedCall && nextExpectsTrap(steps, i)) {
 			break
 		}
 	}

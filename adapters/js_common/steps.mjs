@@ -18,9 +18,10 @@ export async function runSteps(steps, call, drop) {
     else if (handles.has(step.drop)) answer = await drop(handles.get(step.drop));
     else answer = { outcome: "harness-error", error: `no handle is bound as ${step.drop}` };
     done.push(answer);
-    // A trap goes on to a next step that expects one (a trapped instance must refuse
-    // to be entered again); anything else that is not ok ends the scenario.
-    const afterTrap = answer.outcome === "trapped" && steps[i + 1]?.expect?.trap === true;
+    // A trap (or a call the host refused) goes on to a next step that expects one (a
+    // trapped instance must refuse to be entered again); anything else ends the scenario.
+    const failedCall = answer.outcome === "trapped" || answer.outcome === "refused";
+    const afterTrap = failedCall && steps[i + 1]?.expect?.trap === true;
     if (answer.outcome !== "ok" && !afterTrap) break;
   }
   const last = done.at(-1) ?? { outcome: "ok" };

@@ -223,6 +223,10 @@ def _judge_steps(planned: Planned, result: dict[str, Any], started: bool,
     wrong = []
     for i in range(len(done)):
         verdict, reason = _judge_step(planned, done, i, actual["steps"])
+        if verdict is Verdict.PASS and i + 1 < len(done):
+            continue  # a trap it expected, and the steps went on (to another trap)
+        if verdict is Verdict.FAIL and wrong:  # the first failing step is named first
+            return verdict, actual, "unexpected " + "; ".join([*wrong, reason])
         if verdict is not None:
             return verdict, actual, reason
         if reason:

@@ -156,9 +156,15 @@ class Adapter:
 Answer = dict[str, Any]  # a step's outcome, and its value or error
 
 
+# A step that trapped, or whose call the host refused mid-call (call-failed: the core
+# judges it as the trap where one is expected): the loop goes on to a step expecting one.
+FAILED_CALL = ("trapped", "refused")
+
+
 def run_steps(steps: list[dict[str, Any]], call: Any, drop: Any) -> dict[str, Any]:
     """A scenario's steps on one instance, in order, until one does not end ok, except
-    that a trap goes on to a next step that expects a trap (`expect.trap`: a trapped
+    that a trap (or a call the host refused) goes on to a next step that expects a trap
+    (`expect.trap`: a trapped
     instance must refuse to be entered again, as the spec's tests assert), so
     `call(step, handles)` answers a call step (and
     binds what it returns into `handles`, by name); `drop(handle)` a drop of a bound
@@ -174,7 +180,7 @@ def run_steps(steps: list[dict[str, Any]], call: Any, drop: Any) -> dict[str, An
         else:
             answer = {"outcome": "harness-error", "error": f"no handle is bound as {step['drop']}"}
         done.append(answer)
-        after_trap = answer.get("outcome") == "trapped" and i + 1 < len(steps) \
+        after_trap = answer.get("outcome") in FAILED_CALL and i + 1 < len(steps) \
             and (steps[i + 1].get("expect") or {}).get("trap") is True
         if answer.get("outcome") != "ok" and not after_trap:
             break

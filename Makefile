@@ -17,7 +17,7 @@ HOST_STEPS := $(addprefix host-,$(HOSTS))
 TOOL_STEPS := $(addprefix tool-,apt sysroot-wasm32-unknown-unknown sysroot-wasm32-wasip2 wasm-tools wac wasmtime)
 
 .PHONY: install venv toolchain hosts guests run run-quick test check lint bench clean steps \
-	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds
+	$(TOOL_STEPS) $(addprefix host-,$(ALL_HOSTS)) guest-builds suite-wit-bindgen conformance
 install:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps
 toolchain:
@@ -27,7 +27,7 @@ hosts:
 guests:
 	@$(MAKE) --no-print-directory -j$(JOBS) guest-builds
 
-steps: $(HOST_STEPS) $(TOOL_STEPS)
+steps: $(HOST_STEPS) $(TOOL_STEPS) suite-wit-bindgen
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml constraints.txt
@@ -54,6 +54,13 @@ LOCKS := $(shell . toolchain/env.sh && echo "$$WASMTUI_LOCKS")
 $(addprefix host-,$(ALL_HOSTS)): host-%: venv tool-apt
 	@mkdir -p "$(LOCKS)"
 	@flock -o "$(LOCKS)/host-$*.lock" $(MAKE) -s -C hosts/$* install
+
+# wit-bindgen's runtime tests (`wasmtui --suite wit-bindgen`), built by `wit-bindgen test`
+# into the cache once per wit-bindgen version (about a minute, and the CLI's Rust
+# generator once): a rerun builds nothing. The spec's .wast tests come with the wasm-tools
+# crate (tool-wasm-tools).
+suite-wit-bindgen: tool-sysroot-wasm32-wasip2
+	+@toolchain/build-wit-bindgen-tests >/dev/null
 
 # The guests need the toolchain, not the hosts: they build while the hosts install.
 guest-builds: $(TOOL_STEPS)
@@ -82,6 +89,14 @@ REQUIRED_HOSTS ?= wasmtime_cli plugin_python plugin_node deno_jco bun_jco browse
 test:
 	@$(MAKE) --no-print-directory -j$(JOBS) steps guest-builds
 	WASMTUI_REQUIRED_HOSTS="$(REQUIRED_HOSTS)" $(VENV)/bin/pytest -q -rs
+
+# The field's own conformance tests on every host: docs/conformance.md (and the feature
+# table's rows they prove: `wasmtui features`). Exit 1 is the table's content, not make's.
+conformance: install
+	@mkdir -p build
+	$(VENV)/bin/wasmtui --headless --suite spec --suite wit-bindgen --report build/conformance.json \
+		--html build/conformance.html; code=$$?; [ $$code -le 1 ] || exit $$code
+	$(VENV)/bin/wasmtui conformance build/conformance.json --markdown docs/conformance.md >/dev/null
 
 bench: install
 	@$(MAKE) --no-print-directory guests

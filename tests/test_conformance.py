@@ -16,7 +16,8 @@ import pytest
 
 from wasmtui import suites
 
-from .conftest import report_of, wasmtui
+from .conftest import ROOT, report_of, wasmtui
+from .test_html_report import open_page
 
 SPEC = suites.spec_folder()  # make install brings the wasm-tools crate: a miss fails here
 WASMTIME_WAST_FLAGS = ["-W", "component-model-more-async-builtins", "-W",
@@ -159,7 +160,8 @@ def wit_bindgen() -> Path:
 @pytest.mark.parametrize("host", ["wasmtime_cli", "plugin_node", "go_wazy"])
 def test_wit_bindgen_runtime_tests_run_and_the_table_counts_them(wit_bindgen, tmp_path, host):
     report_path = tmp_path / "c.json"
-    done = wasmtui("--headless", "--report", str(report_path), "--suite", "wit-bindgen",
+    done = wasmtui("--headless", "--report", str(report_path), "--html",
+                   str(tmp_path / "c.html"), "--suite", "wit-bindgen",
                    "-g", "wit-bindgen/resource*", "-g", "wit-bindgen/simple-future*",
                    "-g", "wit-bindgen/simple-stream*", "-H", host, timeout=600)
     assert done.returncode in (0, 1), done.stderr
@@ -169,6 +171,10 @@ def test_wit_bindgen_runtime_tests_run_and_the_table_counts_them(wit_bindgen, tm
     row = next(line for line in table.stdout.splitlines() if line.startswith("| resources |"))
     passed, applicable = map(int, re.search(r"(\d+)/(\d+)", row).groups())
     assert applicable >= 6 and passed == applicable  # every host here passes them
+    if host == "wasmtime_cli" and (ROOT / "hosts/browsers_jco/node_modules").is_dir():
+        page = open_page(tmp_path / "c.html")  # the HTML report's view of the same table
+        assert page["errors"] == [] and not page["conformance"]["hidden"]
+        assert f"{passed}/{applicable}" in page["conformance"]["text"]
 
 
 def test_conformance_refuses_a_report_without_a_suite(tmp_path):

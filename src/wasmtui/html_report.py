@@ -14,6 +14,7 @@ from importlib.resources import files
 from typing import Any
 
 from . import history
+from .conformance import SUITES, conformance_table, to_json
 from .features import feature_table
 from .model import base_host
 
@@ -67,6 +68,10 @@ def page_data(report: dict[str, Any], runs: list[dict[str, Any]] | None = None) 
                    for g in report.get("guests", [])],
         "cells": cells,
         "features": feature_table(report)["features"],
+        "suite_titles": SUITES,
+        # a run over the suites (wasmtui --suite): the conformance table, as JSON
+        **({"conformance": to_json(tables)["suites"]}
+           if (tables := conformance_table(report)) else {}),
     }
 
 

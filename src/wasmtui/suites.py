@@ -25,6 +25,11 @@ from .paths import cache_dir, find_root
 
 NAMES = ("spec", "wit-bindgen")
 INSTALL = "make install (the spec's tests); toolchain/build-wit-bindgen-tests (wit-bindgen's)"
+# What a suite's area proves, as data/features.toml ids (its checks are tagged so, and
+# `wasmtui features` derives those rows from them as from the catalog's guests).
+AREA_FEATURES = {"resources": ("resources",), "async": ("async-exports",),
+                 "streams": ("streams-futures",), "futures": ("streams-futures",),
+                 "values": ("value-types",), "other": ("value-types",)}
 # wasmtime -W flags a wit-bindgen runner declares (`//@ wasmtime-flags`), by proposal.
 RUNNER_FLAG = re.compile(r"component-model-([a-z-]+)")
 
@@ -74,6 +79,15 @@ def guests(name: str) -> list[Guest]:
     raise UsageError(f"--suite {name}: no such suite (suites: {', '.join(NAMES)})")
 
 
+def tagged(g: Guest, entry: SuiteEntry) -> Guest:
+    """The guest with its suite entry, and its checks tagged with what their areas
+    prove (a refusal check proves validation, which no feature row is about)."""
+    features = tuple(dict.fromkeys(f for a in entry.areas for f in AREA_FEATURES.get(a, ())))
+    checks = [c if c.expect.get("refused") else replace(c, features=features)
+              for c in g.checks]
+    return replace(g, suite=entry, checks=checks)
+
+
 def spec_areas(relative: str, text: str) -> tuple[str, ...]:
     """A spec file's areas: its folder (async, resources, values, linking, validation,
     binary), and streams / futures for an async file that uses them."""
@@ -94,7 +108,7 @@ def spec_guests(folder: Path) -> list[Guest]:
         relative = str(path.relative_to(folder))
         entry = SuiteEntry(suite="spec", file=relative, nyi=relative in nyi,
                            areas=spec_areas(relative, path.read_text(errors="replace")))
-        found += [replace(g, suite=entry)
+        found += [tagged(g, entry)
                   for g in wast.load(path, relative.removesuffix(".wast")).guests]
     return found
 
@@ -138,8 +152,8 @@ def wit_bindgen_guests(folder: Path) -> list[Guest]:
                            declared=runner_flags(source) if source else ())
         check = Check(name="run", kind=CheckKind.INVOKE, function="run",
                       expect={"value": None})
-        found.append(Guest(name=f"wit-bindgen/{test}/{pair.replace(' x ', '+')}",
-                           component=component, checks=[check], suite=entry,
-                           description=f"wit-bindgen {version}'s runtime test "
-                                       f"{test} ({pair}): run() must return"))
+        found.append(tagged(Guest(name=f"wit-bindgen/{test}/{pair.replace(' x ', '+')}",
+                                  component=component, checks=[check],
+                                  description=f"wit-bindgen {version}'s runtime test "
+                                              f"{test} ({pair}): run() must return"), entry))
     return found

@@ -1,7 +1,8 @@
 // node open-report.mjs PAGE.html CELL-LABEL...: opens wasmtui's HTML report in the real
 // Chromium (playwright-core from hosts/browsers_jco), clicks each cell by its label and
 // prints, as JSON, what the detail pane then shows, every request the page made, and
-// any script error. Used by tests/test_html_report.py.
+// any script error, and the conformance view's text. Used by tests/test_html_report.py
+// and tests/test_conformance.py.
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
@@ -42,7 +43,10 @@ try {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshot, fullPage: true });
   }
-  console.log(JSON.stringify({ cells, requests, errors, keyboard, problemRows }));
+  // a run over the suites: the conformance view (its text, collapsed or not)
+  const conformance = { hidden: await page.locator("#conformance-view").isHidden(),
+                        text: await page.locator("#conformance").textContent() };
+  console.log(JSON.stringify({ cells, requests, errors, keyboard, problemRows, conformance }));
 } finally {
   await browser.close();
 }

@@ -28,8 +28,8 @@ Builtin = Literal["reverse", "upper", "identity"]  # adapters/PROTOCOL.md host f
 Capability = Literal["env", "filesystem", "sockets", "http-outgoing"]  # sandbox.CAPABILITIES
 assert get_args(Capability) == CAPABILITIES
 # Component-model features beyond plain calls a host may declare (plan.COMPONENT_MODEL).
-CMFeature = Literal["async", "scenarios", "handles", "streams", "stream-arguments", "maps",
-                    "load"]
+CMFeature = Literal["async", "scenarios", "scenario-interfaces", "handles", "streams",
+                    "stream-arguments", "maps", "load"]
 # Component-model proposals a component may use, by the validator's names (wasmparser's;
 # inspect.engine_features works out which).
 EngineFeature = Literal["cm-async", "cm-more-async-builtins", "cm-async-stackful", "cm-threading",

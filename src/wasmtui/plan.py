@@ -134,6 +134,7 @@ def na_reason(check: Check, host: Host) -> str | None:
 COMPONENT_MODEL = {
     "async": "call an async export",
     "scenarios": "run a scenario (several calls on one instance)",
+    "scenario-interfaces": "call a function of an exported interface in a scenario",
     "handles": "keep a resource handle from one call to the next",
     "streams": "read a stream or future result",
     "stream-arguments": "pass a stream or future as an argument",
@@ -163,6 +164,9 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
         if found is None:
             continue
         sig = found[1]
+        if check.steps and "." in found[0] and (located := info.locate(function)) \
+                and located[0] is not None:
+            needs.append(("scenario-interfaces", function))
         if sig.get("async"):
             needs.append(("async", function))
         if values.has_async_values(sig["result"]) and not expect.get("trap"):

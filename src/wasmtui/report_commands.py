@@ -117,62 +117,64 @@ def history_main(argv: list[str]) -> int:
     return 0
 
 
-def features_main(argv: list[str]) -> int:
-    from .features import feature_table, to_markdown
-
-    p = argparse.ArgumentParser(
-        prog="wasmtui features", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="The component-model feature table of a run: per feature (resources, "
-                    "async exports, WASI 0.3...) and host, supported / not supported (with "
-                    "the reason) / supported with a flag (the proven workaround), derived "
-                    "from the verdicts of the checks tagged with it (guest.toml `features`).",
-        epilog="example:\n  wasmtui --headless --try-workarounds --json > report.json\n  "
-               "wasmtui features report.json --markdown docs/features.md\n\nexit codes: 0, "
-               "2 usage or an unreadable report.")
+def _table_main(argv: list[str], prog: str, description: str, epilog: str, schema: str,
+                build: Any) -> int:
+    """A command that derives a table from a run's report (features, conformance): the
+    report's path, `--markdown FILE`, `--json`; `build(report)` gives (JSON, Markdown)."""
+    p = argparse.ArgumentParser(prog=prog, description=description, epilog=epilog,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("report", type=Path, metavar="REPORT.json")
-    p.add_argument("--json", action="store_true", help="print it as JSON (features.json's "
-                                                      "shape, wasmtui.features/1)")
+    p.add_argument("--json", action="store_true", help=f"print it as JSON ({schema})")
     p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown")
     args = p.parse_args(argv)
     try:
-        table = feature_table(_read_report(args.report))
+        doc, text = build(_read_report(args.report))
     except (KeyError, TypeError) as exc:
         raise UsageError(f"{args.report}: not a wasmtui report: {exc}") from exc
     if args.markdown:
-        args.markdown.write_text(to_markdown(table))
-    _emit(args.json, table, to_markdown(table))
+        args.markdown.write_text(text)
+    _emit(args.json, doc, text)
     return 0
+
+
+def features_main(argv: list[str]) -> int:
+    from .features import feature_table, to_markdown
+
+    def build(report: dict[str, Any]) -> tuple[dict[str, Any], str]:
+        table = feature_table(report)
+        return table, to_markdown(table)
+
+    return _table_main(
+        argv, "wasmtui features",
+        "The component-model feature table of a run: per feature (resources, async "
+        "exports, WASI 0.3...) and host, supported / not supported (with the reason) / "
+        "supported with a flag (the proven workaround), derived from the verdicts of the "
+        "checks tagged with it (guest.toml `features`, and the suites' areas).",
+        "example:\n  wasmtui --headless --try-workarounds --json > report.json\n  "
+        "wasmtui features report.json --markdown docs/features.md\n\nexit codes: 0, "
+        "2 usage or an unreadable report.",
+        "features.json's shape, wasmtui.features/1", build)
 
 
 def conformance_main(argv: list[str]) -> int:
     from .conformance import conformance_table, to_json, to_markdown
 
-    p = argparse.ArgumentParser(
-        prog="wasmtui conformance", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="The conformance table of a run over the suites (wasmtui --suite spec "
-                    "--suite wit-bindgen): per area and host, the field's own tests passed "
-                    "of those that apply, n/a with the reason, what upstream has not "
-                    "implemented yet, and each failing file's first failing directive.",
-        epilog="example:\n  wasmtui --headless --suite spec --suite wit-bindgen --report c.json"
-               "\n  wasmtui conformance c.json --markdown docs/conformance.md\n\nexit codes: "
-               "0, 2 usage, an unreadable report, or one with no suite in it.")
-    p.add_argument("report", type=Path, metavar="REPORT.json")
-    p.add_argument("--json", action="store_true",
-                   help="print it as JSON (wasmtui.conformance/1)")
-    p.add_argument("--markdown", type=Path, metavar="FILE", help="write it as Markdown")
-    args = p.parse_args(argv)
-    report = _read_report(args.report)
-    try:
+    def build(report: dict[str, Any]) -> tuple[dict[str, Any], str]:
         tables = conformance_table(report)
-    except (KeyError, TypeError) as exc:
-        raise UsageError(f"{args.report}: not a wasmtui report: {exc}") from exc
-    if not tables:
-        raise UsageError(f"{args.report}: no suite ran in it (wasmtui --suite spec ...)")
-    text = to_markdown(tables, report)
-    if args.markdown:
-        args.markdown.write_text(text)
-    _emit(args.json, to_json(tables), text)
-    return 0
+        if not tables:
+            raise UsageError("no suite ran in this report (wasmtui --suite spec ...)")
+        return to_json(tables), to_markdown(tables, report)
+
+    return _table_main(
+        argv, "wasmtui conformance",
+        "The conformance table of a run over the suites (wasmtui --suite spec --suite "
+        "wit-bindgen): per area and host, the field's own tests passed of those that "
+        "apply, n/a with the reason, what upstream has not implemented yet, and each "
+        "failing file's first failing directive.",
+        "example:\n  wasmtui --headless --suite spec --suite wit-bindgen --report c.json\n  "
+        "wasmtui conformance c.json --markdown docs/conformance.md\n\nexit codes: 0, 2 "
+        "usage, an unreadable report, or one with no suite in it.",
+        "wasmtui.conformance/1", build)
 
 
 COMMANDS = {"merge": merge_main, "diff": diff_main, "history": history_main,

@@ -182,4 +182,4 @@ def test_conformance_refuses_a_report_without_a_suite(tmp_path):
                    "hello_world_rust", "-H", "wasmtime_cli")
     assert done.returncode == 0, done.stderr
     refused = wasmtui("conformance", str(tmp_path / "r.json"))
-    assert refused.returncode == 2 and "no suite ran in it" in refused.stderr
+    assert refused.returncode == 2 and "no suite ran in this report" in refused.stderr

@@ -178,7 +178,8 @@ def to_markdown(tables: dict[str, SuiteTable], report: dict[str, Any]) -> str:
 
 
 def _suite_markdown(title: str, table: SuiteTable, versions: dict[str, str]) -> list[str]:
-    hosts = [h for h in table.hosts if h in table.files]
+    asked = {h for row in table.areas.values() for h, t in row.items() if t.applicable}
+    hosts = [h for h in table.hosts if h in asked]
     lines = [f"## {title}", "", "| area | " + " | ".join(hosts) + " |",
              "|---" * (len(hosts) + 1) + "|"]
     for area in [a for a in AREAS[table.name] if a in table.areas] + \
@@ -191,11 +192,13 @@ def _suite_markdown(title: str, table: SuiteTable, versions: dict[str, str]) -> 
         f"{table.files[h]['pass']}/{sum(table.files[h].values()) - table.files[h]['n/a']}"
         for h in hosts) + " |")
     lines += ["", "Hosts: " + "; ".join(f"{h} ({versions.get(h) or '?'})" for h in hosts), ""]
+    if idle := [h for h in table.hosts if h in table.files and h not in asked]:
+        lines += [f"Not asked (every check n/a there): {', '.join(idle)}.", ""]
     if table.nyi:
         lines += [f"Upstream marks {len(table.nyi)} files not yet implemented (nyi.txt); they "
                   f"run like the others and are marked NYI below: "
                   + ", ".join(f"`{f}`" for f in table.nyi) + ".", ""]
-    for host in hosts:
+    for host in hosts:  # what did not pass, per host
         failures = table.failures.get(host, [])
         na = table.na_reasons.get(host, Counter())
         if not failures and not na:

@@ -60,6 +60,7 @@ class Failure:
     reason: str
     diagnosis: str = ""
     nyi: bool = False
+    workaround: str = ""  # the proven workaround it passes with (--try-workarounds)
 
 
 @dataclass
@@ -156,11 +157,19 @@ def _first_failure(file: str, checks: list[tuple[str, dict[str, Any]]], nyi: boo
     failing = [c for c in checks if c[1]["verdict"] in ("fail", "xfail", "error", "timeout")]
     guest, check = min(failing, key=line)
     found = WHERE.search(check.get("reason") or "")
-    where = found.group(1) if found else f"{file}:{guest.rsplit(':', 1)[-1]}"
+    line = guest.rsplit(":", 1)[-1]
+    where = found.group(1) if found else f"{file}:{line}" if line.isdigit() else file
     diagnosis = (check.get("diagnosis") or {}).get("cause") or ""
+    tried = check.get("workaround") or {}
     return Failure(file=file, where=where, verdict=check["verdict"],
                    reason=" ".join((check.get("reason") or "").split())[:400],
-                   diagnosis=" ".join(diagnosis.split())[:300], nyi=nyi)
+                   diagnosis=_first_sentence(" ".join(diagnosis.split())), nyi=nyi,
+                   workaround=tried.get("label", "") if tried.get("verdict") == "pass" else "")
+
+
+def _first_sentence(text: str) -> str:
+    end = text.find(". ")
+    return text if end < 0 else text[:end + 1]
 
 
 def to_markdown(tables: dict[str, SuiteTable], report: dict[str, Any]) -> str:
@@ -209,7 +218,8 @@ def _suite_markdown(title: str, table: SuiteTable, versions: dict[str, str]) -> 
         for f in failures:
             lines.append(f"- **{f.file}**{' (NYI upstream)' if f.nyi else ''}: {f.verdict} "
                          f"at {f.where}: {f.reason}" + (f" — {f.diagnosis}" if f.diagnosis
-                                                        else ""))
+                                                        else "")
+                         + (f" ⚑ passes with {f.workaround}" if f.workaround else ""))
         lines.append("")
     return lines
 

@@ -47,8 +47,7 @@ EXPECT_FIELDS = {"value": "value", "stdout": "stdout", "exit-code": "exit_code",
 # The request's keys the plan resolves, in the order PROTOCOL.md's examples write them
 # (after the manifest's own; a resolved key replaces the manifest's in place).
 RESOLVED_KEYS = ("run_exports", "wasi", "function", "signature", "args", "env", "workaround",
-                 "steps", "host_function_types", "engine_features",
-                 "load_only")
+                 "steps", "host_function_types", "engine_features", "load_only")
 
 
 class Settled(Exception):
@@ -160,12 +159,11 @@ def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
     calls = [(check.function, check.expect)] if not check.steps \
         else [(s.call, s.expect) for s in check.steps]
     for function, expect in calls:
-        found = info.find_function(function) if function else None
-        if found is None:
+        located = info.locate(function) if function else None
+        if located is None:
             continue
-        sig = found[1]
-        if check.steps and "." in found[0] and (located := info.locate(function)) \
-                and located[0] is not None:
+        interface, _, sig = located
+        if check.steps and interface is not None:
             needs.append(("scenario-interfaces", function))
         if sig.get("async"):
             needs.append(("async", function))

@@ -143,7 +143,8 @@ COMPONENT_MODEL = {
 
 def needed_features(check: Check, info: ComponentInfo) -> list[tuple[str, str]]:
     """The component-model features a check needs of its host, each with what needs it:
-    a scenario needs "scenarios" (and "handles" where a step binds or drops one); a call
+    a scenario needs "scenarios" (and "handles" where a step binds or drops one,
+    "scenario-interfaces" where it calls an exported interface's function); a call
     of an `async func`, "async"; a stream or future in its result, "streams" (not where
     the call is expected to trap: no result is read), and in a parameter,
     "stream-arguments"; an invalid component that imports something, "load"."""

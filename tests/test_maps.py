@@ -6,8 +6,13 @@ host refusing the component for want of the map feature is diagnosed, with its f
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
+
+from wasmtui.diagnose import diagnose
+from wasmtui.verdict import Verdict
 
 from .conftest import ROOT, cell_checks, matrix, project_with_guest, report_of, wasmtui
 
@@ -42,9 +47,11 @@ def test_hosts_without_maps_are_na_with_the_measured_reason(report, host, measur
         assert "cannot pass or return a map<K, V>" in c["reason"] and measured in c["reason"]
 
 
-def test_a_refusal_for_want_of_the_map_feature_is_diagnosed(tmp_path, built_guests):
-    """wasmtime 49 without -W component-model-map refuses the whole component: an
-    instantiate check fails, diagnosed, and the workaround (the flag) makes it pass."""
+def test_the_map_proposal_is_switched_on_where_the_host_can(tmp_path, built_guests):
+    """The component uses cm-map (the validator says so, inspect's engine_features), so
+    wasmtime_cli adds -W component-model-map and instantiating it passes. Without the
+    flag wasmtime 49 refuses the whole component, and that refusal is diagnosed, with
+    the flag as its workaround."""
     component = ROOT / "guests/maps_rust/maps_rust.wasm"
     project = project_with_guest(tmp_path, "maps", f"""component = "{component}"
 [[check]]
@@ -52,7 +59,16 @@ name = "instantiate"
 kind = "instantiate"
 """)
     report = report_of(wasmtui("--root", str(project), "--headless", "--json",
-                               "--try-workarounds", "-H", "wasmtime_cli"))
+                               "-H", "wasmtime_cli"))
     check, = report["cells"][0]["checks"]
-    assert (check["verdict"], check["diagnosis"]["id"]) == ("fail", "no-map-feature")
-    assert check["workaround"]["verdict"] == "pass"
+    assert check["verdict"] == "pass"
+    assert "component-model-map" in check["command"]
+    guest, = report["guests"]
+    assert "cm-map" in guest["engine_features"]
+    import wasmtime_cli  # the same binary, by hand, without the flag
+
+    bare = subprocess.run([str(Path(wasmtime_cli.__file__).parent / "wasmtime"), "run",
+                           str(component)], capture_output=True, text=True, check=False)
+    found = diagnose(Verdict.FAIL, bare.stderr, outcome="refused")
+    assert found is not None and found.id == "no-map-feature"
+    assert "component-model-map" in (found.workaround.label if found.workaround else "")

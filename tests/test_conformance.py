@@ -183,3 +183,13 @@ def test_conformance_refuses_a_report_without_a_suite(tmp_path):
     assert done.returncode == 0, done.stderr
     refused = wasmtui("conformance", str(tmp_path / "r.json"))
     assert refused.returncode == 2 and "no suite ran in this report" in refused.stderr
+
+
+def test_a_wast_that_does_not_parse_is_a_usage_error_in_the_converters_words(tmp_path):
+    bad = tmp_path / "bad.wast"
+    bad.write_text("(component\n")
+    done = wasmtui("--headless", "-H", "wasmtime_cli", str(bad))
+    assert done.returncode == 2
+    assert "bad.wast: wasm-tools json-from-wast" in done.stderr and "expected `)`" in done.stderr
+    missing = wasmtui("--headless", "-H", "wasmtime_cli", str(tmp_path / "none.wast"))
+    assert missing.returncode == 2 and "none.wast: no such file" in missing.stderr

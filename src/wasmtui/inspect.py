@@ -20,7 +20,7 @@ from wasmtime import component as wc
 from . import witjson
 from .manifest import ENGINE_FEATURES
 from .model import ComponentInfo, Interface
-from .paths import cache_dir, scratch_beside, tool, write_atomically
+from .paths import cache_dir, scratch_beside, tool, tool_version, write_atomically
 from .values import INTEGERS, Type, signature_contains
 
 CACHE_FORMAT = 10
@@ -93,10 +93,7 @@ def wasm_tools() -> str | None:
 def tool_versions() -> str:
     """What an inspect result depends on besides the file: part of its cache key, so an
     upgrade never keeps an old verdict. Asked once per process, not once per file."""
-    tools = wasm_tools()
-    wt = subprocess.run([tools, "--version"], capture_output=True, text=True,
-                        check=False).stdout.split()[1:2] if tools else []
-    return f"wasmtime-py-{version('wasmtime')}-wasm-tools-{wt[0] if wt else 'none'}"
+    return f"wasmtime-py-{version('wasmtime')}-wasm-tools-{tool_version('wasm-tools')}"
 
 
 def _layer(path: Path, data: bytes) -> tuple[str, str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -80,6 +82,16 @@ def tool(name: str) -> str | None:
     """A tool wasmtui runs (wasm-tools, wac): the cache's build, else one on PATH."""
     cached = tools_dir() / "bin" / name
     return str(cached) if os.access(cached, os.X_OK) else shutil.which(name)
+
+
+@functools.cache
+def tool_version(name: str) -> str:
+    """A tool's version (`NAME --version`'s second word), "none" without the tool: part of
+    cache keys that depend on it. Asked once per process, not once per file."""
+    found = tool(name)
+    words = subprocess.run([found, "--version"], capture_output=True, text=True,
+                           check=False).stdout.split()[1:2] if found else []
+    return words[0] if words else "none"
 
 
 def scratch_beside(path: Path) -> Path:

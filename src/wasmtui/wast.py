@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import UsageError
 from .model import Check, CheckKind, Guest, Step
-from .paths import cache_dir, scratch_beside, tool
+from .paths import cache_dir, scratch_beside, tool, tool_version
 
 SUFFIX = ".wast"
 # Directives that become steps on the current instance, and what each expects.
@@ -59,9 +59,7 @@ def converted(path: Path) -> tuple[Path, list[dict[str, Any]]]:
     tools = tool("wasm-tools")
     if tools is None:
         raise WastError(f"{path}: wasm-tools is needed to read .wast files (make install)")
-    version = subprocess.run([tools, "--version"], capture_output=True, text=True,
-                             check=False).stdout.split()[-1:] or ["?"]
-    key = hashlib.sha256(data + version[0].encode()).hexdigest()[:24]
+    key = hashlib.sha256(data + tool_version("wasm-tools").encode()).hexdigest()[:24]
     folder = cache_dir() / "wast" / key
     index = folder / "wast.json"
     if not index.is_file():  # converted beside, then renamed: never half a folder
